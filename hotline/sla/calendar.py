@@ -79,8 +79,8 @@ class Span:
 
     def explain(self) -> list[str]:
         """Lines for pages: which days were skipped and why, and whether it is provisional."""
-        lines = [f"自 {self.start.date().isoformat()} 次日起计 {self.n} 个工作日，"
-                 f"截止 {self.due.isoformat()}"]
+        lines = [(f"自 {self.start.date().isoformat()} 次日起计 {self.n} 个工作日，"
+                 f"截止 {self.due.isoformat()}")]
         if self.deemed_start:
             lines.append(f"非工作日受理，视为 {self.deemed_start.isoformat()} 受理")
         lines += [f"跳过 {d.why()}" for d in self.skipped]

@@ -38,6 +38,7 @@ CLOSE_ACTIONS = frozenset({"close", "close_unreasonable", "answer", "not_accept"
                            "transfer_emergency", "merge"})
 DISPATCH_MET = frozenset({"dispatch", "answer", "not_accept", "transfer_emergency", "merge"})
 ONE_SECOND = dt.timedelta(seconds=1)
+_URGENCY_ZH = {"normal": "一般", "urgent": "紧急", "critical": "特急"}
 _APPEAL_ZH = {"consultation": "咨询", "help": "求助", "complaint": "投诉", "report": "举报",
               "suggestion": "建议", "praise": "表扬"}
 
@@ -131,7 +132,8 @@ class SlaEngine:
         met = next((t for t, a, _ in ev if a in DISPATCH_MET), None)
         if urgency in ("urgent", "critical"):
             out.append(mk.natural("dispatch", "pledge", received, p.dispatch_urgent_minutes,
-                                  met, None, f"{urgency} 工单 {p.dispatch_urgent_minutes} 分钟内派单"))
+                                  met, None, f"{_URGENCY_ZH.get(urgency, urgency)}工单 "
+                                  f"{p.dispatch_urgent_minutes} 分钟内派单"))
         else:
             out.append(mk.fixed("dispatch", "pledge", received, self._dispatch_due(received),
                                 met, None, f"{p.dispatch_cutoff:%H:%M} 前受理当日派出，否则次一工作日 "
@@ -166,7 +168,8 @@ class SlaEngine:
                                       "个工作日内答复", owner, extendable=True, ev=ev))
                 continue
             if pledge:
-                why = f"快速响应事项 {item.name}" if item else f"{urgency} 工单"
+                why = f"快速响应事项 {item.name}" if item else \
+                    f"{_URGENCY_ZH.get(urgency, urgency)}工单"
                 c_min = item.contact_minutes if item else p.pledge_contact_minutes
                 o_min = item.onsite_minutes if item else p.pledge_onsite_minutes
                 out.append(mk.natural("sign", "pledge", start, p.pledge_sign_minutes,
@@ -190,7 +193,8 @@ class SlaEngine:
                                   extendable=True, ev=ev, end_before_reopen=True))
         if pledge:
             fdays = item.finish_working_days if item else p.pledge_finish_working_days
-            why = f"快速响应事项 {item.name}" if item else f"{urgency} 工单"
+            why = f"快速响应事项 {item.name}" if item else \
+                f"{_URGENCY_ZH.get(urgency, urgency)}工单"
             d = mk.working("reply", "pledge", received, fdays, first_reply, closed_at,
                            f"{why}：承诺 {fdays} 个工作日办结")
             if urgency == "critical":
@@ -299,7 +303,7 @@ class SlaEngine:
             cands += [at for _, at in self.warning_instants(d) if at > now]
             if d.overdue_at > now:
                 cands.append(d.overdue_at)
-        t0, steps = self._ladder(ds, now)
+        _t0, steps = self._ladder(ds, now)
         cands += [s.due_at for s in steps if s.due_at > now]
         future = [c for c in cands if c > now]
         return min(future) if future else None

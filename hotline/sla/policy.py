@@ -170,6 +170,8 @@ def load_rapid_items(path: Path) -> dict[str, RapidItem]:
         return {}
     items = doc.get("items", doc.get("rapid_response")) if isinstance(doc, dict) else doc
     items = _list(path, "items", items)
+    dflt = _map(path, "defaults", doc.get("defaults") if isinstance(doc, dict) else None)
+    base = {"contact_minutes": 30, "onsite_minutes": 60, "finish_working_days": 2, **dflt}
     out: dict[str, RapidItem] = {}
     for i, it in enumerate(items):
         k = f"items[{i}]"
@@ -181,9 +183,11 @@ def load_rapid_items(path: Path) -> dict[str, RapidItem]:
         phrases = _list(path, f"{k}.phrases", it.get("phrases"))
         out[code] = RapidItem(
             code, str(it.get("name") or code), it.get("category"), it.get("unit"),
-            _int(path, f"{k}.contact_minutes", it.get("contact_minutes", 30), 1),
-            _int(path, f"{k}.onsite_minutes", it.get("onsite_minutes", 60), 1, none_ok=True),
-            _int(path, f"{k}.finish_working_days", it.get("finish_working_days", 2), 1),
+            _int(path, f"{k}.contact_minutes", it.get("contact_minutes", base["contact_minutes"]), 1),
+            _int(path, f"{k}.onsite_minutes", it.get("onsite_minutes", base["onsite_minutes"]), 1,
+                 none_ok=True),
+            _int(path, f"{k}.finish_working_days",
+                 it.get("finish_working_days", base["finish_working_days"]), 1),
             tuple(str(p) for p in phrases))
     return out
 
