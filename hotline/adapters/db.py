@@ -1,0 +1,158 @@
+"""Engine, unit of work and the work-order repository."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Iterator
+
+from sqlalchemy import create_engine, event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from hotline.dispatch.model import Caller, Transition, WorkOrder
+from .orm import OutboxRow, TransitionRow, WorkOrderRow
+
+
+def make_engine(url: str, **kw) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                               **kw)
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _):
+            # WAL: readers never block the writer; busy_timeout: writers queue instead of
+            # failing with "database is locked" (performance.md §3).
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn):
+            # Take the write lock at BEGIN so two writers serialise instead of deadlocking
+            # on lock upgrade.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        # let SQLAlchemy's "begin" event issue our BEGIN instead of pysqlite's implicit one
+        @event.listens_for(engine, "connect", insert=True)
+        def _no_implicit_tx(dbapi_conn, _):
+            dbapi_conn.isolation_level = None
+        return engine
+    kw.setdefault("pool_pre_ping", True)
+    kw.setdefault("pool_size", 8)
+    return create_engine(url, **kw)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def aware(dt: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; everything we store is UTC."""
+    if dt is not None and dt.tzinfo is None:
+        return dt.replace(tzinfo=timezone.utc)
+    return dt
+
+
+class UnitOfWork:
+    """Rolls back unless `commit()` is called (architecture.md habit 4)."""
+
+    def __init__(self, session_factory: sessionmaker):
+        self._factory = session_factory
+        self.session: Session | None = None
+        self._after_commit: list = []
+
+    def __enter__(self) -> "UnitOfWork":
+        self.session = self._factory()
+        self.orders = WorkOrderRepository(self.session)
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+        hooks, self._after_commit = self._after_commit, []
+        for hook in hooks:
+            hook()
+
+    def after_commit(self, fn) -> None:
+        """Run `fn` once the transaction committed (e.g. nudge the outbox drainer)."""
+        self._after_commit.append(fn)
+
+    def emit(self, topic: str, **payload) -> None:
+        """Write an outbox row in the same transaction as the change it announces."""
+        self.session.add(OutboxRow(topic=topic, payload=payload, created_at=utcnow()))
+
+
+class WorkOrderRepository:
+    def __init__(self, session: Session):
+        self.session = session
+        self._rows: dict[int, WorkOrderRow] = {}
+
+    def get(self, order_id: int) -> WorkOrder | None:
+        row = self.session.execute(
+            select(WorkOrderRow).where(WorkOrderRow.id == order_id)
+            .options(selectinload(WorkOrderRow.transitions))).scalar_one_or_none()
+        if row is None:
+            return None
+        self._rows[row.id] = row
+        return to_domain(row)
+
+    def row(self, order_id: int) -> WorkOrderRow:
+        return self._rows[order_id]
+
+    def add(self, order: WorkOrder, row: WorkOrderRow) -> None:
+        """Insert a new order row built by the service, then its history."""
+        self.session.add(row)
+        self.session.flush()
+        order.id = row.id
+        self._rows[row.id] = row
+        self._append(order, 0)
+
+    def save(self, order: WorkOrder, known_history: int) -> None:
+        """Write the aggregate's changed fields and its new transitions (append-only)."""
+        row = self._rows[order.id]
+        row.status = order.status
+        row.unit, row.first_unit = order.unit, order.first_unit
+        row.handler, row.master_id = order.handler, order.master_id
+        row.category, row.town, row.appeal_type = order.category, order.town, order.appeal_type
+        row.urgency, row.rapid_item = order.urgency, order.rapid_item
+        row.assist_units = list(order.assist_units)
+        row.updated_at = utcnow()   # always bump: the version check must fire on every action
+        self._append(order, known_history)
+        self.session.flush()
+
+    def _append(self, order: WorkOrder, start: int) -> None:
+        for t in order.history[start:]:
+            self.session.add(TransitionRow(
+                order_id=order.id, seq=t.seq, action=t.action, at=t.at, actor=t.actor,
+                role=t.role, unit=t.unit, from_status=t.from_status, to_status=t.to_status,
+                reason=t.reason, data=t.data))
+
+
+def to_domain(row: WorkOrderRow) -> WorkOrder:
+    history = [Transition(t.seq, t.action, aware(t.at), t.actor, t.role, t.unit, t.from_status,
+                          t.to_status, t.reason, dict(t.data or {})) for t in row.transitions]
+    return WorkOrder(
+        id=row.id, number=row.number, status=row.status, title=row.title, content=row.content,
+        channel=row.channel, appeal_type=row.appeal_type, urgency=row.urgency,
+        caller=Caller(row.caller_name, row.caller_phone, row.caller_anonymous,
+                      row.caller_confidential),
+        town=row.town, address=row.address, category=row.category, unit=row.unit,
+        first_unit=row.first_unit, assist_units=list(row.assist_units or []),
+        handler=row.handler, rapid_item=row.rapid_item, master_id=row.master_id,
+        received_at=aware(row.received_at), history=history)
+
+
+def session_factory(engine: Engine) -> sessionmaker:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def iter_chunks(seq, n) -> Iterator[list]:
+    for i in range(0, len(seq), n):
+        yield seq[i:i + n]

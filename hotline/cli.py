@@ -1,0 +1,120 @@
+"""The `hotline` command. Imports are lazy so `hotline --help` never loads scikit-learn."""
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+LAZY_GROUPS = {"classify": "hotline.classify.cli:classify", "sla": "hotline.sla.cli:sla"}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_GROUPS))
+
+    def get_command(self, ctx, name):
+        if name in LAZY_GROUPS:
+            mod, attr = LAZY_GROUPS[name].split(":")
+            try:
+                group = getattr(importlib.import_module(mod), attr)
+            except ModuleNotFoundError:
+                return None
+            _extend_group(name, group)
+            return group
+        return super().get_command(ctx, name)
+
+
+def _extend_group(name, group):
+    """Service-layer commands that live next to a pure package's own CLI."""
+    if name == "sla" and "sweep" not in group.commands:
+        try:
+            from hotline.services.cli_sla import sweep
+            group.add_command(sweep)
+        except ModuleNotFoundError:
+            pass
+    if name == "classify":
+        try:
+            from hotline.services.cli_classify import extend
+            extend(group)
+        except ModuleNotFoundError:
+            pass
+
+
+@click.group(cls=LazyGroup, help="东莞 12345 政务服务便民热线 工单服务")
+def main():
+    pass
+
+
+def _runtime():
+    from hotline.services.runtime import Runtime
+    return Runtime.build()
+
+
+@main.group(help="数据库")
+def db():
+    pass
+
+
+@db.command("upgrade", help="Apply Alembic migrations up to head, then sync units from config.")
+def db_upgrade():
+    from hotline.adapters.migrate import upgrade
+    from hotline.services.seed import sync_units
+    rt = _runtime()
+    upgrade(rt.engine)
+    n = sync_units(rt)
+    click.echo(f"database at head; {n} units in sync with config/units.yaml")
+
+
+@main.command("seed-demo", help="Demo users (one per unit) and a few hundred demo orders.")
+@click.option("--orders", "count", default=300, show_default=True)
+def seed_demo(count):
+    from hotline.services.seed import seed_demo_orders, seed_users
+    rt = _runtime()
+    created = seed_users(rt)
+    made = seed_demo_orders(rt, count)
+    click.echo(f"seeded {len(created)} users, {made} demo orders")
+    click.echo("Demo logins (password: %s): agent, dispatcher, supervisor, leader, admin, "
+               "and one per unit, e.g. dept_housing, town_humen" % rt.city.demo_password)
+
+
+@main.command(help="Run the web service (gunicorn).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+@click.option("--workers", default=None, type=int,
+              help="web processes (default: 1 embedded, 2 with PostgreSQL+Redis)")
+def serve(host, port, workers):
+    from hotline.web.server import serve as run
+    run(host, port, workers)
+
+
+@main.command(help="Run an rq worker (production path: REDIS_URL set) with the outbox relay.")
+@click.option("--burst", is_flag=True, help="exit when the queue is empty")
+@click.option("--no-relay", is_flag=True, help="do not run the outbox relay in this process")
+def worker(burst, no_relay):
+    from hotline.services.worker import run_worker
+    sys.exit(run_worker(_runtime(), burst=burst, relay=not no_relay))
+
+
+@main.group(help="用户管理")
+def users():
+    pass
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--role", required=True,
+              type=click.Choice(["agent", "dispatcher", "department", "supervisor", "leader",
+                                 "admin"]))
+@click.option("--unit", default=None, help="unit code (department users)")
+@click.option("--name", default="")
+@click.password_option()
+def users_add(username, role, unit, name, password):
+    from hotline.services.auth import add_user
+    add_user(_runtime(), username, password, role, unit, name)
+    click.echo(f"user {username} added")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,7 @@
+from hotline.jobs import runtime
+
+
+def process_outbox_event(event_id: int) -> bool:
+    """rq job: run one outbox row (idempotent; see services.outbox.process_event)."""
+    from hotline.services.outbox import process_event
+    return process_event(runtime(), event_id)

@@ -1,0 +1,88 @@
+"""Demo appeals (written by the team for demos; not from any dataset) and a walker that moves
+an order along the lifecycle to a target state through the real services."""
+from __future__ import annotations
+
+from hotline.dispatch.model import Actor
+from hotline.dispatch.workflow import Role
+
+DEMO_APPEALS = [
+    ("市民来电反映，所住小区物业长期不清理楼道垃圾，电梯也经常停运，物业费却年年涨，要求住建部门督促物业整改。", "property_mgmt", "complaint"),
+    ("来电人称附近工地每天晚上十一点后还在打桩施工，噪声很大影响休息，要求查处夜间违规施工。", "construction_noise", "complaint"),
+    ("市民反映楼下烧烤店油烟直排，整栋楼都是油烟味，要求城管部门处理。", "cooking_fumes", "complaint"),
+    ("市民来电称家里从今天早上开始停水，没有收到任何停水通知，请供水公司尽快恢复供水。", "water_supply", "help"),
+    ("来电反映村口路段路灯坏了一个多月，晚上漆黑一片，老人小孩出行不安全。", "street_lights", "help"),
+    ("市民反映在工厂打工三个月，老板一直拖欠工资共一万二千元，现在厂里找不到人，请求帮助讨薪。", "wage_arrears", "help"),
+    ("咨询孩子明年上小学，积分入学需要准备哪些材料，什么时候开始申请。", "school_admission", "consultation"),
+    ("市民咨询社保断缴了两个月，现在补缴需要什么手续，会不会影响医保报销。", "social_insurance", "consultation"),
+    ("来电反映某餐馆后厨卫生很差，吃完后全家腹泻，怀疑食品变质，要求市场监管部门检查。", "food_safety", "report"),
+    ("市民反映在健身房办了预付卡，现在健身房突然关门，老板联系不上，要求退款。", "prepaid_card", "complaint"),
+    ("来电称小区电梯经常困人，昨天又困了二十分钟，要求检查电梯安全。", "elevator_safety", "complaint"),
+    ("市民反映附近河涌发黑发臭，还有死鱼漂浮，怀疑有工厂偷排污水。", "river_pollution", "report"),
+    ("来电反映工业园有工厂晚上偷偷排放刺鼻废气，附近居民晚上都不敢开窗。", "industrial_pollution", "report"),
+    ("市民反映公交车经常不按时到站，一等就是四十分钟，建议增加班次。", "public_transit", "suggestion"),
+    ("来电反映路面出现一个大坑，已经有电动车摔倒，请尽快修补。", "road_maintenance", "help"),
+    ("市民反映小区门口经常有车辆乱停乱放堵住消防通道，请交警处理。", "traffic_violation", "complaint"),
+    ("市民反映路边有人长期占道摆摊卖水果，行人只能走机动车道，很危险。", "street_vending", "complaint"),
+    ("来电反映邻居在天台加建铁皮房，属于违章建筑，存在安全隐患。", "illegal_building", "report"),
+    ("市民反映小区垃圾桶满了三天没人清运，臭气熏天，蚊虫很多。", "sanitation", "complaint"),
+    ("咨询住房公积金提取用于租房需要什么条件，每年可以提取多少。", "housing_fund", "consultation"),
+    ("咨询办理居住证需要哪些材料，在哪里办理，多久可以拿到。", "household_registration", "consultation"),
+    ("市民反映家里老人独居，行动不便，申请低保一直没有结果，希望民政部门帮忙。", "social_assistance", "help"),
+    ("来电反映在医院看病等了三个小时，医生态度恶劣，要求处理。", "medical_service", "complaint"),
+    ("咨询异地就医备案怎么办理，在外地住院能不能直接结算。", "medical_insurance", "consultation"),
+    ("市民反映楼下商铺堆放大量纸箱堵住楼梯，存在火灾隐患。", "fire_safety", "report"),
+    ("来电反映附近小工厂使用液化气罐没有任何安全措施，担心爆炸。", "work_safety", "report"),
+    ("市民表扬镇政府工作人员上门帮助解决了困扰多年的积水问题，服务很好。", "drainage", "praise"),
+    ("市民反映一下雨小区门口就严重积水，水深过膝，排水系统需要改造。", "drainage", "complaint"),
+    ("咨询企业申请技术改造补贴需要满足什么条件。", "enterprise_policy", "consultation"),
+    ("市民反映晚上广场舞音响声音太大，一直跳到十点多，影响学生学习。", "living_noise", "complaint"),
+    ("来电反映家里经常停电，电压也不稳定，家电都烧坏了。", "power_supply", "complaint"),
+    ("市民反映在政务服务中心办理业务排队太久，窗口只开了两个。", "gov_service", "suggestion"),
+]
+
+
+def walk_to(rt, order_id: int, target: str, unit: str | None, city) -> None:
+    """Move an order to `target` through the services (so histories are real)."""
+    from .orders import act
+    agent = Actor("agent", Role.AGENT)
+    disp = Actor("dispatcher", Role.DISPATCHER)
+    sup = Actor("supervisor", Role.SUPERVISOR)
+    dept = Actor(unit or "", Role.DEPARTMENT, unit)
+
+    def do(actor, action, reason=None, **data):
+        act(rt, actor, order_id, action, {"reason": reason, "data": data})
+
+    if target == "answered_directly":
+        return do(agent, "answer", reply="已根据知识库答复市民")
+    if target == "not_accepted":
+        return do(agent, "not_accept", "属于诉讼程序处理事项, 已告知市民依法通过诉讼途径解决")
+    if target == "transferred_emergency":
+        return do(agent, "transfer_emergency", None, line="110")
+    if target in ("registered_queue", "dispatched"):
+        return
+    if target == "return_requested":
+        return do(dept, "request_return", "该事项不属于本单位职责", legal_basis="三定方案",
+                  suggested_unit="town_dongcheng")
+    do(dept, "sign")
+    if target == "signed":
+        return
+    do(dept, "contact", note="已电话联系市民")
+    if target == "in_progress":
+        return
+    if target == "extension_requested":
+        return do(dept, "request_extension", "需协调多个部门现场核查", days=3)
+    if target == "suspended":
+        do(dept, "request_suspension", "市民外出, 约定下周现场核查")
+        return do(disp, "approve_suspension", "理由充分, 同意挂起")
+    do(dept, "reply", reply="经现场核查, 已督促整改完毕, 并已电话告知市民。")
+    if target == "replied":
+        return
+    do(disp, "accept_reply")
+    if target == "return_visit":
+        return
+    if target == "closed":
+        return do(disp, "close")
+    if target == "reopened":
+        return do(sup, "reopen", "市民反映问题未解决, 经核实属单位主观原因")
+    if target == "closed_unreasonable":
+        return do(sup, "close_unreasonable", "诉求超出政策规定, 已多次解释, 作最终答复")

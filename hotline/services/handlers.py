@@ -1,0 +1,52 @@
+"""Outbox topic -> handler. Each handler runs inside `process_event`'s transaction and writes
+with a dedupe key, so running it twice cannot notify twice."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from hotline.adapters.db import utcnow
+from hotline.adapters.orm import NotificationRow, WorkOrderRow
+
+
+def _notify(uow, key: str, unit: str | None, order_id: int | None, kind: str, message: str,
+            username: str | None = None) -> None:
+    exists = uow.session.execute(select(NotificationRow.id)
+                                 .where(NotificationRow.dedupe_key == key)).first()
+    if exists:
+        return
+    uow.session.add(NotificationRow(dedupe_key=key, unit=unit, username=username,
+                                    order_id=order_id, kind=kind, message=message,
+                                    created_at=utcnow()))
+
+
+def on_dispatched(rt, uow, event_id: int, payload: dict) -> None:
+    order = uow.session.get(WorkOrderRow, payload["order_id"])
+    if order is None:
+        return
+    _notify(uow, f"dispatched-{event_id}", payload.get("unit"), order.id, "dispatched",
+            f"新工单 {order.number} 已派至本单位, 请及时签收")
+
+
+def on_created(rt, uow, event_id: int, payload: dict) -> None:
+    """Nothing to send for a plain intake; the hook exists so later channels can attach."""
+
+
+def _unit_event(kind: str, text: str):
+    def handler(rt, uow, event_id: int, payload: dict) -> None:
+        order = uow.session.get(WorkOrderRow, payload["order_id"])
+        if order is not None:
+            _notify(uow, f"{kind}-{event_id}", order.unit, order.id, kind,
+                    text.format(number=order.number))
+    return handler
+
+
+HANDLERS = {
+    "order.created": on_created,
+    "order.dispatched": on_dispatched,
+    "order.approve_return": on_dispatched,
+    "order.arbitrate": on_dispatched,
+    "order.urge": _unit_event("urge", "工单 {number} 被催办, 请尽快办理"),
+    "order.supervise": _unit_event("supervise", "工单 {number} 已列入督办"),
+    "order.send_back": _unit_event("send_back", "工单 {number} 答复被回退, 请重新办理"),
+    "order.reopen": _unit_event("reopen", "工单 {number} 经回访需重办"),
+}

@@ -1,0 +1,225 @@
+"""Work-order use cases. The service layer is the only code that commits.
+
+Each function has the same shape (ckan's habit): check access, validate, apply the domain,
+save, write the outbox, commit, return a plain dict.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.exc import IntegrityError
+
+from hotline.adapters.db import aware, utcnow
+from hotline.adapters.orm import (LabelledExampleRow, NoteRow, TransitionRow, UnitRow,
+                                  WorkOrderRow)
+from hotline.dispatch.model import Actor, Caller, DomainError, NotPermitted, WorkOrder
+from hotline.dispatch.workflow import ACTION_LABELS, Role, STATUS_LABELS, Status, allowed_actions
+from .runtime import Runtime
+from . import views
+
+
+class NotFound(DomainError):
+    http_status = 404
+
+
+class Conflict(DomainError):
+    """Lost a race on the order's version column (architecture.md habit 9)."""
+    http_status = 409
+
+
+def _visible(order_row, actor: Actor) -> bool:
+    if actor.role != Role.DEPARTMENT:
+        return True
+    return order_row.unit == actor.unit or actor.unit in (order_row.assist_units or [])
+
+
+def create_order(rt: Runtime, actor: Actor, data: dict) -> dict:
+    """Log a new appeal (受理). Classifies it, dispatches directly when the agent named a unit
+    or the classifier is confident (工单直派), otherwise queues it for a dispatcher."""
+    if actor.role not in (Role.AGENT, Role.DISPATCHER, Role.ADMIN, Role.SYSTEM):
+        raise NotPermitted("只有话务员或派单员可以登记工单")
+    now = utcnow()
+    received = data.get("received_at") or now
+    caller = data.get("caller") or {}
+    order = WorkOrder(content=data["content"], received_at=received, title=data.get("title"),
+                      channel=data.get("channel", "phone"), appeal_type=data.get("appeal_type"),
+                      urgency=data.get("urgency", "normal"),
+                      caller=Caller(caller.get("name"), caller.get("phone"),
+                                    bool(caller.get("anonymous")),
+                                    bool(caller.get("confidential"))),
+                      town=data.get("town"), address=data.get("address"),
+                      category=data.get("category"))
+    classification = _classify(rt, order)
+    if classification:
+        order.rapid_item = order.rapid_item or classification.get("rapid_item")
+        if not order.category and classification["suggestions"]:
+            top = classification["suggestions"][0]
+            if top["label"] in rt.city.categories and classification["auto"]:
+                order.category = top["label"]
+    with rt.uow() as uow:
+        row = WorkOrderRow(
+            number=f"T{secrets.token_hex(8)}", query_code=f"{secrets.randbelow(10**6):06d}",
+            status=order.status, title=order.title, content=order.content,
+            channel=order.channel, appeal_type=order.appeal_type, urgency=order.urgency,
+            caller_name=order.caller.name, caller_phone=order.caller.phone,
+            caller_anonymous=order.caller.anonymous,
+            caller_confidential=order.caller.confidential, town=order.town,
+            address=order.address, category=order.category, rapid_item=order.rapid_item,
+            received_at=received, created_at=now, updated_at=now, created_by=actor.username,
+            assist_units=[],
+            model_version=(classification or {}).get("model_version"),
+            model_score=((classification or {}).get("suggestions") or [{}])[0].get("score"),
+            suggestions=(classification or {}).get("suggestions"))
+        uow.orders.add(order, row)
+        local = views.to_local(received)
+        row.number = f"DG{local:%Y%m%d}{row.id:07d}"
+        order.number = row.number
+        known = len(order.history)
+        target = data.get("unit")
+        if not target and classification and classification["auto"] and order.category:
+            target = rt.city.unit_for(order.category, order.town)
+        if target:
+            by = actor if actor.role in (Role.AGENT, Role.DISPATCHER) and data.get("unit") \
+                else Actor("classifier" if not data.get("unit") else actor.username, Role.SYSTEM)
+            order.apply("dispatch", by, now, data={
+                "unit": target,
+                "by": "agent" if data.get("unit") else "classifier"})
+            uow.emit("order.dispatched", order_id=order.id, unit=target)
+        elif order.status == Status.REGISTERED and data.get("queue", True):
+            order.apply("queue", Actor(actor.username, Role.SYSTEM), now, reason=None,
+                        data={"why": "classifier_abstained" if classification else "no_model"})
+        uow.orders.save(order, known)
+        uow.emit("order.created", order_id=order.id)
+        uow.commit()
+        result = views.order_view(rt, row_to_dict(uow.session, row, order), actor)
+    result["classification"] = classification
+    return result
+
+
+def _classify(rt: Runtime, order: WorkOrder) -> dict | None:
+    predictor = rt.predictor()
+    if predictor is None:
+        return None
+    out = predictor.predict(order.content)
+    sugg = []
+    for s in out["suggestions"]:
+        sugg.append({"label": s["label"], "score": round(float(s["score"]), 4),
+                     "unit": rt.city.unit_for(s["label"], order.town)})
+    rapid = None
+    try:
+        from hotline.classify import rapid as rapid_mod
+        hit = rapid_mod.detect(order.content)
+        rapid = hit["item_code"] if hit else None
+    except Exception:   # rapid detection is advisory; intake never fails on it
+        rapid = None
+    return {"suggestions": sugg, "auto": bool(out.get("auto")),
+            "model_version": out.get("model_version"), "top_terms": out.get("top_terms", []),
+            "rapid_item": rapid}
+
+
+def row_to_dict(session, row: WorkOrderRow, order: WorkOrder | None = None) -> dict:
+    return {c.name: getattr(row, c.name) for c in WorkOrderRow.__table__.columns}
+
+
+def act(rt: Runtime, actor: Actor, order_id: int, action: str, payload: dict) -> dict:
+    """Apply one workflow action. A lost race on the version column is a 409."""
+    from hotline.services import rules
+    with rt.uow() as uow:
+        order = uow.orders.get(order_id)
+        if order is None or not _visible(uow.orders.row(order_id), actor):
+            raise NotFound("工单不存在")
+        known = len(order.history)
+        before_unit, before_category = order.unit, order.category
+        rules.before_action(rt, uow, order, actor, action, payload)
+        t = order.apply(action, actor, utcnow(), reason=payload.get("reason"),
+                        data=payload.get("data") or {},
+                        return_window_end=rules.return_window_end(rt))
+        rules.after_action(rt, uow, order, actor, t, payload)
+        _record_notes(uow, order, actor, action, payload)
+        _learn(uow, order, action, before_unit, before_category)
+        try:
+            uow.orders.save(order, known)
+            uow.emit(f"order.{action}", order_id=order.id, seq=t.seq, unit=order.unit)
+            uow.commit()
+        except (StaleDataError, IntegrityError) as exc:
+            raise Conflict("工单已被他人修改, 请刷新后重试 (version conflict)") from exc
+    return get_order(rt, actor, order_id)
+
+
+def _record_notes(uow, order, actor, action, payload):
+    kinds = {"note": "internal", "reply": "unit_report"}
+    text = (payload.get("data") or {}).get("reply") if action == "reply" else \
+        (payload.get("data") or {}).get("note") if action == "note" else None
+    if text:
+        uow.session.add(NoteRow(order_id=order.id, kind=kinds[action], author=actor.username,
+                                unit=actor.unit, body=text, at=utcnow()))
+        if action == "reply":   # the reply to the citizen, kept apart from the unit report
+            uow.session.add(NoteRow(order_id=order.id, kind="citizen_reply",
+                                    author=actor.username, unit=actor.unit,
+                                    body=(payload.get("data") or {}).get("citizen_reply") or text,
+                                    at=utcnow()))
+
+
+def _learn(uow, order, action, before_unit, before_category):
+    """Centre corrections become labelled examples (issue 3, learning loop)."""
+    if action in ("approve_return", "arbitrate") and order.category:
+        uow.session.add(LabelledExampleRow(order_id=order.id, text=order.content,
+                                           label=order.category, source=action,
+                                           created_at=utcnow()))
+
+
+def get_order(rt: Runtime, actor: Actor, order_id: int) -> dict:
+    with rt.uow() as uow:
+        row = uow.session.get(WorkOrderRow, order_id)
+        if row is None or not _visible(row, actor):
+            raise NotFound("工单不存在")
+        d = row_to_dict(uow.session, row)
+        trs = uow.session.execute(select(TransitionRow).where(TransitionRow.order_id == order_id)
+                                  .order_by(TransitionRow.seq)).scalars().all()
+        notes = uow.session.execute(select(NoteRow).where(NoteRow.order_id == order_id)
+                                    .order_by(NoteRow.id)).scalars().all()
+        view = views.order_view(rt, d, actor)
+        view["history"] = [views.transition_view(t) for t in trs]
+        view["notes"] = [views.note_view(n) for n in notes
+                         if actor.role != Role.DEPARTMENT or n.kind != "internal"
+                         or n.unit == actor.unit]
+        view["allowed_actions"] = allowed_actions(row.status, actor.role) \
+            if _visible(row, actor) else []
+        return view
+
+
+def list_orders(rt: Runtime, actor: Actor, filters: dict) -> dict:
+    page, per_page = filters.get("page", 1), filters.get("per_page", 20)
+    q = select(WorkOrderRow)
+    if actor.role == Role.DEPARTMENT:
+        q = q.where(WorkOrderRow.unit == actor.unit)
+    for key in ("status", "unit", "town", "category"):
+        if filters.get(key):
+            q = q.where(getattr(WorkOrderRow, key) == filters[key])
+    if filters.get("statuses"):
+        q = q.where(WorkOrderRow.status.in_(filters["statuses"]))
+    if filters.get("q"):
+        like = f"%{filters['q']}%"
+        q = q.where(or_(WorkOrderRow.content.like(like), WorkOrderRow.number == filters["q"],
+                        WorkOrderRow.title.like(like)))
+    with rt.uow() as uow:
+        total = uow.session.execute(select(func.count()).select_from(q.subquery())).scalar_one()
+        rows = uow.session.execute(q.order_by(WorkOrderRow.id.desc())
+                                   .limit(per_page).offset((page - 1) * per_page)).scalars()
+        items = [views.order_view(rt, row_to_dict(uow.session, r), actor, brief=True)
+                 for r in rows]
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
+
+
+def list_units(rt: Runtime) -> list[dict]:
+    with rt.uow() as uow:
+        rows = uow.session.execute(select(UnitRow).order_by(UnitRow.kind, UnitRow.code)).scalars()
+        return [{"code": u.code, "name": u.name, "kind": u.kind} for u in rows]
+
+
+def status_labels() -> dict:
+    return {"statuses": {str(k): v for k, v in STATUS_LABELS.items()},
+            "actions": ACTION_LABELS}

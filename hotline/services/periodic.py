@@ -1,0 +1,11 @@
+"""Periodic jobs, listed in one place (redash's habit). The embedded drainer runs them
+in-process; production runs them from `hotline worker` (or system cron)."""
+from __future__ import annotations
+
+PERIODIC: list = []   # [(every_seconds, fn(rt))]
+
+try:
+    from hotline.services.sweep import sweep_tick
+    PERIODIC.append((60, sweep_tick))
+except ModuleNotFoundError:
+    pass

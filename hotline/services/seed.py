@@ -1,0 +1,85 @@
+"""Reference data from config/ into the database, demo users and demo orders."""
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from hotline.adapters.db import utcnow
+from hotline.adapters.orm import UnitRow, UserRow, WorkOrderRow
+from hotline.dispatch.model import Actor
+from hotline.dispatch.workflow import Role
+from .auth import hash_password
+from .runtime import Runtime
+
+
+def sync_units(rt: Runtime) -> int:
+    """Units are configured in config/units.yaml; the table mirrors it (admins may add)."""
+    with rt.uow() as uow:
+        existing = {u.code: u for u in uow.session.execute(select(UnitRow)).scalars()}
+        for u in rt.city.units.values():
+            row = existing.get(u.code) or UnitRow(code=u.code)
+            row.name, row.kind, row.level, row.population = u.name, u.kind, u.level, u.population
+            if row.active is None:
+                row.active = True
+            uow.session.add(row)
+        uow.commit()
+    return len(rt.city.units)
+
+
+def seed_users(rt: Runtime) -> list[str]:
+    """Demo users (config/users.yaml) plus one department user per unit (username = code)."""
+    pw_hash = hash_password(rt.city.demo_password)
+    wanted = [dict(u) for u in rt.city.demo_users]
+    wanted += [{"username": u.code, "name": u.name, "role": Role.DEPARTMENT, "unit": u.code}
+               for u in rt.city.units.values()]
+    created = []
+    with rt.uow() as uow:
+        have = set(uow.session.execute(select(UserRow.username)).scalars())
+        for u in wanted:
+            if u["username"] in have:
+                continue
+            uow.session.add(UserRow(username=u["username"], name=u.get("name", u["username"]),
+                                    role=u["role"], unit=u.get("unit"), password_hash=pw_hash))
+            created.append(u["username"])
+        uow.commit()
+    return created
+
+
+def seed_demo_orders(rt: Runtime, count: int = 300, seed: int = 12345) -> int:
+    """A few hundred realistic orders spread over every state of the lifecycle."""
+    from .demo import DEMO_APPEALS, walk_to
+    from .orders import act, create_order
+    with rt.uow() as uow:
+        if uow.session.execute(select(func.count(WorkOrderRow.id))).scalar_one() >= count:
+            return 0
+    rnd = random.Random(seed)
+    agent = Actor("agent", Role.AGENT)
+    towns = list(rt.city.towns)
+    made = 0
+    targets = ["registered_queue", "dispatched", "signed", "in_progress", "replied",
+               "return_visit", "closed", "return_requested", "answered_directly",
+               "not_accepted", "transferred_emergency", "suspended", "extension_requested",
+               "reopened", "closed_unreasonable"]
+    for i in range(count):
+        text, category, appeal_type = DEMO_APPEALS[i % len(DEMO_APPEALS)]
+        town = rnd.choice(towns)
+        unit = rt.city.unit_for(category, town)
+        target = targets[i % len(targets)] if i < len(targets) * 4 else \
+            rnd.choice(targets[:7] * 3 + targets[7:])
+        data = {"content": text, "category": category, "appeal_type": appeal_type,
+                "town": town, "channel": rnd.choice(["phone"] * 6 + ["web", "app", "wechat"]),
+                "caller": {"name": rnd.choice("陈李张王刘黄何林周吴") + rnd.choice(["先生", "女士"]),
+                           "phone": f"1{rnd.choice('3589')}{rnd.randrange(10**8, 10**9)}"},
+                "address": f"{rt.city.units[town].name}{rnd.choice(['新城', '振兴', '太平', '兴业', '福民'])}路{rnd.randint(1, 300)}号",
+                "received_at": utcnow() - timedelta(hours=rnd.randint(1, 24 * 20))}
+        if target in ("registered_queue", "answered_directly", "not_accepted",
+                      "transferred_emergency"):
+            data["queue"] = target == "registered_queue"
+        else:
+            data["unit"] = unit
+        order = create_order(rt, Actor("admin", Role.ADMIN), data)
+        walk_to(rt, order["id"], target, unit, rt.city)
+        made += 1
+    return made

@@ -1,0 +1,47 @@
+"""OpenAPI 3 document built from the routes' marshmallow schemas (apispec)."""
+from __future__ import annotations
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from hotline import __version__
+
+
+def build_spec(routes: list[dict], create_schema) -> dict:
+    spec = APISpec(title="hotline 12345 工单服务 API", version=__version__, openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin()],
+                   info={"description": "东莞 12345 政务服务便民热线工单服务"})
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    from .schemas import ErrorSchema
+    spec.components.schema("Error", schema=ErrorSchema)
+    paths: dict[str, dict] = {}
+    for r in routes:
+        op: dict = {"summary": r["summary"], "tags": r["tags"], "responses": {}}
+        params = [{"name": p.strip("{}"), "in": "path", "required": True,
+                   "schema": {"type": "integer" if p == "{order_id}" else "string"}}
+                  for p in r["path"].split("/") if p.startswith("{")]
+        if r["query"] is not None:
+            params.append({"in": "query", "schema": r["query"]})
+        if params:
+            op["parameters"] = params
+        req = r["request"]
+        if req == "OrderCreate":
+            req = create_schema
+        if req is not None:
+            op["requestBody"] = {"required": True,
+                                 "content": {"application/json": {"schema": req}}}
+        ok = {"description": "成功"}
+        if r["response"] is not None:
+            ok["content"] = {"application/json": {"schema": r["response"]}}
+        else:
+            ok["content"] = {"application/json": {"schema": {"type": "object"}}}
+        op["responses"][str(r["status"])] = ok
+        for code in (400, 401, 403, 404, 409, 413, 422, 503):
+            op["responses"][str(code)] = {"description": "错误", "content": {
+                "application/json": {"schema": "Error"}}}
+        if r["auth"]:
+            op["security"] = [{"bearer": []}]
+        paths.setdefault(r["path"], {})[r["method"]] = op
+    for path, ops in paths.items():
+        spec.path(path=path, operations=ops)
+    return spec.to_dict()

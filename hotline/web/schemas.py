@@ -1,0 +1,204 @@
+"""marshmallow schemas: the API's input contract and the documented output shapes."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from marshmallow import Schema as _Schema, ValidationError, fields, validate, validates_schema
+
+# Error messages users see, in Simplified Chinese (the defaults are English).
+fields.Field.default_error_messages.update(
+    required="缺少必填字段", null="不能为 null", validator_failed="无效的值")
+for _f, _msg in ((fields.String, "须为字符串"), (fields.Integer, "须为整数"),
+                 (fields.Number, "须为数字"), (fields.Boolean, "须为布尔值 (true/false)"),
+                 (fields.Dict, "须为 JSON 对象"), (fields.List, "须为列表"),
+                 (fields.DateTime, "日期时间格式无效 (ISO 8601)")):
+    _f.default_error_messages = {**_f.default_error_messages, "invalid": _msg}
+fields.Nested.default_error_messages = {**fields.Nested.default_error_messages,
+                                        "type": "须为 JSON 对象"}
+fields.AwareDateTime.default_error_messages = {
+    **fields.AwareDateTime.default_error_messages, "invalid_awareness": "须带时区"}
+fields.Integer.default_error_messages = {**fields.Integer.default_error_messages,
+                                         "too_large": "数值过大"}
+
+
+class Schema(_Schema):
+    error_messages = {"unknown": "未知字段", "type": "须为 JSON 对象"}
+
+CHANNELS = ("phone", "web", "app", "wechat", "sms", "email", "letter", "open311", "transfer")
+URGENCIES = ("normal", "urgent", "critical")
+PHONE = validate.Regexp(r"^\+?[0-9][0-9\- ]{4,19}$", error="电话号码格式不正确")
+
+
+class CallerSchema(Schema):
+    name = fields.String(validate=validate.Length(max=64), allow_none=True)
+    phone = fields.String(validate=PHONE, allow_none=True)
+    anonymous = fields.Boolean(load_default=False)
+    confidential = fields.Boolean(load_default=False)
+
+
+@lru_cache(maxsize=8)
+def order_create_schema(units: tuple, towns: tuple, categories: tuple, appeal_types: tuple):
+    """Built per city so unknown towns, units and categories fail validation with the field
+    named (422), instead of failing later in the database."""
+
+    class OrderCreateSchema(Schema):
+        content = fields.String(required=True, validate=validate.Length(
+            min=5, max=5000, error="诉求内容须为 {min} 至 {max} 个字符"))
+        title = fields.String(validate=validate.Length(max=200), allow_none=True)
+        channel = fields.String(load_default="phone", validate=validate.OneOf(
+            CHANNELS, error="未知渠道, 可选: {choices}"))
+        appeal_type = fields.String(allow_none=True, validate=validate.OneOf(
+            appeal_types, error="未知诉求类型, 可选: {choices}"))
+        urgency = fields.String(load_default="normal", validate=validate.OneOf(
+            URGENCIES, error="未知紧急程度, 可选: {choices}"))
+        caller = fields.Nested(CallerSchema, load_default=dict)
+        town = fields.String(allow_none=True, validate=validate.OneOf(
+            towns, error="未知镇街代码"))
+        address = fields.String(validate=validate.Length(max=300), allow_none=True)
+        category = fields.String(allow_none=True, validate=validate.OneOf(
+            categories, error="未知分类代码"))
+        unit = fields.String(allow_none=True, validate=validate.OneOf(units, error="未知单位代码"))
+        received_at = fields.AwareDateTime(allow_none=True, default_timezone=None)
+        queue = fields.Boolean(load_default=True)
+
+        @validates_schema
+        def _content_not_blank(self, data, **kw):
+            if "content" in data and not data["content"].strip():
+                raise ValidationError("诉求内容不能为空", field_name="content")
+
+    return OrderCreateSchema
+
+
+class ActionSchema(Schema):
+    reason = fields.String(validate=validate.Length(max=2000), allow_none=True)
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+    version = fields.Integer(allow_none=True)
+
+
+class LoginSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+
+
+class TokenSchema(Schema):
+    token = fields.String()
+    role = fields.String()
+    unit = fields.String(allow_none=True)
+    username = fields.String()
+    name = fields.String()
+
+
+class ListQuerySchema(Schema):
+    status = fields.String()
+    unit = fields.String()
+    town = fields.String()
+    category = fields.String()
+    q = fields.String(validate=validate.Length(max=100))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+
+
+class ClassifyRequestSchema(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class UnitSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    kind = fields.String()
+
+
+class UnitListSchema(Schema):
+    items = fields.List(fields.Nested(UnitSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class CategorySchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    group = fields.String()
+    owner = fields.String()
+
+
+class CallerOutSchema(Schema):
+    name = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    anonymous = fields.Boolean()
+    confidential = fields.Boolean()
+
+
+class TransitionSchema(Schema):
+    seq = fields.Integer()
+    action = fields.String()
+    action_label = fields.String(allow_none=True)
+    at = fields.String()
+    actor = fields.String()
+    role = fields.String()
+    unit = fields.String(allow_none=True)
+    from_ = fields.String(data_key="from")
+    to = fields.String()
+    reason = fields.String(allow_none=True)
+    data = fields.Dict()
+
+
+class OrderSchema(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    status = fields.String()
+    status_label = fields.String()
+    title = fields.String(allow_none=True)
+    content = fields.String()
+    channel = fields.String()
+    appeal_type = fields.String(allow_none=True)
+    urgency = fields.String()
+    town = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+    category = fields.String(allow_none=True)
+    unit = fields.String(allow_none=True)
+    unit_name = fields.String(allow_none=True)
+    first_unit = fields.String(allow_none=True)
+    assist_units = fields.List(fields.String())
+    handler = fields.String(allow_none=True)
+    rapid_item = fields.String(allow_none=True)
+    master_id = fields.Integer(allow_none=True)
+    received_at = fields.String()
+    created_by = fields.String()
+    caller = fields.Nested(CallerOutSchema)
+    version = fields.Integer()
+    history = fields.List(fields.Nested(TransitionSchema))
+    allowed_actions = fields.List(fields.String())
+    classification = fields.Dict(allow_none=True)
+    duplicates = fields.List(fields.Dict())
+
+
+class OrderListSchema(Schema):
+    items = fields.List(fields.Nested(OrderSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class ErrorBodySchema(Schema):
+    code = fields.String()
+    message = fields.String()
+    fields_ = fields.Dict(data_key="fields")
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorBodySchema)
+
+
+class HealthSchema(Schema):
+    db = fields.String()
+    queue = fields.String()
+    version = fields.String()
+    commit = fields.String(allow_none=True)
+
+
+class CategoryListSchema(Schema):
+    items = fields.List(fields.Nested(CategorySchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()

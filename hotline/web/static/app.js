@@ -1,0 +1,41 @@
+// Shared helpers of the browser pages: login state and API calls with the bearer token.
+const Hotline = {
+  saveLogin(j) { sessionStorage.setItem('hotline', JSON.stringify(j)); },
+  login() { try { return JSON.parse(sessionStorage.getItem('hotline')); } catch (e) { return null; } },
+  logout() { sessionStorage.removeItem('hotline'); location.href = '/login'; },
+  homeFor(role) {
+    return {agent: '/intake', dispatcher: '/dispatch', department: '/inbox', supervisor: '/supervisor',
+            leader: '/supervisor', admin: '/intake'}[role] || '/intake';
+  },
+  requireLogin() {
+    const l = Hotline.login();
+    if (!l) { location.href = '/login'; throw new Error('not logged in'); }
+    return l;
+  },
+  async api(method, path, body) {
+    const l = Hotline.login();
+    const opts = {method, headers: {}};
+    if (l) opts.headers['Authorization'] = 'Bearer ' + l.token;
+    if (body !== undefined) { opts.headers['Content-Type'] = 'application/json'; opts.body = JSON.stringify(body); }
+    const r = await fetch(path, opts);
+    if (r.status === 401) { Hotline.logout(); }
+    const j = await r.json().catch(() => ({}));
+    if (!r.ok) { const e = new Error((j.error && j.error.message) || ('HTTP ' + r.status)); e.body = j; e.status = r.status; throw e; }
+    return j;
+  },
+  esc(s) { const d = document.createElement('div'); d.textContent = s == null ? '' : String(s); return d.innerHTML; },
+  fieldErrors(err) {
+    const f = (err.body && err.body.error && err.body.error.fields) || {};
+    return Object.entries(f).map(([k, v]) => k + ': ' + v.join('; ')).join('  ');
+  },
+};
+(function nav() {
+  const l = Hotline.login(); const nav = document.getElementById('nav'); if (!nav || !l) return;
+  const links = {agent: [['/intake', '受理登记']], dispatcher: [['/intake', '受理登记'], ['/dispatch', '派单与审核']],
+    department: [['/inbox', '本单位工单']], supervisor: [['/supervisor', '督办与报表']], leader: [['/supervisor', '报表']],
+    admin: [['/intake', '受理登记'], ['/admin', '系统管理']]}[l.role] || [];
+  nav.innerHTML = links.map(([h, t]) => `<a href="${h}">${t}</a>`).join('') + '<a href="/docs">API</a>';
+  document.getElementById('whoami').innerHTML = Hotline.esc((l.name || l.username) + ' · ' + l.role) +
+    ' <a href="#" id="logout" style="color:#fff">退出</a>';
+  document.getElementById('logout').onclick = (e) => { e.preventDefault(); Hotline.logout(); };
+})();
