@@ -37,6 +37,7 @@ OWNER_ACTIONS = ("dispatch", "approve_return", "arbitrate")
 CLOSE_ACTIONS = frozenset({"close", "close_unreasonable", "answer", "not_accept",
                            "transfer_emergency", "merge"})
 DISPATCH_MET = frozenset({"dispatch", "answer", "not_accept", "transfer_emergency", "merge"})
+_ORDER = ("dispatch", "sign", "contact", "onsite", "feedback", "reply")
 ONE_SECOND = dt.timedelta(seconds=1)
 _URGENCY_ZH = {"normal": "一般", "urgent": "紧急", "critical": "特急"}
 _APPEAL_ZH = {"consultation": "咨询", "help": "求助", "complaint": "投诉", "report": "举报",
@@ -96,6 +97,12 @@ class EscalationStep:
     due_at: dt.datetime
     overdue_since: dt.datetime       # the episode: when the earliest running clock went overdue
     deadline: Deadline               # that clock
+
+    def record_data(self) -> dict:
+        """The ``data`` to store on the history record of this step (JSON-safe)."""
+        d = self.deadline
+        return {"auto": True, "clock": d.clock, "target": d.target, "due": d.due.isoformat(),
+                "owner": d.owner, "step_due": self.due_at.isoformat()}
 
 
 def _get(obj, name, default=None):
@@ -208,7 +215,7 @@ class SlaEngine:
             out.append(mk.natural("feedback", "pledge", received, p.critical_feedback_minutes,
                                   met, closed_at,
                                   f"特急工单：{p.critical_feedback_minutes // 60} 小时内首次反馈"))
-        return out
+        return sorted(out, key=lambda d: (d.started_at, _ORDER.index(d.clock), d.target))
 
     def _reply_met(self, ev):
         """The citizen clock is met by a reply the centre did not send back (回退)."""
@@ -268,24 +275,48 @@ class SlaEngine:
                 for label, at in self.warning_instants(d)
                 if at <= now and (since is None or at > since)]
 
-    def _ladder(self, deadlines, now):
-        over = [d for d in deadlines if d.target in self.policy.escalation_targets
-                and d.running_at(now) and d.overdue_at <= now]
-        if not over:
-            return None, []
-        first = min(over, key=lambda d: d.due)
-        t0 = first.overdue_at
-        steps = [EscalationStep(s.action, t0 if s.after_working_days == 0 else
-                                self.calendar.add_working_days(t0, s.after_working_days),
-                                t0, first) for s in self.policy.steps]
-        return t0, steps
+    def _ladder(self, deadlines, history, now):
+        """The ladder of the current handling period (since the latest dispatch, approved
+        return, arbitration or reopen): steps are anchored on the earliest clock of the period
+        that went overdue, and exist only while some clock is running overdue."""
+        targets = self.policy.escalation_targets
+        starts = [as_local(_get(h, "at")) for h in history
+                  if _get(h, "action") in OWNER_ACTIONS + ("reopen",)
+                  and as_local(_get(h, "at")) <= now]
+        period = max(starts, default=None)
+        if not any(d.target in targets and d.running_at(now) and d.overdue_at <= now
+                   for d in deadlines):
+            return period, []
+        went = [d for d in deadlines if d.target in targets and d.overdue_at <= now
+                and (d.stopped_at is None or d.stopped_at > d.due)
+                and (period is None or d.stopped_at is None or d.stopped_at > period)]
+        first = min(went, key=lambda d: d.due)
+        anchor = first.due if period is None else max(first.due, period - ONE_SECOND)
+        steps = [EscalationStep(s.action, anchor + ONE_SECOND if s.after_working_days == 0
+                                else self.calendar.add_working_days(anchor, s.after_working_days),
+                                first.overdue_at, first) for s in self.policy.steps]
+        return period, steps
 
     def escalation_steps_due(self, deadlines, history, now: dt.datetime) -> list[EscalationStep]:
-        """Ladder steps due at ``now`` and not yet recorded in the history since the clock
-        went overdue (so each step is recorded once per overdue episode)."""
+        """Ladder steps due at ``now`` and not yet recorded in the current handling period
+        (since the latest dispatch / approved return / arbitration / reopen): each step is
+        recorded once per period, i.e. once per owner and again after a reopen. A step counts
+        as recorded when the period holds that action either written by the sweep (record it
+        with ``step.record_data()``, which carries {"auto": true}) or made by a person after
+        the period went overdue -- a 催办 made before expiry (normal practice) does not
+        suppress the one at overdue. A missed sweep gets every due step at once."""
         now = as_local(now)
-        t0, steps = self._ladder(deadlines, now)
-        done = {(_get(h, "action")) for h in history if t0 and as_local(_get(h, "at")) >= t0}
+        period, steps = self._ladder(deadlines, history, now)
+        if not steps:
+            return []
+        since = steps[0].due_at
+        done = set()
+        for h in history:
+            at = as_local(_get(h, "at"))
+            if period is not None and at < period:
+                continue
+            if (_get(h, "data") or {}).get("auto") or at >= since:
+                done.add(_get(h, "action"))
         return [s for s in steps if s.due_at <= now and s.action not in done]
 
     def next_check_at(self, order, history, now: dt.datetime) -> dt.datetime | None:
@@ -303,7 +334,7 @@ class SlaEngine:
             cands += [at for _, at in self.warning_instants(d) if at > now]
             if d.overdue_at > now:
                 cands.append(d.overdue_at)
-        _t0, steps = self._ladder(ds, now)
+        _, steps = self._ladder(ds, history, now)
         cands += [s.due_at for s in steps if s.due_at > now]
         future = [c for c in cands if c > now]
         return min(future) if future else None
