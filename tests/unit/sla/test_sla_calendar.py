@@ -6,11 +6,11 @@ import datetime as dt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from hotline.sla.calendar import TZ, CalendarError, WorkCalendar, load_override
 from sla_oracle import MAKEUP_WORKDAYS, T
 from sla_oracle import due as oracle_due
 from sla_oracle import is_workday as oracle_workday
+
+from hotline.sla.calendar import TZ, CalendarError, WorkCalendar, load_override
 
 CAL = WorkCalendar()
 

@@ -6,11 +6,11 @@ import datetime as dt
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sla_oracle import T, paused_working_days
+from sla_oracle import due as oracle_due
 
 from hotline.sla.calendar import TZ
 from hotline.sla.clocks import OrderFacts, Transition
-from sla_oracle import T, paused_working_days
-from sla_oracle import due as oracle_due
 
 EOD = dt.time(23, 59, 59)
 

@@ -1,0 +1,3 @@
+from pathlib import Path
+
+REPO_CONFIG = Path(__file__).resolve().parents[3] / "config"
