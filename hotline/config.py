@@ -157,6 +157,7 @@ class Settings:
     redis_url: str | None
     secret_key: str
     embedded: bool          # no REDIS_URL: outbox drained by a thread in the service
+    queue_name: str = "hotline"
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -167,7 +168,8 @@ class Settings:
             db = "postgresql+psycopg://" + db.split("://", 1)[1]
         redis_url = overrides.get("redis_url", os.environ.get("REDIS_URL")) or None
         secret = overrides.get("secret_key") or os.environ.get("SECRET_KEY") or _dev_secret()
-        return cls(db, redis_url, secret, redis_url is None)
+        queue = overrides.get("queue_name") or os.environ.get("HOTLINE_QUEUE") or "hotline"
+        return cls(db, redis_url, secret, redis_url is None, queue)
 
 
 def _dev_secret() -> str:

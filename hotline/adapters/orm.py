@@ -171,3 +171,7 @@ class LabelledExampleRow(Base):
     label: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
+
+
+# Feature tables register on the same metadata (imported last: they import Base from here).
+from . import orm_dispatch, orm_survey, orm_open311, orm_sla  # noqa: E402,F401

@@ -40,7 +40,7 @@ def _unit_event(kind: str, text: str):
     return handler
 
 
-HANDLERS = {
+_CORE = {
     "order.created": on_created,
     "order.dispatched": on_dispatched,
     "order.approve_return": on_dispatched,
@@ -50,3 +50,23 @@ HANDLERS = {
     "order.send_back": _unit_event("send_back", "工单 {number} 答复被回退, 请重新办理"),
     "order.reopen": _unit_event("reopen", "工单 {number} 经回访需重办"),
 }
+
+
+# topic -> handlers. Feature modules add theirs with `register` (surveys, webhooks, SLA).
+HANDLERS: dict[str, list] = {}
+
+
+def register(topic: str, fn) -> None:
+    HANDLERS.setdefault(topic, []).append(fn)
+
+
+for _topic, _fn in _CORE.items():
+    register(_topic, _fn)
+
+for _mod in ("hotline.services.survey_handlers", "hotline.services.webhooks",
+             "hotline.services.sla_handlers", "hotline.services.dispatch_handlers"):
+    try:
+        __import__(_mod)
+    except ModuleNotFoundError as _exc:
+        if _exc.name != _mod:
+            raise

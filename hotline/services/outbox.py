@@ -35,8 +35,7 @@ def process_event(rt: Runtime, event_id: int) -> bool:
         row = uow.session.execute(q).scalar_one_or_none()
         if row is None or row.processed_at is not None:
             return False
-        handler = HANDLERS.get(row.topic)
-        if handler is not None:
+        for handler in HANDLERS.get(row.topic, ()):
             handler(rt, uow, row.id, dict(row.payload or {}))
         row.processed_at = utcnow()
         row.attempts += 1
@@ -90,7 +89,7 @@ def relay_once(rt: Runtime, limit: int = 500) -> int:
         rows = uow.session.execute(q).scalars().all()
         if not rows:
             return 0
-        queue = Queue(QUEUE_NAME, connection=rt.redis())
+        queue = Queue(rt.settings.queue_name, connection=rt.redis())
         queue.enqueue_many([Queue.prepare_data(
             "hotline.jobs.outbox.process_outbox_event", args=(r.id,), job_id=f"outbox-{r.id}",
             retry=_retry(), timeout=300, result_ttl=3600) for r in rows])

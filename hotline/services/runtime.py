@@ -50,7 +50,9 @@ class Runtime:
         try:
             return store.current()
         except Exception:  # no model published yet: intake works, orders queue for dispatch
-            log.warning("no classifier model published; orders go to the dispatcher queue")
+            if not getattr(self, "_warned_no_model", False):
+                self._warned_no_model = True
+                log.warning("no classifier model published; orders go to the dispatcher queue")
             return None
 
     def redis(self):

@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 
-from .outbox import QUEUE_NAME, relay_once
+from .outbox import relay_once
 from .periodic import PERIODIC
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def run_worker(rt, burst: bool = False, relay: bool = True) -> int:
         else:
             relay_thread = Relay(rt)
             relay_thread.start()
-    w = SimpleWorker([Queue(QUEUE_NAME, connection=conn)], connection=conn)
+    w = SimpleWorker([Queue(rt.settings.queue_name, connection=conn)], connection=conn)
     w.work(burst=burst, with_scheduler=False)
     if relay_thread:
         relay_thread.stop_event.set()

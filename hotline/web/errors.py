@@ -76,7 +76,9 @@ def _flatten(messages: dict, prefix: str = "") -> dict:
     out: dict[str, list] = {}
     for key, val in messages.items():
         name = f"{prefix}{key}"
-        if isinstance(val, dict):
+        if key == "_schema" and prefix:
+            out[prefix[:-1]] = [str(v) for v in (val if isinstance(val, list) else [val])]
+        elif isinstance(val, dict):
             if all(isinstance(k, int) for k in val):   # list index errors
                 out[name] = [str(v) for v in val.values()]
             else:

@@ -1,0 +1,188 @@
+"""The text model: jieba-word TF-IDF + char n-gram TF-IDF -> linear model(s) -> probabilities.
+
+Kept as one small picklable object (not an sklearn Pipeline) so that normalisation and
+tokenisation run once per text and are shared by both feature blocks, and so that
+`top_terms` can be explained from the word block.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import text as T
+
+
+@dataclass
+class ModelSpec:
+    """Hyper-parameters; the default is the cross-validated winner (docs/model_card.md)."""
+
+    word_ngram: tuple[int, int] = (1, 1)
+    char_ngram: tuple[int, int] = (1, 3)
+    word_min_df: int = 2
+    char_min_df: int = 2
+    char_max_features: int | None = 300_000
+    word_max_features: int | None = 200_000
+    clf: str = "svc"  # "svc" (calibrated LinearSVC) | "lr" | "ens" (mean of both)
+    svc_c: float = 1.0
+    lr_c: float = 30.0
+    calib_cv: int = 3
+    char_weight: float = 1.0
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def prepare(texts) -> tuple[list[str], list[str]]:
+    """(normalised texts, space-joined jieba tokens)."""
+    norm = [T.normalise(t) for t in texts]
+    toks = [T.tokens_joined(n) for n in norm]
+    return norm, toks
+
+
+def _vectorisers(spec: ModelSpec):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    word = TfidfVectorizer(
+        tokenizer=str.split, token_pattern=None, lowercase=False, preprocessor=None,
+        ngram_range=spec.word_ngram, min_df=spec.word_min_df, sublinear_tf=True,
+        max_features=spec.word_max_features, dtype=np.float32,
+    )
+    char = TfidfVectorizer(
+        analyzer="char", ngram_range=spec.char_ngram, min_df=spec.char_min_df, sublinear_tf=True,
+        max_features=spec.char_max_features, lowercase=False, dtype=np.float32,
+    )
+    return word, char
+
+
+def _classifiers(spec: ModelSpec):
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import LinearSVC
+
+    out = []
+    if spec.clf in ("svc", "ens"):
+        out.append(CalibratedClassifierCV(LinearSVC(C=spec.svc_c), cv=spec.calib_cv, method="sigmoid"))
+    if spec.clf in ("lr", "ens"):
+        out.append(LogisticRegression(C=spec.lr_c, max_iter=300))
+    return out
+
+
+@dataclass
+class TextModel:
+    spec: ModelSpec
+    labels: list[str] = field(default_factory=list)
+    word_vec: object = None
+    char_vec: object = None
+    clfs: list = field(default_factory=list)
+    threshold: float = 0.5
+    version: str = ""
+
+    # ------------------------------------------------------------------ fit ----------
+    def fit_prepared(self, norm: list[str], toks: list[str], y) -> "TextModel":
+        X = self.fit_vectorisers(norm, toks)
+        return self.fit_classifiers(X, y)
+
+    def fit_vectorisers(self, norm: list[str], toks: list[str]):
+        """Fit both TF-IDF blocks; returns the stacked training matrix."""
+        self.word_vec, self.char_vec = _vectorisers(self.spec)
+        Xw = self.word_vec.fit_transform(toks)
+        Xc = self.char_vec.fit_transform(norm)
+        for v in (self.word_vec, self.char_vec):
+            v.stop_words_ = None  # pruned-term set: large and only for introspection
+        return self._stack(Xw, Xc)
+
+    def fit_classifiers(self, X, y) -> "TextModel":
+        y = np.asarray(y)
+        self.labels = sorted(set(y.tolist()))
+        self.clfs = []
+        for clf in _classifiers(self.spec):
+            clf.fit(X, y)
+            self.clfs.append(clf)
+        self._fortran()
+        return self
+
+    def with_classifiers_fitted(self, X, y) -> "TextModel":
+        """A copy sharing this model's fitted vectorisers, with classifiers fitted on (X, y)."""
+        m = TextModel(self.spec, word_vec=self.word_vec, char_vec=self.char_vec)
+        return m.fit_classifiers(X, y)
+
+    def fit(self, texts, y) -> "TextModel":
+        norm, toks = prepare(texts)
+        return self.fit_prepared(norm, toks, y)
+
+    def _stack(self, Xw, Xc):
+        if self.spec.char_weight != 1.0:
+            Xc = Xc * self.spec.char_weight
+        return sp.hstack([Xw, Xc], format="csr", dtype=np.float32)
+
+    def _fortran(self) -> None:
+        # perf doc §2: C-ordered coef_ makes scipy copy the weight matrix on every call.
+        for clf in self.clfs:
+            ests = [clf]
+            if hasattr(clf, "calibrated_classifiers_"):
+                ests = [c.estimator for c in clf.calibrated_classifiers_]
+            for e in ests:
+                if hasattr(e, "coef_"):
+                    e.coef_ = np.asfortranarray(e.coef_)
+
+    # -------------------------------------------------------------- predict ----------
+    def transform_prepared(self, norm, toks):
+        return self._stack(self.word_vec.transform(toks), self.char_vec.transform(norm))
+
+    def proba_from_X(self, X) -> np.ndarray:
+        P = None
+        for clf in self.clfs:
+            p = clf.predict_proba(X)
+            # align to self.labels (every clf was fitted on the same y, so classes_ match)
+            P = p if P is None else P + p
+        P = P / len(self.clfs)
+        return P
+
+    def predict_proba(self, texts) -> np.ndarray:
+        norm, toks = prepare(texts)
+        return self.proba_from_X(self.transform_prepared(norm, toks))
+
+    def top_terms(self, toks: str, label_idx: int, n: int = 5) -> list[str]:
+        """Words of this text with the largest positive contribution to the label (word block)."""
+        xw = self.word_vec.transform([toks])
+        if xw.nnz == 0:
+            return []
+        nw = xw.shape[1]
+        w = np.zeros(nw, dtype=np.float64)
+        for clf in self.clfs:
+            if hasattr(clf, "calibrated_classifiers_"):
+                for c in clf.calibrated_classifiers_:
+                    coef = c.estimator.coef_
+                    w += coef[label_idx if coef.shape[0] > 1 else 0, :nw]
+            else:
+                coef = clf.coef_
+                w += coef[label_idx if coef.shape[0] > 1 else 0, :nw]
+        contrib = xw.data * w[xw.indices]
+        order = np.argsort(-contrib)
+        vocab = self._inv_vocab()
+        out = []
+        for i in order:
+            if contrib[i] <= 0 or len(out) >= n:
+                break
+            term = vocab[xw.indices[i]]
+            if term.startswith("x") and term.endswith("x"):
+                continue  # placeholder tokens
+            out.append(term.replace(" ", ""))
+        return out
+
+    def _inv_vocab(self):
+        inv = getattr(self, "_inv", None)
+        if inv is None:
+            inv = np.empty(len(self.word_vec.vocabulary_), dtype=object)
+            for t, i in self.word_vec.vocabulary_.items():
+                inv[i] = t
+            self._inv = inv
+        return inv
+
+    def __getstate__(self):
+        d = dict(self.__dict__)
+        d.pop("_inv", None)
+        return d

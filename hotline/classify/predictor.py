@@ -1,0 +1,79 @@
+"""Serving-side predictor: top-k calibrated suggestions, explaining terms, abstain decision."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from . import text as T
+from .pipeline import TextModel
+
+MODEL_FILE = "model.joblib"
+CARD_FILE = "model_card.json"
+
+
+class Predictor:
+    def __init__(self, model: TextModel, card: dict | None = None, label_units: dict | None = None):
+        self.model = model
+        self.card = card or {}
+        self.labels = list(model.labels)
+        self.threshold = float(model.threshold)
+        self.model_version = model.version or self.card.get("model_version", "")
+        # optional label -> unit code map (categories.yaml owner); the service resolves "town"
+        self.label_units = label_units or {}
+
+    # ------------------------------------------------------------------ io -----------
+    @classmethod
+    def load(cls, model_dir, label_units: dict | None = None) -> "Predictor":
+        import joblib
+
+        d = Path(model_dir)
+        T.initialize()
+        model = joblib.load(d / MODEL_FILE)
+        card = {}
+        if (d / CARD_FILE).exists():
+            card = json.loads((d / CARD_FILE).read_text(encoding="utf-8"))
+        return cls(model, card, label_units)
+
+    @staticmethod
+    def save(model: TextModel, card: dict, model_dir) -> Path:
+        import joblib
+
+        d = Path(model_dir)
+        d.mkdir(parents=True, exist_ok=True)
+        joblib.dump(model, d / MODEL_FILE, compress=3)
+        (d / CARD_FILE).write_text(json.dumps(card, ensure_ascii=False, indent=2), encoding="utf-8")
+        return d
+
+    # ------------------------------------------------------------- predict -----------
+    def _result(self, probs: np.ndarray, k: int, toks: str | None) -> dict:
+        order = np.argsort(-probs)[: max(1, k)]
+        sugg = [{"label": self.labels[i], "score": round(float(probs[i]), 4)} for i in order]
+        if self.label_units:
+            for s in sugg:
+                s["unit"] = self.label_units.get(s["label"])
+        top = float(probs[order[0]])
+        auto = top >= self.threshold
+        out = {"suggestions": sugg, "auto": bool(auto), "abstain": not auto,
+               "threshold": self.threshold, "model_version": self.model_version}
+        if toks is not None:
+            out["top_terms"] = self.model.top_terms(toks, int(order[0]))
+        return out
+
+    def predict(self, text: str, k: int = 3) -> dict:
+        norm = T.normalise(text)
+        toks = T.tokens_joined(norm)
+        P = self.model.proba_from_X(self.model.transform_prepared([norm], [toks]))[0]
+        return self._result(P, k, toks)
+
+    def predict_proba_many(self, texts) -> np.ndarray:
+        return self.model.predict_proba(list(texts))
+
+    def predict_many(self, texts, k: int = 3, explain: bool = False) -> list[dict]:
+        texts = list(texts)
+        norm = [T.normalise(t) for t in texts]
+        toks = [T.tokens_joined(n) for n in norm]
+        P = self.model.proba_from_X(self.model.transform_prepared(norm, toks))
+        return [self._result(P[i], k, toks[i] if explain else None) for i in range(len(texts))]
