@@ -18,7 +18,7 @@ from hotline.adapters.orm import (LabelledExampleRow, NoteRow, TransitionRow, Un
 from hotline.dispatch.model import Actor, Caller, DomainError, NotPermitted, WorkOrder
 from hotline.dispatch.workflow import ACTION_LABELS, Role, STATUS_LABELS, Status, allowed_actions
 from .runtime import Runtime
-from . import views
+from . import hooks, views
 
 
 class NotFound(DomainError):
@@ -92,6 +92,7 @@ def create_order(rt: Runtime, actor: Actor, data: dict) -> dict:
             order.apply("queue", Actor(actor.username, Role.SYSTEM), now, reason=None,
                         data={"why": "classifier_abstained" if classification else "no_model"})
         uow.orders.save(order, known)
+        hooks.after_save(rt, uow, order, row)
         uow.emit("order.created", order_id=order.id)
         uow.commit()
         result = views.order_view(rt, row_to_dict(uow.session, row, order), actor)
@@ -142,6 +143,7 @@ def act(rt: Runtime, actor: Actor, order_id: int, action: str, payload: dict) ->
         _learn(uow, order, action, before_unit, before_category)
         try:
             uow.orders.save(order, known)
+            hooks.after_save(rt, uow, order, uow.orders.row(order.id))
             uow.emit(f"order.{action}", order_id=order.id, seq=t.seq, unit=order.unit)
             uow.commit()
         except (StaleDataError, IntegrityError) as exc:
