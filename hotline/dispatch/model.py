@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
 
-from .workflow import (CLOSED_STATES, OVERLAY_ACTIONS, PREVIOUS, Role, Status, TRANSITIONS,
-                       rule_for)
+from .workflow import (ACTION_LABELS, CLOSED_STATES, OVERLAY_ACTIONS, PREVIOUS, Role, Status,
+                       TRANSITIONS, rule_for)
 
 
 class DomainError(Exception):
@@ -78,7 +78,25 @@ REASON_REQUIRED = frozenset({
     "request_return", "reject_return", "approve_return", "arbitrate", "send_back",
     "request_extension", "reject_extension", "request_suspension", "reject_suspension",
     "approve_suspension", "not_accept", "close_unreasonable", "reopen", "merge",
+    "arbitrate_keep",
 })
+# 退单 reason codes (domain §4.3: 依据和理由; 66号 派单异议审核).
+RETURN_REASONS = {
+    "not_our_duty": "不属于本单位职责", "wrong_town": "不属于本辖区",
+    "wrong_category": "分类错误", "info_missing": "信息不全无法办理",
+    "other": "其他",
+}
+# Who caused an approved return (seed item 66, "两个15%"): nobody, the intake agent, or the
+# category / dispatch configuration.
+ATTRIBUTIONS = ("none", "agent", "category")
+# 不予受理 reasons (domain §4.1, 66号 / 广东 办法).
+NOT_ACCEPT_REASONS = {
+    "out_of_city": "非本市事项", "other_organs": "法院/党委/人大/政协/军队事项",
+    "legal_procedure": "应通过诉讼/仲裁/复议/信访/信息公开途径解决",
+    "secrets_privacy": "涉密/隐私/违背公序良俗", "repeat_no_new_facts": "重复诉求且无新情况新理由",
+    "malicious": "恶意诉求",
+}
+EMERGENCY_LINES = ("110", "119", "120", "122")
 UNIT_ACTIONS = frozenset({a for (_, a), r in TRANSITIONS.items()
                           if r.roles == frozenset({Role.DEPARTMENT})})
 
@@ -156,11 +174,17 @@ class WorkOrder:
     def _check_unit(self, action: str, actor: Actor) -> None:
         if actor.role != Role.DEPARTMENT:
             return
-        if action == "note" and actor.unit in self.assist_units:
-            return   # 协办单位 may add inputs for the lead unit
+        assisting = actor.unit in self.assist_units and actor.unit != self.unit
+        if action in ("note", "assist_input") and assisting:
+            return   # 协办单位 submit inputs to the lead unit (domain §4.4)
+        if action == "assist_input":
+            raise NotPermitted("只有协办单位可以提交协办意见")
+        if assisting:
+            # 主办 owns the reply (domain §4.4): an assisting unit never replies to the citizen.
+            raise NotPermitted(f"本单位是协办单位, 不能执行「{ACTION_LABELS.get(action, action)}」;"
+                               f" 只有主办单位 {self.unit} 可以答复市民和办理")
         if actor.unit != self.unit:
-            # Only the owner (主办) acts; an assisting unit never replies to the citizen.
-            raise NotPermitted("只有承办(主办)单位可以办理此工单")
+            raise NotPermitted(f"只有承办(主办)单位 {self.unit} 可以办理此工单")
 
     # ---- effects of individual actions (state that is not derivable stays tiny) ----
     def _on_dispatch(self, actor, at, data, reason, _w):
@@ -170,10 +194,66 @@ class WorkOrder:
         self.unit = unit
         if self.first_unit is None:
             self.first_unit = unit     # 首派责任制: the first unit owns it
+        for task in data.get("assist") or []:   # 主办 + 协办 from the responsibility table
+            self._add_assist_task(task, unit)
+
+    def _add_assist_task(self, task: dict, lead: str | None) -> None:
+        unit = (task or {}).get("unit")
+        if not unit:
+            raise RuleViolation("协办单位不能为空", field="unit")
+        if unit == lead:
+            raise RuleViolation("主办单位不能同时为协办单位", field="unit")
+        if unit in self.assist_units:
+            raise RuleViolation(f"{unit} 已是协办单位", field="unit")
+        if not (task.get("task") or "").strip():
+            raise RuleViolation("须写明协办任务", field="task")
+        if not task.get("due"):
+            raise RuleViolation("须指定协办期限", field="due")
+        self.assist_units.append(unit)
+
+    def _on_add_assist(self, actor, at, data, reason, _w):
+        self._add_assist_task(data, self.unit)
+
+    def _on_assist_input(self, actor, at, data, reason, _w):
+        if not (data.get("input") or "").strip():
+            raise RuleViolation("协办意见不能为空", field="input")
+
+    def assist_tasks(self) -> list[dict]:
+        """Each assisting unit's task, deadline and inputs, derived from the history."""
+        tasks: dict[str, dict] = {}
+        for t in self.history:
+            adds = t.data.get("assist") or [] if t.action == "dispatch" else \
+                [t.data] if t.action == "add_assist" else []
+            for a in adds:
+                tasks[a["unit"]] = {"unit": a["unit"], "task": a.get("task"),
+                                    "due": a.get("due"), "added_at": t.at, "inputs": []}
+            if t.action == "assist_input" and t.unit in tasks:
+                tasks[t.unit]["inputs"].append({"at": t.at, "by": t.actor,
+                                                "input": t.data.get("input")})
+        return list(tasks.values())
+
+    def _on_transfer_emergency(self, actor, at, data, reason, _w):
+        if str(data.get("line") or "") not in EMERGENCY_LINES:
+            raise RuleViolation(f"须指定紧急热线: {'/'.join(EMERGENCY_LINES)}", field="line")
+        data["line"] = str(data["line"])
+        data.setdefault("transferred_at", at.isoformat())   # recorded with the time
+
+    def _on_not_accept(self, actor, at, data, reason, _w):
+        code = data.get("reason_code")
+        if code is not None and code not in NOT_ACCEPT_REASONS:
+            raise RuleViolation(f"未知不予受理原因 {code}", field="reason_code")
 
     def _on_request_return(self, actor, at, data, reason, window_end):
         if not data.get("legal_basis"):
             raise RuleViolation("退单必须注明依据", field="legal_basis")
+        if not data.get("suggested_unit"):
+            raise RuleViolation("退单必须提出建议承办单位", field="suggested_unit")
+        if data["suggested_unit"] == self.unit:
+            raise RuleViolation("建议承办单位不能是本单位", field="suggested_unit")
+        data.setdefault("reason_code", "not_our_duty")
+        if data["reason_code"] not in RETURN_REASONS:
+            raise RuleViolation(f"未知退单原因代码 {data['reason_code']}, 可选:"
+                                f" {', '.join(RETURN_REASONS)}", field="reason_code")
         dispatched = self.last_dispatch_at()
         if window_end is not None and dispatched is not None:
             closes = window_end(dispatched)
@@ -192,18 +272,41 @@ class WorkOrder:
         unit = data.get("unit")
         if not unit:
             raise RuleViolation("同意退单须指定改派单位", field="unit")
+        if unit == self.unit:
+            raise RuleViolation("改派单位不能是原承办单位", field="unit")
+        self._attribute(data)
         data["from_unit"] = self.unit
+        data["return_number"] = self.returns_requested()
         self.unit = unit
         self.handler = None
+
+    @staticmethod
+    def _attribute(data: dict) -> None:
+        data.setdefault("attributed_to", "none")
+        if data["attributed_to"] not in ATTRIBUTIONS:
+            raise RuleViolation(f"责任归属须为 {'/'.join(ATTRIBUTIONS)} 之一",
+                                field="attributed_to")
 
     def _on_reject_return(self, actor, at, data, reason, _w):
         if self.returns_requested() >= 2:
             raise NotPermitted("第二次退单须由督办人员裁定, 派单员不能审核", field="action")
+        data["return_number"] = self.returns_requested()
+        data["unit"] = self.unit     # same owner, back to where it was
 
     def _on_arbitrate(self, actor, at, data, reason, _w):
-        unit = data.get("unit") or self.unit
-        data["from_unit"], data["unit"] = self.unit, unit
+        # A binding ruling that reassigns the order (裁定改派, domain §4.3).
+        unit = data.get("unit")
+        if not unit:
+            raise RuleViolation("裁定改派须指定承办单位", field="unit")
+        if unit == self.unit:
+            raise RuleViolation("改派单位与原单位相同; 维持原单位请用「裁定维持」", field="unit")
+        self._attribute(data)
+        data["from_unit"], data["return_number"] = self.unit, self.returns_requested()
         self.unit = unit
+        self.handler = None
+
+    def _on_arbitrate_keep(self, actor, at, data, reason, _w):
+        data["unit"], data["return_number"] = self.unit, self.returns_requested()
 
     def _on_assign(self, actor, at, data, reason, _w):
         if not data.get("handler"):
@@ -213,7 +316,13 @@ class WorkOrder:
     def _on_merge(self, actor, at, data, reason, _w):
         if not data.get("master_id"):
             raise RuleViolation("并单须指定主工单", field="master_id")
-        self.master_id = int(data["master_id"])
+        try:
+            master = int(data["master_id"])
+        except (TypeError, ValueError):
+            raise RuleViolation("主工单编号须为整数", field="master_id") from None
+        if master == self.id:
+            raise RuleViolation("不能并入自身", field="master_id")
+        self.master_id = data["master_id"] = master
 
     def _on_reply(self, actor, at, data, reason, _w):
         if not (data.get("reply") or "").strip():

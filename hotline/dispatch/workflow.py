@@ -97,7 +97,10 @@ _add([S.DISPATCHED, S.REOPENED], "sign", S.SIGNED, (R.DEPARTMENT,), "签收")
 _add([S.DISPATCHED, S.SIGNED], "request_return", S.RETURN_REQUESTED, (R.DEPARTMENT,), "申请退单")
 _add([S.RETURN_REQUESTED], "approve_return", S.DISPATCHED, (R.DISPATCHER,), "同意退单并改派")
 _add([S.RETURN_REQUESTED], "reject_return", PREVIOUS, (R.DISPATCHER,), "驳回退单")
-_add([S.RETURN_REQUESTED], "arbitrate", S.DISPATCHED, (R.SUPERVISOR,), "裁定")
+# 裁定 (domain §4.3): a supervisor's binding ruling. Reassigning starts a fresh owner
+# (DISPATCHED); keeping the current owner puts the order back where it was (no clock stopped).
+_add([S.RETURN_REQUESTED], "arbitrate", S.DISPATCHED, (R.SUPERVISOR,), "裁定改派")
+_add([S.RETURN_REQUESTED], "arbitrate_keep", PREVIOUS, (R.SUPERVISOR,), "裁定维持")
 _add([S.SIGNED, S.IN_PROGRESS], "contact", S.IN_PROGRESS, (R.DEPARTMENT,), "联系市民")
 _add([S.SIGNED, S.IN_PROGRESS], "onsite", S.IN_PROGRESS, (R.DEPARTMENT,), "到达现场")
 _add([S.SIGNED, S.IN_PROGRESS], "assign", PREVIOUS, (R.DEPARTMENT,), "指定经办人")
@@ -111,6 +114,13 @@ _add([S.SUSPENSION_REQUESTED], "approve_suspension", S.SUSPENDED, (R.DISPATCHER,
 _add([S.SUSPENSION_REQUESTED], "reject_suspension", PREVIOUS, (R.DISPATCHER,), "驳回挂起")
 _add([S.SUSPENDED], "resume", S.IN_PROGRESS, (R.DEPARTMENT, R.DISPATCHER), "恢复办理")
 _add([S.SIGNED, S.IN_PROGRESS], "reply", S.REPLIED, (R.DEPARTMENT,), "提交答复")
+# --- co-handling 主办/协办 (domain §4.4; 北京 首接单位 leads and coordinates, §4.3): the lead
+# unit (after the 退单 window: 先办后议) or the centre brings in assisting units, each with its
+# own task and deadline; assisting units submit inputs to the lead and never reply.
+_add(sorted(HANDLING_STATES - {S.RETURN_REQUESTED}, key=str), "add_assist", PREVIOUS,
+     (R.DEPARTMENT, R.DISPATCHER, R.SUPERVISOR), "增加协办单位")
+_add(sorted(HANDLING_STATES - {S.RETURN_REQUESTED}, key=str), "assist_input", PREVIOUS,
+     (R.DEPARTMENT,), "协办意见")
 # --- centre review of the reply (回退 = send back) ---
 _add([S.REPLIED], "send_back", S.IN_PROGRESS, (R.DISPATCHER,), "回退")
 _add([S.REPLIED], "accept_reply", S.RETURN_VISIT, (R.DISPATCHER,), "审核通过")
@@ -129,7 +139,8 @@ _add(sorted(OPEN_STATES, key=str), "note", PREVIOUS,
 ACTIONS: tuple[str, ...] = tuple(sorted({a for (_, a) in TRANSITIONS}))
 ACTION_LABELS = {a: r.label for (_, a), r in TRANSITIONS.items()}
 # Actions that leave the status as it is (the "@previous" of a no-op overlay).
-OVERLAY_ACTIONS = frozenset({"urge", "supervise", "escalate_leader", "note", "assign"})
+OVERLAY_ACTIONS = frozenset({"urge", "supervise", "escalate_leader", "note", "assign",
+                             "add_assist", "assist_input"})
 
 STATUS_LABELS = {
     S.REGISTERED: "已登记", S.NOT_ACCEPTED: "不予受理", S.TRANSFERRED_EMERGENCY: "已转紧急热线",
