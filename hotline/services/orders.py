@@ -94,10 +94,21 @@ def create_order(rt: Runtime, actor: Actor, data: dict) -> dict:
         uow.orders.save(order, known)
         hooks.after_save(rt, uow, order, row)
         uow.emit("order.created", order_id=order.id)
+        dups = _duplicates(uow, order, row)
         uow.commit()
         result = views.order_view(rt, row_to_dict(uow.session, row, order), actor)
     result["classification"] = classification
+    result["duplicates"] = dups
     return result
+
+
+def _duplicates(uow, order, row) -> list[dict]:
+    try:
+        from .duplicates import find_duplicates
+    except ImportError:
+        return []
+    return find_duplicates(uow.session, row.id, order.content, order.town, order.category,
+                           order.caller.phone, row.received_at)
 
 
 def _classify(rt: Runtime, order: WorkOrder) -> dict | None:

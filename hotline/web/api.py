@@ -140,6 +140,16 @@ def order_action(order_id: int, action: str):
     return jsonify(orders.act(rt(), g.actor, order_id, action, payload))
 
 
+@bp.post("/orders/<int:order_id>/attach")
+@documented("/api/v1/orders/{order_id}/attach", "post", "批量并单: 将多张工单并入主工单 (突发事件)",
+            s.AttachSchema, s.AttachResultSchema)
+@login_required(Role.DISPATCHER, Role.AGENT)
+def attach(order_id: int):
+    data = load(s.AttachSchema(), json_body())
+    from hotline.services.duplicates import attach_to_master
+    return jsonify(attach_to_master(rt(), g.actor, order_id, data["order_ids"], data["reason"]))
+
+
 @bp.post("/classify")
 @documented("/api/v1/classify", "post", "分类建议", s.ClassifyRequestSchema, None,
             tags=("classify",))

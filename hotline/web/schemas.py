@@ -202,3 +202,15 @@ class CategoryListSchema(Schema):
     total = fields.Integer()
     page = fields.Integer()
     per_page = fields.Integer()
+
+
+class AttachSchema(Schema):
+    order_ids = fields.List(fields.Integer(), required=True,
+                            validate=validate.Length(min=1, max=500))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class AttachResultSchema(Schema):
+    master_id = fields.Integer()
+    merged = fields.List(fields.Integer())
+    failed = fields.Dict()

@@ -1,0 +1,75 @@
+"""Duplicate detection at intake (重复诉求原则上并单处理, 国办函〔2025〕66号; domain §4.4).
+
+Candidates are OPEN orders received within the window (default 7 days) in the same town and
+category, or from the same caller phone; they are ranked by text similarity. Nothing is
+merged automatically: the agent asks for `merge`, or a dispatcher attaches many callers to
+one master order during a surge (`attach_to_master`)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+
+from hotline.adapters.db import utcnow
+from hotline.adapters.orm import WorkOrderRow
+from hotline.dispatch.model import Actor, NotPermitted
+from hotline.dispatch.workflow import CLOSED_STATES, Role
+
+WINDOW = timedelta(days=7)
+THRESHOLD = 0.3          # char-bigram cosine among same town+category (a strong filter already)
+MAX_CANDIDATES = 300
+
+
+def find_duplicates(session, order_id: int, content: str, town: str | None,
+                    category: str | None, phone: str | None, received_at) -> list[dict]:
+    from hotline.classify.similarity import rank_candidates
+    since = (received_at or utcnow()) - WINDOW
+    conds = []
+    if town and category:
+        conds.append((WorkOrderRow.town == town) & (WorkOrderRow.category == category))
+    elif town:
+        conds.append(WorkOrderRow.town == town)
+    if phone:
+        conds.append(WorkOrderRow.caller_phone == phone)
+    if not conds:
+        return []
+    rows = session.execute(
+        select(WorkOrderRow.id, WorkOrderRow.number, WorkOrderRow.content,
+               WorkOrderRow.caller_phone, WorkOrderRow.status, WorkOrderRow.master_id)
+        .where(or_(*conds)).where(WorkOrderRow.received_at >= since)
+        .where(WorkOrderRow.id != order_id)
+        .where(WorkOrderRow.status.not_in([str(s) for s in CLOSED_STATES]))
+        .order_by(WorkOrderRow.id.desc()).limit(MAX_CANDIDATES)).all()
+    by_id = {r.id: r for r in rows}
+    scores = dict(rank_candidates(content, [(r.id, r.content) for r in rows], THRESHOLD))
+    for r in rows:
+        if phone and r.caller_phone == phone:
+            scores.setdefault(r.id, 0.0)
+    out = [{"id": i, "number": by_id[i].number, "score": s, "status": by_id[i].status,
+            "same_caller": bool(phone and by_id[i].caller_phone == phone)}
+           for i, s in scores.items()]
+    out.sort(key=lambda d: (-d["score"], -d["id"]))
+    return out[:10]
+
+
+def attach_to_master(rt, actor: Actor, master_id: int, order_ids: list[int],
+                     reason: str) -> dict:
+    """Surge handling (burst outage, typhoon): merge many callers' orders into one master.
+    Each merge is an ordinary `merge` transition, so every caller keeps a history and gets
+    the master's reply and a return visit of their own."""
+    from .orders import NotFound, act
+    if actor.role not in (Role.DISPATCHER, Role.AGENT):
+        raise NotPermitted("只有派单员或话务员可以批量并单")
+    with rt.uow() as uow:
+        if uow.session.get(WorkOrderRow, master_id) is None:
+            raise NotFound("主工单不存在")
+    merged, failed = [], {}
+    for oid in order_ids:
+        if oid == master_id:
+            continue
+        try:
+            act(rt, actor, oid, "merge", {"reason": reason, "data": {"master_id": master_id}})
+            merged.append(oid)
+        except Exception as exc:     # report per order; the others still merge
+            failed[str(oid)] = [getattr(exc, "message", str(exc))]
+    return {"master_id": master_id, "merged": merged, "failed": failed}
