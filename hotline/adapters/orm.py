@@ -174,4 +174,4 @@ class LabelledExampleRow(Base):
 
 
 # Feature tables register on the same metadata (imported last: they import Base from here).
-from . import orm_dispatch, orm_survey, orm_open311, orm_sla  # noqa: E402,F401
+from . import orm_dispatch, orm_survey, orm_open311, orm_sla, orm_security, orm_classify  # noqa: E402,F401
