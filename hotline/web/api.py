@@ -150,6 +150,44 @@ def attach(order_id: int):
     return jsonify(attach_to_master(rt(), g.actor, order_id, data["order_ids"], data["reason"]))
 
 
+@bp.get("/orders/<int:order_id>/attachments")
+@documented("/api/v1/orders/{order_id}/attachments", "get", "附件列表", None,
+            s.AttachmentListSchema)
+@login_required()
+def list_attachments(order_id: int):
+    from hotline.services import attachments
+    items = attachments.list_attachments(rt(), g.actor, order_id)
+    return jsonify({"items": items, "total": len(items), "page": 1, "per_page": len(items)})
+
+
+@bp.post("/orders/<int:order_id>/attachments")
+@documented("/api/v1/orders/{order_id}/attachments", "post",
+            "上传附件 (multipart: file) 或关联通话录音 (JSON: recording_ref)",
+            s.RecordingRefSchema, s.AttachmentSchema, 201)
+@login_required()
+def add_attachment(order_id: int):
+    from hotline.services import attachments
+    if request.mimetype == "multipart/form-data":
+        f = request.files.get("file")
+        if f is None:
+            raise ApiError(422, "缺少文件", {"file": ["缺少必填字段"]})
+        out = attachments.add_file(rt(), g.actor, order_id, f.filename or "file",
+                                   f.mimetype or "application/octet-stream", f.read())
+    else:
+        data = load(s.RecordingRefSchema(), json_body())
+        out = attachments.add_recording(rt(), g.actor, order_id, data["recording_ref"])
+    return jsonify(out), 201
+
+
+@bp.get("/orders/<int:order_id>/attachments/<int:attachment_id>")
+@login_required()
+def download_attachment(order_id: int, attachment_id: int):
+    from flask import send_file
+    from hotline.services import attachments
+    path, ctype, name = attachments.open_file(rt(), g.actor, order_id, attachment_id)
+    return send_file(path, mimetype=ctype, download_name=name, as_attachment=True)
+
+
 @bp.post("/classify")
 @documented("/api/v1/classify", "post", "分类建议", s.ClassifyRequestSchema, None,
             tags=("classify",))

@@ -214,3 +214,25 @@ class AttachResultSchema(Schema):
     master_id = fields.Integer()
     merged = fields.List(fields.Integer())
     failed = fields.Dict()
+
+
+class RecordingRefSchema(Schema):
+    recording_ref = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class AttachmentSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    filename = fields.String(allow_none=True)
+    content_type = fields.String(allow_none=True)
+    size = fields.Integer(allow_none=True)
+    recording_ref = fields.String(allow_none=True)
+    uploaded_by = fields.String()
+    at = fields.String()
+
+
+class AttachmentListSchema(Schema):
+    items = fields.List(fields.Nested(AttachmentSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
