@@ -63,6 +63,14 @@ def register(topic: str, fn) -> None:
 for _topic, _fn in _CORE.items():
     register(_topic, _fn)
 
+
+def _train(rt, uow, event_id, payload):
+    from .training import on_train_requested
+    on_train_requested(rt, uow, event_id, payload)
+
+
+register("classify.train", _train)
+
 for _mod in ("hotline.services.survey_handlers", "hotline.services.webhooks",
              "hotline.services.sla_handlers", "hotline.services.dispatch_handlers"):
     try:

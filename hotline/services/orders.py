@@ -146,12 +146,13 @@ def act(rt: Runtime, actor: Actor, order_id: int, action: str, payload: dict) ->
         known = len(order.history)
         before_unit, before_category = order.unit, order.category
         rules.before_action(rt, uow, order, actor, action, payload)
+        _change_category(rt, order, action, payload)
         t = order.apply(action, actor, utcnow(), reason=payload.get("reason"),
                         data=payload.get("data") or {},
                         return_window_end=rules.return_window_end(rt))
         rules.after_action(rt, uow, order, actor, t, payload)
         _record_notes(uow, order, actor, action, payload)
-        _learn(uow, order, action, before_unit, before_category)
+        _learn(uow, order, actor, action, before_unit, before_category)
         try:
             uow.orders.save(order, known)
             hooks.after_save(rt, uow, order, uow.orders.row(order.id))
@@ -176,12 +177,38 @@ def _record_notes(uow, order, actor, action, payload):
                                     at=utcnow()))
 
 
-def _learn(uow, order, action, before_unit, before_category):
-    """Centre corrections become labelled examples (issue 3, learning loop)."""
-    if action in ("approve_return", "arbitrate") and order.category:
+def _learn(uow, order, actor, action, before_unit, before_category):
+    """Centre corrections become labelled examples for the classifier's learning loop
+    (issue 3): a dispatcher's dispatch (override of the queue or of the classifier), an
+    approved return, an arbitration result, and any category change."""
+    human = actor.role in (Role.DISPATCHER, Role.SUPERVISOR)
+    if not order.category:
+        return
+    source = None
+    if action in ("approve_return", "arbitrate"):
+        source = action
+    elif order.category != before_category:
+        source = "category_change"
+    elif action == "dispatch" and human:
+        source = "dispatcher_override"
+    if source:
         uow.session.add(LabelledExampleRow(order_id=order.id, text=order.content,
-                                           label=order.category, source=action,
+                                           label=order.category, source=source,
                                            created_at=utcnow()))
+
+
+def _change_category(rt, order, action, payload) -> None:
+    """Dispatch, approved return and arbitration may correct the category (data.category);
+    the old one is kept in the transition data."""
+    data = payload.setdefault("data", {}) if payload.get("data") is not None else None
+    if data is None or "category" not in data or action not in (
+            "dispatch", "approve_return", "arbitrate"):
+        return
+    from hotline.dispatch.model import RuleViolation
+    if data["category"] not in rt.city.categories:
+        raise RuleViolation(f"未知分类代码 {data['category']}", field="data.category")
+    data["category_from"] = order.category
+    order.category = data["category"]
 
 
 def get_order(rt: Runtime, actor: Actor, order_id: int) -> dict:

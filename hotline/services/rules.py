@@ -1,39 +1,159 @@
-"""Rules around the aggregate that need configuration or other rows (首派 window, 两个15%).
-
-Kept apart from orders.py so the dispatch issue can grow them without touching intake.
+"""Rules around the aggregate that need configuration or other rows (首派 window, 协办 tasks,
+merge links, 两个15%). Called by services/orders.act around `WorkOrder.apply`.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hotline.dispatch.model import Actor, WorkOrder
+from sqlalchemy import select
+
+from hotline.adapters.db import utcnow
+from hotline.adapters.orm import WorkOrderRow
+from hotline.adapters.orm_dispatch import AssistTaskRow, RoutingRuleRow
+from hotline.dispatch.model import Actor, RuleViolation, WorkOrder
+from hotline.dispatch.workflow import CLOSED_STATES
+from . import hooks
+from .dispatch_config import dispatch_config
 
 TZ = ZoneInfo("Asia/Shanghai")
 
 
+def _calendar():
+    from hotline.sla.clocks import default_engine
+    return default_engine().calendar
+
+
 def return_window_end(rt):
     """退单 window: default "until the end of the next working day" after dispatch
-    (吕梁 1 工作日, domain §4.3), in the city's working calendar."""
+    (吕梁 1 工作日, domain §4.3), in the city's working calendar (调休 included: dispatched
+    Tue 2025-09-30 10:00 -> closes 2025-10-09 23:59:59 after the National Day holiday)."""
+    n = dispatch_config().window_working_days
     try:
-        from hotline.sla.calendar import window_end_next_working_day
-        return window_end_next_working_day
-    except ImportError:   # calendar not available: weekdays only, never refuse wrongly early
+        cal = _calendar()
+    except Exception:   # calendar unavailable: weekdays only, never refuse wrongly early
         def weekdays(t: datetime) -> datetime:
-            d = t.astimezone(TZ).date() + timedelta(days=1)
-            while d.weekday() >= 5:
+            d, left = t.astimezone(TZ).date(), n
+            while left:
                 d += timedelta(days=1)
+                left -= d.weekday() < 5
             return datetime(d.year, d.month, d.day, 23, 59, 59, tzinfo=TZ)
         return weekdays
+    return lambda t: cal.add_working_days(t, n)
+
+
+_UNIT_KEYS = ("unit", "suggested_unit")
 
 
 def before_action(rt, uow, order: WorkOrder, actor: Actor, action: str, payload: dict) -> None:
-    """Validation that needs the database (unit codes exist, etc.)."""
-    from hotline.dispatch.model import RuleViolation
-    unit = (payload.get("data") or {}).get("unit")
-    if unit is not None and unit not in rt.city.units:
-        raise RuleViolation(f"未知单位代码 {unit}", field="data.unit")
+    """Validation and enrichment that need the database or configuration."""
+    data = payload.get("data")
+    if data is None:
+        data = payload["data"] = {}
+    for key in _UNIT_KEYS:
+        unit = data.get(key)
+        if unit is not None and unit not in rt.city.units:
+            raise RuleViolation(f"未知单位代码 {unit}", field=f"data.{key}")
+    if action == "add_assist":
+        _assist_due(rt, data)
+    if action == "dispatch":
+        for task in data.get("assist") or []:
+            if not isinstance(task, dict) or task.get("unit") not in rt.city.units:
+                raise RuleViolation("协办单位代码无效", field="data.assist")
+            _assist_due(rt, task)
+    if action in ("approve_return", "arbitrate"):
+        # 两个15%: name who the return counts against (seed item 66, domain §5.2)
+        row = uow.orders.row(order.id)
+        if data.get("attributed_to") == "agent":
+            data["attributed_agent"] = row.created_by
+        elif data.get("attributed_to") == "category":
+            data["attributed_category"] = order.category
+            if not order.category:
+                raise RuleViolation("工单无分类, 不能归因于分类配置", field="data.attributed_to")
+    if action == "merge":
+        _check_master(uow, order, data)
+
+
+def _assist_due(rt, task: dict) -> None:
+    """Each assisting unit has its own deadline: given as `due` (ISO) or `days` (working
+    days from now), default from config/dispatch.yaml."""
+    if task.get("unit") is not None and task["unit"] not in rt.city.units:
+        raise RuleViolation(f"未知单位代码 {task['unit']}", field="data.unit")
+    if task.get("due"):
+        try:
+            due = datetime.fromisoformat(str(task["due"]))
+        except ValueError:
+            raise RuleViolation("协办期限格式应为 ISO 8601", field="data.due") from None
+        if due.tzinfo is None:
+            due = due.replace(tzinfo=TZ)
+    else:
+        try:
+            days = int(task.get("days") or dispatch_config().assist_default_working_days)
+        except (TypeError, ValueError):
+            raise RuleViolation("协办天数须为正整数", field="data.days") from None
+        if days < 1:
+            raise RuleViolation("协办天数须为正整数", field="data.days")
+        due = _calendar().add_working_days(utcnow(), days)
+    task["due"] = due.isoformat()
+
+
+def _check_master(uow, order: WorkOrder, data: dict) -> None:
+    try:
+        master_id = int(data.get("master_id"))
+    except (TypeError, ValueError):
+        return   # the aggregate names the missing/invalid field
+    master = uow.session.get(WorkOrderRow, master_id)
+    if master is None:
+        raise RuleViolation(f"主工单 {master_id} 不存在", field="data.master_id")
+    if master.status in CLOSED_STATES:
+        raise RuleViolation(f"主工单 {master.number} 已办结, 不能并单", field="data.master_id")
+    if master.master_id is not None:
+        raise RuleViolation("主工单本身已被并单", field="data.master_id")
+    data["master_number"] = master.number
 
 
 def after_action(rt, uow, order: WorkOrder, actor: Actor, transition, payload: dict) -> None:
-    pass
+    """Rows derived from the transition: 协办 tasks (for assisting units' inboxes)."""
+    t = transition
+    tasks = (t.data.get("assist") or []) if t.action == "dispatch" else \
+        [t.data] if t.action == "add_assist" else []
+    for task in tasks:
+        uow.session.add(AssistTaskRow(order_id=order.id, unit=task["unit"], task=task["task"],
+                                      due_at=datetime.fromisoformat(task["due"]),
+                                      created_at=t.at, created_by=actor.username, inputs=0))
+    if t.action in ("approve_return", "arbitrate") and \
+            t.data.get("attributed_to") in ("agent", "category"):
+        uow.dispatch_two15 = t     # evaluated once the transition is flushed (_after_save)
+    if t.action in ("arbitrate", "arbitrate_keep") and t.data.get("save_rule"):
+        # C3: the binding ruling is stored and reused as a routing rule
+        if not order.category:
+            raise RuleViolation("工单无分类, 裁定不能保存为派单规则", field="data.save_rule")
+        rule = RoutingRuleRow(category=order.category, town=t.data.get("rule_town") or
+                              order.town or "*", lead=order.unit,
+                              assist=list(order.assist_units), valid_from=t.at.date(),
+                              order_id=order.id, note=t.reason, active=True, created_at=t.at,
+                              created_by=actor.username)
+        uow.session.add(rule)
+        uow.session.flush()
+        t.data["routing_rule_id"] = rule.id
+    if t.action == "assist_input":
+        row = uow.session.execute(select(AssistTaskRow).where(
+            AssistTaskRow.order_id == order.id, AssistTaskRow.unit == actor.unit)).scalar_one()
+        row.inputs += 1
+        row.last_input_at = t.at
+
+
+def _after_save(rt, uow, order, row) -> None:
+    """After the new transition is flushed: evaluate the "two 15%" rule when a return was
+    just attributed to an agent or a category (in the same transaction, so a flagged agent is
+    blocked from the very next intake)."""
+    last = getattr(uow, "dispatch_two15", None)
+    if last is None:
+        return
+    uow.dispatch_two15 = None
+    from .dispatch_two15 import evaluate_after_return
+    evaluate_after_return(rt, uow, last)
+
+
+if _after_save not in hooks.AFTER_SAVE:
+    hooks.AFTER_SAVE.append(_after_save)

@@ -198,6 +198,38 @@ def classify():
     return jsonify(classify_text(rt(), data["text"]))
 
 
+@bp.post("/classify/train")
+@documented("/api/v1/classify/train", "post", "重新训练分类模型 (种子语料 + 中心纠正样本)", None,
+            s.TrainingRunSchema, 202, tags=("classify",))
+@login_required(Role.ADMIN, Role.SUPERVISOR)
+def train_model():
+    from hotline.services.training import request_training
+    return jsonify(request_training(rt(), g.actor)), 202
+
+
+@bp.get("/classify/train/<int:run_id>")
+@documented("/api/v1/classify/train/{run_id}", "get", "训练进度", None, s.TrainingRunSchema,
+            tags=("classify",))
+@login_required(Role.ADMIN, Role.SUPERVISOR)
+def training_run(run_id: int):
+    from hotline.services.training import get_run
+    run = get_run(rt(), run_id)
+    if run is None:
+        raise ApiError(404, "训练任务不存在")
+    return jsonify(run)
+
+
+@bp.get("/classify/model")
+@documented("/api/v1/classify/model", "get", "当前模型卡片", None, None, tags=("classify",))
+@login_required()
+def model_card():
+    store = rt().model_store()
+    version = store.current_version() if store else None
+    if not version:
+        raise ApiError(404, "尚未发布模型")
+    return jsonify({"version": version, "card": store.card(version)})
+
+
 def health_payload(runtime) -> tuple[dict, int]:
     from sqlalchemy import text
     db = "ok"

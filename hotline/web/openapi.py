@@ -18,7 +18,7 @@ def build_spec(routes: list[dict], create_schema) -> dict:
     for r in routes:
         op: dict = {"summary": r["summary"], "tags": r["tags"], "responses": {}}
         params = [{"name": p.strip("{}"), "in": "path", "required": True,
-                   "schema": {"type": "integer" if p == "{order_id}" else "string"}}
+                   "schema": {"type": "integer" if p.endswith("_id}") else "string"}}
                   for p in r["path"].split("/") if p.startswith("{")]
         if r["query"] is not None:
             params.append({"in": "query", "schema": r["query"]})

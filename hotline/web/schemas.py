@@ -236,3 +236,15 @@ class AttachmentListSchema(Schema):
     total = fields.Integer()
     page = fields.Integer()
     per_page = fields.Integer()
+
+
+class TrainingRunSchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    progress = fields.Integer()
+    message = fields.String(allow_none=True)
+    model_version = fields.String(allow_none=True)
+    examples = fields.Integer(allow_none=True)
+    corrections = fields.Integer(allow_none=True)
+    created_at = fields.String(allow_none=True)
+    finished_at = fields.String(allow_none=True)

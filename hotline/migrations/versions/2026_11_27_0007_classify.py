@@ -4,8 +4,8 @@ Revision ID: 0007_classify
 Revises: 0006_security
 Create Date: 2026-11-27
 """
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
+import sqlalchemy as sa
 
 revision = "0007_classify"
 down_revision = "0006_security"
@@ -14,8 +14,21 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "training_runs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("progress", sa.Integer(), nullable=False),
+        sa.Column("message", sa.Text(), nullable=True),
+        sa.Column("requested_by", sa.String(length=64), nullable=False),
+        sa.Column("examples", sa.Integer(), nullable=True),
+        sa.Column("corrections", sa.Integer(), nullable=True),
+        sa.Column("model_version", sa.String(length=64), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("training_runs")

@@ -1,0 +1,54 @@
+"""Outbox handlers of dispatch (auto-imported by services/handlers.py). Idempotent: every
+write is checked against what a previous run already wrote."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from hotline.adapters.db import utcnow
+from hotline.adapters.orm import NoteRow, OutboxRow, WorkOrderRow
+from .handlers import _notify, register
+
+
+def on_reply_accepted(rt, uow, event_id: int, payload: dict) -> None:
+    """并单 (domain §4.4): a merged caller gets the master's reply (copied to their own order)
+    and their own return visit (announced as `order.merged_reply` for the survey feature)."""
+    master_id = payload["order_id"]
+    reply = uow.session.execute(select(NoteRow).where(
+        NoteRow.order_id == master_id, NoteRow.kind == "citizen_reply")
+        .order_by(NoteRow.id.desc())).scalars().first()
+    if reply is None:
+        return
+    children = uow.session.execute(select(WorkOrderRow).where(
+        WorkOrderRow.master_id == master_id)).scalars().all()
+    for child in children:
+        done = uow.session.execute(select(NoteRow.id).where(
+            NoteRow.order_id == child.id, NoteRow.kind == "citizen_reply",
+            NoteRow.body == reply.body)).first()
+        if done:
+            continue
+        uow.session.add(NoteRow(order_id=child.id, kind="citizen_reply", author=reply.author,
+                                unit=reply.unit, body=reply.body, at=utcnow()))
+        uow.session.add(OutboxRow(topic="order.merged_reply", created_at=utcnow(), payload={
+            "order_id": child.id, "master_id": master_id, "source_event": event_id}))
+
+
+def on_assist_added(rt, uow, event_id: int, payload: dict) -> None:
+    order = uow.session.get(WorkOrderRow, payload["order_id"])
+    if order is None:
+        return
+    for unit in order.assist_units or []:
+        _notify(uow, f"assist-{event_id}-{unit}", unit, order.id, "assist",
+                f"工单 {order.number} 需本单位协办, 请查看协办任务")
+
+
+def on_flagged(rt, uow, event_id: int, payload: dict) -> None:
+    who = "话务员" if payload.get("kind") == "agent" else "分类"
+    _notify(uow, f"two15-{event_id}", None, None, "two15",
+            f"「两个15%」: {who} {payload.get('subject')} 退件率 {payload.get('rate_percent')}%"
+            f" 已达阈值, 请督办人员复核", username="supervisor")
+
+
+register("order.accept_reply", on_reply_accepted)
+register("order.add_assist", on_assist_added)
+register("order.dispatch", on_assist_added)
+register("dispatch.flagged", on_flagged)

@@ -1,0 +1,49 @@
+"""Routing for intake and dispatchers: the responsibility table plus supervisor rulings saved
+as rules (C3). Consulted BEFORE dispatch only; nothing re-routes a dispatched order (C4)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from hotline.adapters.db import utcnow
+from hotline.adapters.orm_dispatch import RoutingRuleRow
+from hotline.dispatch import routing
+from . import views
+
+
+def ruling_entries(session) -> list[routing.Entry]:
+    rows = session.execute(select(RoutingRuleRow).where(RoutingRuleRow.active.is_(True))
+                           ).scalars().all()
+    return [routing.Entry(r.category, r.town or routing.ANY, r.lead, tuple(r.assist or ()),
+                          r.valid_from, r.valid_to, "ruling", r.note or "") for r in rows]
+
+
+def unit_for(rt, category: str | None, town: str | None, at: datetime | None = None,
+             session=None) -> routing.Assignment | None:
+    """Lead + assisting units for (category, town) at `at`: rulings, then
+    config/responsibility.yaml, then the taxonomy owner."""
+    at = at or utcnow()
+    if session is None:
+        with rt.uow() as uow:
+            return unit_for(rt, category, town, at, uow.session)
+    entries = ruling_entries(session) + routing.default_entries(rt.city)
+    return routing.unit_for(rt.city, category, town, views.to_local(at), entries)
+
+
+def suggest(rt, category: str | None, town: str | None) -> dict:
+    a = unit_for(rt, category, town)
+    if a is None:
+        return {"lead": None, "assist": [], "source": None}
+    return {"lead": a.lead, "assist": list(a.assist), "source": a.source}
+
+
+def list_rules(rt) -> list[dict]:
+    with rt.uow() as uow:
+        rows = uow.session.execute(select(RoutingRuleRow).order_by(RoutingRuleRow.id.desc())
+                                   .limit(500)).scalars().all()
+        return [{"id": r.id, "category": r.category, "town": r.town, "lead": r.lead,
+                 "assist": r.assist or [], "valid_from": r.valid_from.isoformat()
+                 if r.valid_from else None, "order_id": r.order_id, "note": r.note,
+                 "active": r.active, "created_by": r.created_by,
+                 "created_at": views.iso(r.created_at)} for r in rows]

@@ -1,0 +1,70 @@
+import numpy as np
+
+from hotline.classify import text as T
+
+
+def test_card_has_cv_metrics_and_threshold(seed_model):
+    model, card = seed_model
+    assert card["cv"]["macro_f1"] > 0.85
+    assert 0.0 < card["threshold"] <= 1.0
+    assert card["cv"]["threshold_precision"] >= 0.985
+    assert len(card["training_data_sha256"]) == 64
+    assert set(card["labels"]) == set(model.labels) and len(model.labels) >= 40
+
+
+def test_predict_top_k_and_scores(predictor):
+    r = predictor.predict("东城街道碧湖花园楼下餐馆油烟直排到住户窗口，窗户都不敢开", k=3)
+    assert len(r["suggestions"]) == 3
+    assert r["suggestions"][0]["label"] == "cooking_fumes"
+    scores = [s["score"] for s in r["suggestions"]]
+    assert scores == sorted(scores, reverse=True) and 0 < scores[0] <= 1
+    assert r["model_version"] == predictor.model_version
+    assert r["abstain"] == (not r["auto"])
+    assert any("油烟" in t for t in r["top_terms"])
+
+
+def test_probabilities_sum_to_one(predictor):
+    P = predictor.predict_proba_many(["小孩积分入学怎么申请", "公积金怎么提取"])
+    assert np.allclose(P.sum(axis=1), 1.0, atol=1e-6)
+
+
+def test_confident_text_auto_and_gibberish_abstains(predictor):
+    sure = predictor.predict("市民来电反映：虎门镇新联村一家电子厂拖欠了我们两个月的工资，一共三十多个工人，请人社部门帮忙追讨。")
+    assert sure["suggestions"][0]["label"] == "wage_arrears" and sure["auto"] is True
+    unsure = predictor.predict("嗯嗯好的")
+    assert unsure["abstain"] is True and unsure["auto"] is False
+
+
+def test_auto_follows_threshold(predictor):
+    r = predictor.predict("樟木头镇路灯不亮")
+    assert r["auto"] == (r["suggestions"][0]["score"] >= predictor.threshold)
+
+
+def test_traditional_input_routed_like_simplified(predictor):
+    simp = "东莞市长安镇翠景华庭楼上邻居每天拖动家具声音很大，影响休息，希望属地镇街协调解决"
+    trad = "東莞市長安鎮翠景華庭樓上鄰居每天拖動家具聲音很大，影響休息，希望屬地鎮街協調解決"
+    assert T.normalise(trad) == T.normalise(simp)
+    a, b = predictor.predict(simp), predictor.predict(trad)
+    assert a["suggestions"][0]["label"] == b["suggestions"][0]["label"] == "living_noise"
+    assert abs(a["suggestions"][0]["score"] - b["suggestions"][0]["score"]) < 1e-9
+
+
+def test_predict_many_matches_single(predictor):
+    texts = ["石龙镇出租车司机拒载", "南城街道医院挂号太难"]
+    many = predictor.predict_many(texts)
+    for t, m in zip(texts, many):
+        assert m["suggestions"][0] == predictor.predict(t)["suggestions"][0]
+
+
+def test_extra_examples_change_the_model(seed_rows):
+    from hotline.classify.training import train
+
+    rows = seed_rows[:600]
+    texts = [r["text"] for r in rows]
+    labels = [r["label"] for r in rows]
+    probe = "蓝鲸号外星飞碟降落在松山湖"
+    extra = [(probe, "other"), ("外星飞碟降落蓝鲸号", "other"), ("蓝鲸号外星飞碟", "other")]
+    model, card = train(texts, labels, extra_examples=extra, folds=0)
+    assert card["n_extra_examples"] == 3 and card["n_examples"] == 603
+    P = model.predict_proba([probe])[0]
+    assert model.labels[int(P.argmax())] == "other"

@@ -1,0 +1,91 @@
+"""THE walking test of the transition table (architecture.md habit 2, Amsterdam/signals):
+every (status, action, role) is tried on a constructed aggregate. Allowed triples must succeed
+and land on the table's target; every other triple must raise the one domain error that says
+why (no such move: 409 InvalidTransition; wrong role: 403 NotPermitted)."""
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timezone
+
+import pytest
+
+from hotline.dispatch.model import (Actor, InvalidTransition, NotPermitted, Transition,
+                                    WorkOrder)
+from hotline.dispatch.workflow import (ACTIONS, OVERLAY_ACTIONS, PREVIOUS, Role, Status,
+                                       TRANSITIONS)
+
+AT = datetime(2025, 9, 30, 2, 0, tzinfo=timezone.utc)
+LEAD, ASSIST = "town_humen", "dept_env"
+
+# valid input for every action, so only the table decides
+DATA = {
+    "dispatch": {"unit": LEAD}, "merge": {"master_id": 999}, "transfer_emergency": {"line": "110"},
+    "request_return": {"legal_basis": "三定方案", "suggested_unit": "town_dongcheng"},
+    "approve_return": {"unit": "town_dongcheng"}, "arbitrate": {"unit": "town_dongcheng"},
+    "assign": {"handler": "张三"}, "request_extension": {"days": 2},
+    "approve_extension": {"days": 2}, "reply": {"reply": "已处理完毕"},
+    "add_assist": {"unit": "dept_water", "task": "协助排查", "due": "2025-10-10T18:00:00+08:00"},
+    "assist_input": {"input": "已派员现场检测"},
+}
+
+
+def order_in(status: Status) -> WorkOrder:
+    o = WorkOrder(content="市民反映问题", received_at=AT, id=1, status=status, unit=LEAD,
+                  first_unit=LEAD, assist_units=[ASSIST], category="sanitation")
+    setup = "request_return" if status == Status.RETURN_REQUESTED else "setup"
+    # the order reached `status` from SIGNED, so PREVIOUS resolves to SIGNED
+    o.history.append(Transition(1, setup, AT, "x", "department", LEAD, Status.SIGNED, status))
+    return o
+
+
+def actor(role: Role, action: str) -> Actor:
+    if role == Role.DEPARTMENT:
+        return Actor(ASSIST if action == "assist_input" else LEAD, role,
+                     ASSIST if action == "assist_input" else LEAD)
+    return Actor(role.value, role)
+
+
+TRIPLES = list(itertools.product(list(Status), ACTIONS, list(Role)))
+
+
+def test_the_table_is_not_trivial():
+    assert len(TRIPLES) == len(Status) * len(ACTIONS) * len(Role) > 2000
+    allowed = [(s, a, r) for s, a, r in TRIPLES if (s, a) in TRANSITIONS
+               and r in TRANSITIONS[(s, a)].roles]
+    assert len(allowed) > 100
+
+
+@pytest.mark.parametrize("status", list(Status), ids=str)
+def test_every_triple_of_a_status(status):
+    failures = []
+    for action, role in itertools.product(ACTIONS, list(Role)):
+        o = order_in(status)
+        rule = TRANSITIONS.get((status, action))
+        try:
+            t = o.apply(action, actor(role, action), AT, reason="理由充分", data=DATA.get(action))
+        except InvalidTransition:
+            if rule is not None:
+                failures.append(f"{status}/{action}/{role}: refused as invalid")
+            continue
+        except NotPermitted:
+            if rule is not None and role in rule.roles:
+                failures.append(f"{status}/{action}/{role}: refused as not permitted")
+            continue
+        if rule is None or role not in rule.roles:
+            failures.append(f"{status}/{action}/{role}: allowed but not in the table")
+            continue
+        want = status if rule.to == PREVIOUS and action in OVERLAY_ACTIONS else \
+            Status.SIGNED if rule.to == PREVIOUS else rule.to
+        if t.to_status != want or o.status != want:
+            failures.append(f"{status}/{action}/{role}: went to {o.status}, want {want}")
+        if t.from_status != status or o.history[-1] is not t:
+            failures.append(f"{status}/{action}/{role}: history not appended")
+    assert not failures, "\n".join(failures)
+
+
+def test_forbidden_errors_say_why():
+    o = order_in(Status.DISPATCHED)
+    with pytest.raises(InvalidTransition, match="dispatched"):
+        o.apply("reply", actor(Role.DEPARTMENT, "reply"), AT, data={"reply": "x"})
+    with pytest.raises(NotPermitted, match="签收"):
+        o.apply("sign", Actor("agent", Role.AGENT), AT)
