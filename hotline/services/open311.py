@@ -1,0 +1,322 @@
+"""Open311 GeoReport v2: our public face for other platforms (anchors.md §2.1, rows A1, G4).
+
+Services are our categories; a POSTed request goes through the same intake pipeline as any
+other channel (`orders.create_order`: classifier, duplicates, dispatch, SLA). The hotline
+workflow stays internal: its statuses map to the standard's open/closed plus status_notes.
+Errors are `Open311Error(status, description)`; the web layer renders the standard's
+list of {code, description}.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from sqlalchemy import select
+
+from hotline.adapters.db import utcnow
+from hotline.adapters.orm import NoteRow, WorkOrderRow
+from hotline.adapters.orm_open311 import ApiKeyRow, Open311RequestRow
+from hotline.config import config_dir, load_yaml
+from hotline.dispatch.model import Actor, NotPermitted
+from hotline.dispatch.workflow import CLOSED_STATES, Role, STATUS_LABELS
+from . import orders, views
+from .runtime import Runtime
+
+MAX_DESCRIPTION = 4000   # GeoReport v2: description up to 4000 characters, no HTML
+_TAGS = re.compile(r"<[^>]*>")
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str):
+        super().__init__(description)
+        self.status, self.description = status, description
+
+
+@lru_cache(maxsize=1)
+def settings() -> dict:
+    try:
+        data = load_yaml("open311.yaml", config_dir())
+    except Exception:   # the file is optional; defaults below
+        data = {}
+    out = {"open311": {"jurisdiction_id": "dongguan.gov.cn", "contact": "12345",
+                       "key_service": "", "changeset": "2026-11-27T00:00:00+08:00",
+                       "service_notice": "", "public_channels": ["open311"],
+                       "page_size": 100, "max_page_size": 1000, "max_days": 90},
+           "selfservice": {"min_fill_seconds": 3, "max_form_age_seconds": 7200,
+                           "file_per_ip_per_hour": 5, "track_per_ip_per_hour": 30},
+           "webhooks": {"timeout_seconds": 5, "backoff_seconds": [10, 60, 300, 1800, 7200]}}
+    for section, values in data.items():
+        out.setdefault(section, {}).update(values or {})
+    return out
+
+
+def check_jurisdiction(jurisdiction_id: str | None) -> None:
+    """GeoReport v2: required only when an endpoint serves several jurisdictions (we serve
+    one, so absent is fine); an unknown one is 404. An empty parameter equals an absent one."""
+    if jurisdiction_id and jurisdiction_id != settings()["open311"]["jurisdiction_id"]:
+        raise Open311Error(404, f"jurisdiction_id not found: {jurisdiction_id}")
+
+
+# ------------------------------------------------------------------ API keys
+
+def hash_key(plain: str) -> str:
+    return hashlib.sha256(plain.encode()).hexdigest()
+
+
+def create_api_key(rt: Runtime, actor: Actor, name: str) -> dict:
+    """Admin creates a client key; the plain key is returned once, only its hash is kept."""
+    if actor.role != Role.ADMIN:
+        raise NotPermitted("只有管理员可以创建 API key")
+    plain = "o311_" + secrets.token_urlsafe(32)
+    with rt.uow() as uow:
+        if uow.session.execute(select(ApiKeyRow.id).where(ApiKeyRow.name == name)).first():
+            raise orders.Conflict(f"名称 {name} 已存在")
+        uow.session.add(ApiKeyRow(name=name, key_hash=hash_key(plain), prefix=plain[:9],
+                                  active=True, created_by=actor.username, created_at=utcnow()))
+        uow.commit()
+    return {"name": name, "api_key": plain, "prefix": plain[:9]}
+
+
+def list_api_keys(rt: Runtime) -> list[dict]:
+    with rt.uow() as uow:
+        rows = uow.session.execute(select(ApiKeyRow).order_by(ApiKeyRow.id)).scalars()
+        return [{"name": r.name, "prefix": r.prefix, "active": r.active,
+                 "created_by": r.created_by, "created_at": views.iso(r.created_at),
+                 "last_used_at": views.iso(r.last_used_at)} for r in rows]
+
+
+def revoke_api_key(rt: Runtime, name: str) -> None:
+    with rt.uow() as uow:
+        row = uow.session.execute(select(ApiKeyRow).where(ApiKeyRow.name == name)).scalar()
+        if row is None:
+            raise orders.NotFound("API key 不存在")
+        row.active = False
+        uow.commit()
+
+
+def _authenticate(rt: Runtime, plain: str | None) -> str:
+    if not plain:
+        raise Open311Error(400, "api_key was not provided")
+    with rt.uow() as uow:
+        row = uow.session.execute(select(ApiKeyRow).where(
+            ApiKeyRow.key_hash == hash_key(plain))).scalar()
+        if row is None or not row.active:
+            raise Open311Error(403, "api_key is invalid")
+        row.last_used_at = utcnow()
+        uow.commit()
+        return row.name
+
+
+# ------------------------------------------------------------------ services
+
+def _town_owned(rt, code: str) -> bool:
+    return rt.city.categories[code].owner == "town"
+
+
+def list_services(rt: Runtime) -> list[dict]:
+    return [{"service_code": c.code, "service_name": c.name,
+             "description": f"{c.group} · {c.name}", "metadata": True, "type": "realtime",
+             "keywords": ", ".join(x for x in (c.group, c.name) if x), "group": c.group}
+            for c in rt.city.categories.values()]
+
+
+def service_definition(rt: Runtime, code: str) -> dict:
+    if code not in rt.city.categories:
+        raise Open311Error(404, f"service_code not found: {code}")
+    towns = [{"key": t.code, "name": t.name} for t in rt.city.towns.values()]
+    return {"service_code": code, "attributes": [
+        {"variable": True, "code": "town", "datatype": "singlevaluelist",
+         "required": _town_owned(rt, code), "datatype_description": "镇街园区代码",
+         "order": 1, "description": "事发地所在镇街 (属地事项必填)", "values": towns},
+        {"variable": True, "code": "confidential", "datatype": "singlevaluelist",
+         "required": False, "datatype_description": "true 或 false", "order": 2,
+         "description": "是否要求对诉求人信息保密",
+         "values": [{"key": "true", "name": "是"}, {"key": "false", "name": "否"}]},
+    ]}
+
+
+# ------------------------------------------------------------------ POST requests
+
+def _town_from(rt, attrs: dict, address: str | None) -> str | None:
+    wanted = (attrs.get("town") or [None])[0]
+    towns = rt.city.towns
+    if wanted:
+        for t in towns.values():
+            if wanted in (t.code, t.name):
+                return t.code
+        raise Open311Error(400, f"attribute[town] is not a valid value: {wanted}")
+    for t in towns.values():       # 属地: the town named in the address owns the matter
+        if address and t.name in address:
+            return t.code
+    return None
+
+
+def _float(form: dict, key: str) -> float | None:
+    raw = form.get(key)
+    if raw in (None, ""):
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        raise Open311Error(400, f"{key} must be a number")
+
+
+def create_request(rt: Runtime, form: dict, attrs: dict) -> list[dict]:
+    """POST requests: `form` holds single values, `attrs` the attribute[code] lists."""
+    check_jurisdiction(form.get("jurisdiction_id"))
+    key_name = _authenticate(rt, form.get("api_key"))
+    code = form.get("service_code")
+    if not code:
+        raise Open311Error(400, "service_code was not provided")
+    if code not in rt.city.categories:
+        raise Open311Error(404, f"service_code not found: {code}")
+    lat, lon = _float(form, "lat"), _float(form, "long")
+    address, address_id = form.get("address_string") or None, form.get("address_id") or None
+    if (lat is None or lon is None) and not address and not address_id:
+        raise Open311Error(400, "location is required: lat and long, address_string or "
+                                "address_id")
+    description = _TAGS.sub("", form.get("description") or "").strip()
+    if len(description) > MAX_DESCRIPTION:
+        raise Open311Error(400, "description is longer than 4000 characters")
+    town = _town_from(rt, attrs, address)
+    cat = rt.city.categories[code]
+    if cat.owner == "town" and town is None:
+        raise Open311Error(400, "attribute[town] is required for this service_code")
+    name = "".join(x for x in (form.get("last_name"), form.get("first_name")) if x) or None
+    data = {"content": description or cat.name, "title": cat.name, "channel": "open311",
+            "category": code, "town": town, "address": address,
+            "caller": {"name": name, "phone": form.get("phone") or None,
+                       "anonymous": name is None and not form.get("phone"),
+                       "confidential": (attrs.get("confidential") or ["false"])[0] == "true"}}
+    unit = rt.city.unit_for(code, town)
+    if unit:
+        data["unit"] = unit
+    order = orders.create_order(rt, Actor(f"open311:{key_name}", Role.SYSTEM), data)
+    token = secrets.token_urlsafe(16)
+    with rt.uow() as uow:
+        uow.session.add(Open311RequestRow(
+            order_id=order["id"], token=token, api_key_name=key_name, service_code=code,
+            lat=lat, long=lon, address_id=address_id, zipcode=form.get("zipcode") or None,
+            email=form.get("email") or None, device_id=form.get("device_id") or None,
+            account_id=form.get("account_id") or None,
+            media_url=form.get("media_url") or None,
+            attributes={k: v for k, v in attrs.items()}, created_at=utcnow()))
+        uow.commit()
+    return [{"service_request_id": order["number"], "token": token,
+             "service_notice": settings()["open311"]["service_notice"],
+             "account_id": form.get("account_id") or None}]
+
+
+# ------------------------------------------------------------------ GET requests
+
+def _parse_dt(raw: str, name: str) -> datetime:
+    try:
+        dt = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise Open311Error(400, f"{name} must be a W3C (ISO 8601) datetime")
+    return dt if dt.tzinfo else dt.replace(tzinfo=views.TZ)
+
+
+def _view(rt, row: WorkOrderRow, req: Open311RequestRow | None, reply: str | None) -> dict:
+    closed = row.status in CLOSED_STATES
+    unit = rt.city.units.get(row.unit or "")
+    # status_notes: the citizen reply once closed, else our status in words (never internal
+    # notes or unit reports).
+    notes = (reply if closed and reply else None) or STATUS_LABELS.get(row.status, row.status)
+    return {"service_request_id": row.number, "status": "closed" if closed else "open",
+            "status_notes": notes, "service_name": rt.city.categories[row.category].name
+            if row.category in rt.city.categories else None,
+            "service_code": (req.service_code if req else None) or row.category,
+            "description": row.content, "agency_responsible": unit.name if unit else None,
+            "service_notice": settings()["open311"]["service_notice"],
+            "requested_datetime": views.iso(row.received_at),
+            "updated_datetime": views.iso(row.updated_at), "expected_datetime": None,
+            "address": row.address, "address_id": req.address_id if req else None,
+            "zipcode": req.zipcode if req else None, "lat": req.lat if req else None,
+            "long": req.long if req else None, "media_url": req.media_url if req else None}
+
+
+def get_requests(rt: Runtime, args: dict) -> list[dict]:
+    """GET requests with the standard's filters; service_request_id overrides the others.
+    Pagination is the `page`/`page_size` extension (Extensions page, issue #16)."""
+    conf = settings()["open311"]
+    check_jurisdiction(args.get("jurisdiction_id"))
+    q = (select(WorkOrderRow, Open311RequestRow)
+         .outerjoin(Open311RequestRow, Open311RequestRow.order_id == WorkOrderRow.id)
+         .where(WorkOrderRow.channel.in_(conf["public_channels"])))
+    ids = [x.strip() for x in (args.get("service_request_id") or "").split(",") if x.strip()]
+    if ids:
+        q = q.where(WorkOrderRow.number.in_(ids))
+    else:
+        codes = [x.strip() for x in (args.get("service_code") or "").split(",") if x.strip()]
+        if codes:
+            q = q.where(WorkOrderRow.category.in_(codes))
+        end = _parse_dt(args["end_date"], "end_date") if args.get("end_date") else utcnow()
+        start = _parse_dt(args["start_date"], "start_date") if args.get("start_date") \
+            else end - timedelta(days=conf["max_days"])
+        if end - start > timedelta(days=conf["max_days"]):
+            raise Open311Error(400, f"start_date to end_date may not exceed "
+                                    f"{conf['max_days']} days")
+        q = q.where(WorkOrderRow.received_at >= start, WorkOrderRow.received_at <= end)
+        statuses = {x.strip() for x in (args.get("status") or "").split(",") if x.strip()}
+        if statuses - {"open", "closed"}:
+            raise Open311Error(400, "status must be open or closed")
+        if statuses == {"open"}:
+            q = q.where(WorkOrderRow.status.not_in([str(s) for s in CLOSED_STATES]))
+        elif statuses == {"closed"}:
+            q = q.where(WorkOrderRow.status.in_([str(s) for s in CLOSED_STATES]))
+    try:
+        page = max(1, int(args.get("page") or 1))
+        size = min(conf["max_page_size"], max(1, int(args.get("page_size") or
+                                                     conf["page_size"])))
+    except ValueError:
+        raise Open311Error(400, "page and page_size must be integers")
+    with rt.uow() as uow:
+        rows = uow.session.execute(q.order_by(WorkOrderRow.received_at.desc(),
+                                              WorkOrderRow.id.desc())
+                                   .limit(size).offset((page - 1) * size)).all()
+        replies = _citizen_replies(uow, [r.id for r, _ in rows])
+        return [_view(rt, r, req, replies.get(r.id)) for r, req in rows]
+
+
+def _citizen_replies(uow, order_ids: list[int]) -> dict[int, str]:
+    if not order_ids:
+        return {}
+    out: dict[int, str] = {}
+    for n in uow.session.execute(select(NoteRow).where(NoteRow.order_id.in_(order_ids),
+                                                       NoteRow.kind == "citizen_reply")
+                                 .order_by(NoteRow.id)).scalars():
+        out[n.order_id] = n.body   # the latest reply wins
+    return out
+
+
+def get_request(rt: Runtime, number: str, jurisdiction_id: str | None = None) -> list[dict]:
+    check_jurisdiction(jurisdiction_id)
+    found = get_requests(rt, {"service_request_id": number})
+    if not found:
+        raise Open311Error(404, f"service_request_id not found: {number}")
+    return found
+
+
+def get_token(rt: Runtime, token: str, jurisdiction_id: str | None = None) -> list[dict]:
+    check_jurisdiction(jurisdiction_id)
+    with rt.uow() as uow:
+        row = uow.session.execute(
+            select(Open311RequestRow.token, WorkOrderRow.number)
+            .join(WorkOrderRow, WorkOrderRow.id == Open311RequestRow.order_id)
+            .where(Open311RequestRow.token == token)).first()
+    if row is None:
+        raise Open311Error(404, f"token not found: {token}")
+    return [{"service_request_id": row.number, "token": row.token}]
+
+
+def discovery(base_url: str) -> dict:
+    conf = settings()["open311"]
+    return {"changeset": conf["changeset"], "contact": conf["contact"],
+            "key_service": conf["key_service"],
+            "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2",
+                           "url": base_url, "changeset": conf["changeset"], "type": "production",
+                           "formats": ["text/xml", "application/json"]}]}

@@ -1,0 +1,281 @@
+"""Open doors (issue 7): the Open311 GeoReport v2 endpoint, the citizen self-service pages,
+and the admin API for Open311 keys and unit webhooks. Thin controllers: parse, check
+access, call one service (hotline.services.open311 / selfservice / webhooks)."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from flask import (Blueprint, Response, current_app, g, json, jsonify, render_template,
+                   request)
+from marshmallow import Schema, fields, validate
+
+from hotline.dispatch.model import DomainError
+from hotline.dispatch.workflow import Role
+from hotline.services import open311, selfservice, webhooks
+from .api import documented, json_body, load, login_required
+
+o311 = Blueprint("open311", __name__, url_prefix="/open311/v2")
+admin = Blueprint("open311_admin", __name__, url_prefix="/api/v1/admin")
+citizen = Blueprint("citizen", __name__, template_folder="templates")
+FMT = "<any(json,xml):fmt>"
+# XML element names of list items (GeoReport v2 response documents).
+ITEM = {"services": "service", "service_requests": "request", "errors": "error",
+        "attributes": "attribute", "values": "value", "endpoints": "endpoint",
+        "formats": "format"}
+
+
+def rt():
+    return current_app.extensions["hotline"]
+
+
+# ------------------------------------------------------------------ GeoReport v2
+
+def _xml(parent: ET.Element, tag: str, value) -> None:
+    el = ET.SubElement(parent, tag)
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _xml(el, k, v)
+    elif isinstance(value, list):
+        for v in value:
+            _xml(el, ITEM.get(tag, "item"), v)
+    elif isinstance(value, bool):
+        el.text = "true" if value else "false"
+    elif value is not None:
+        el.text = str(value)
+
+
+def render(fmt: str, root: str, value, status: int = 200) -> Response:
+    if fmt == "json":
+        return Response(json.dumps(value, ensure_ascii=False), status,
+                        mimetype="application/json")
+    top = ET.Element(root)
+    if isinstance(value, list):
+        for item in value:
+            _xml(top, ITEM[root], item)
+    else:
+        for k, v in value.items():
+            _xml(top, k, v)
+    body = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(top, encoding="utf-8")
+    return Response(body, status, mimetype="text/xml")
+
+
+@o311.errorhandler(open311.Open311Error)
+def _o311_error(e: open311.Open311Error):
+    fmt = (request.view_args or {}).get("fmt", "xml")
+    return render(fmt, "errors", [{"code": e.status, "description": e.description}], e.status)
+
+
+@o311.errorhandler(DomainError)
+def _o311_domain(e: DomainError):
+    fmt = (request.view_args or {}).get("fmt", "xml")
+    status = e.http_status if e.http_status in (400, 403, 404) else 400
+    return render(fmt, "errors", [{"code": status, "description": e.message}], status)
+
+
+def _arg(name: str):
+    return request.values.get(name) or None   # an empty parameter equals an absent one
+
+
+@o311.get(f"/discovery.{FMT}")
+def discovery(fmt):
+    return render(fmt, "discovery", open311.discovery(request.host_url.rstrip("/")
+                                                      + o311.url_prefix + "/"))
+
+
+@o311.get(f"/services.{FMT}")
+def services(fmt):
+    open311.check_jurisdiction(_arg("jurisdiction_id"))
+    return render(fmt, "services", open311.list_services(rt()))
+
+
+@o311.get(f"/services/<code>.{FMT}")
+def service_definition(code, fmt):
+    open311.check_jurisdiction(_arg("jurisdiction_id"))
+    return render(fmt, "service_definition", open311.service_definition(rt(), code))
+
+
+@o311.post(f"/requests.{FMT}")
+def post_request(fmt):
+    form = {k: (v or None) for k, v in request.form.items() if not k.startswith("attribute[")}
+    attrs: dict[str, list[str]] = {}
+    for key in request.form:
+        if key.startswith("attribute[") and "]" in key:
+            code = key[len("attribute["):key.index("]")]
+            attrs.setdefault(code, []).extend(v for v in request.form.getlist(key) if v)
+    return render(fmt, "service_requests", open311.create_request(rt(), form, attrs), 201)
+
+
+@o311.get(f"/requests.{FMT}")
+def get_requests(fmt):
+    args = {k: v for k, v in request.args.items() if v}
+    return render(fmt, "service_requests", open311.get_requests(rt(), args))
+
+
+@o311.get(f"/requests/<rid>.{FMT}")
+def get_request(rid, fmt):
+    return render(fmt, "service_requests", open311.get_request(rt(), rid,
+                                                               _arg("jurisdiction_id")))
+
+
+@o311.get(f"/tokens/<token>.{FMT}")
+def get_token(token, fmt):
+    return render(fmt, "service_requests", open311.get_token(rt(), token,
+                                                             _arg("jurisdiction_id")))
+
+
+# ------------------------------------------------------------------ admin API
+
+class ApiKeyCreateSchema(Schema):
+    name = fields.String(required=True, validate=validate.Regexp(
+        r"^[A-Za-z0-9_.-]{2,64}$", error="名称为 2-64 位字母、数字、_ . -"))
+
+
+class ApiKeySchema(Schema):
+    name = fields.String()
+    api_key = fields.String(metadata={"description": "只在创建时返回一次"})
+    prefix = fields.String()
+    active = fields.Boolean()
+    created_by = fields.String()
+    created_at = fields.String()
+    last_used_at = fields.String(allow_none=True)
+
+
+class ApiKeyListSchema(Schema):
+    items = fields.List(fields.Nested(ApiKeySchema))
+
+
+class WebhookConfigSchema(Schema):
+    url = fields.String(required=True, allow_none=True, validate=validate.Length(max=512))
+    rotate_secret = fields.Boolean(load_default=False)
+
+
+class WebhookConfigResultSchema(Schema):
+    unit = fields.String()
+    url = fields.String(allow_none=True)
+    secret = fields.String(allow_none=True, metadata={"description": "新密钥, 只显示一次"})
+
+
+class DeliverySchema(Schema):
+    delivery_id = fields.String()
+    unit = fields.String()
+    event = fields.String()
+    order_id = fields.Integer(allow_none=True)
+    status = fields.String()
+    attempts = fields.Integer()
+    last_status_code = fields.Integer(allow_none=True)
+    replay = fields.Boolean()
+    replay_of = fields.String(allow_none=True)
+    log = fields.List(fields.Dict())
+
+
+class DeliveryListSchema(Schema):
+    items = fields.List(fields.Nested(DeliverySchema))
+
+
+class DeliveryQuerySchema(Schema):
+    unit = fields.String()
+    status = fields.String(validate=validate.OneOf(
+        ("pending", "sending", "delivered", "failed")))
+
+
+@admin.post("/api-keys")
+@documented("/api/v1/admin/api-keys", "post", "创建 Open311 API key (明文只返回一次)",
+            ApiKeyCreateSchema, ApiKeySchema, 201, tags=("open311",))
+@login_required(Role.ADMIN)
+def create_api_key():
+    data = load(ApiKeyCreateSchema(), json_body())
+    return jsonify(open311.create_api_key(rt(), g.actor, data["name"])), 201
+
+
+@admin.get("/api-keys")
+@documented("/api/v1/admin/api-keys", "get", "Open311 API key 列表 (不含明文)", None,
+            ApiKeyListSchema, tags=("open311",))
+@login_required(Role.ADMIN)
+def list_api_keys():
+    return jsonify({"items": open311.list_api_keys(rt())})
+
+
+@admin.post("/api-keys/<name>/revoke")
+@documented("/api/v1/admin/api-keys/{name}/revoke", "post", "停用 Open311 API key", None,
+            None, tags=("open311",))
+@login_required(Role.ADMIN)
+def revoke_api_key(name):
+    open311.revoke_api_key(rt(), name)
+    return jsonify({"name": name, "active": False})
+
+
+@admin.put("/units/<code>/webhook")
+@documented("/api/v1/admin/units/{code}/webhook", "put", "设置单位推送地址 (密钥只显示一次)",
+            WebhookConfigSchema, WebhookConfigResultSchema, tags=("webhooks",))
+@login_required(Role.ADMIN)
+def configure_webhook(code):
+    data = load(WebhookConfigSchema(), json_body())
+    return jsonify(webhooks.configure(rt(), g.actor, code, data["url"],
+                                      data["rotate_secret"]))
+
+
+@admin.get("/webhook-deliveries")
+@documented("/api/v1/admin/webhook-deliveries", "get", "推送记录 (含每次尝试的状态码)", None,
+            DeliveryListSchema, query=DeliveryQuerySchema, tags=("webhooks",))
+@login_required(Role.ADMIN)
+def list_deliveries():
+    q = load(DeliveryQuerySchema(), request.args.to_dict())
+    return jsonify({"items": webhooks.list_deliveries(rt(), q.get("unit"), q.get("status"))})
+
+
+@admin.post("/webhook-deliveries/<delivery_id>/replay")
+@documented("/api/v1/admin/webhook-deliveries/{delivery_id}/replay", "post",
+            "重新推送 (标记为重放)", None, DeliverySchema, 202, tags=("webhooks",))
+@login_required(Role.ADMIN)
+def replay_delivery(delivery_id):
+    return jsonify(webhooks.replay(rt(), g.actor, delivery_id)), 202
+
+
+# ------------------------------------------------------------------ citizen pages
+
+def _towns():
+    return list(rt().city.towns.values())
+
+
+def _new_page(status=200, error=None, form=None):
+    return render_template("self_new.html", token=selfservice.form_token(rt()),
+                           towns=_towns(), error=error, form=form or {}), status
+
+
+@citizen.get("/self/new")
+def self_new():
+    return _new_page()
+
+
+@citizen.post("/self/new")
+def self_new_post():
+    form = request.form.to_dict()
+    try:
+        result = selfservice.file_appeal(rt(), form, request.remote_addr)
+    except selfservice.SelfServiceError as e:
+        return _new_page(e.http_status, e.message, form)
+    return render_template("self_done.html", **result)
+
+
+@citizen.get("/self/track")
+def self_track():
+    return render_template("track.html", result=None, searched=False,
+                           number=request.args.get("number", ""))
+
+
+@citizen.post("/self/track")
+def self_track_post():
+    number, code = request.form.get("number", ""), request.form.get("code", "")
+    try:
+        result = selfservice.track(rt(), number, code, request.remote_addr)
+    except selfservice.TooMany as e:
+        return render_template("track.html", result=None, searched=True, number=number,
+                               error=e.message), 429
+    return render_template("track.html", result=result, searched=True, number=number), \
+        200 if result else 404
+
+
+def init_app(app) -> None:
+    app.register_blueprint(o311)
+    app.register_blueprint(admin)
+    app.register_blueprint(citizen)
