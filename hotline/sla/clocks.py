@@ -319,12 +319,15 @@ class SlaEngine:
                 done.add(_get(h, "action"))
         return [s for s in steps if s.due_at <= now and s.action not in done]
 
-    def next_check_at(self, order, history, now: dt.datetime) -> dt.datetime | None:
+    def next_check_at(self, order, history, now: dt.datetime,
+                      deadlines: list[Deadline] | None = None) -> dt.datetime | None:
         """The earliest instant >= now at which a warning, an overdue or a ladder step falls
         due (``now`` itself when a step is already due and unrecorded); None when no clock
-        runs. Store it in an indexed column; recompute it after every transition."""
+        runs. Store it in an indexed column; recompute it after every transition.
+        ``deadlines``: this order's ``deadlines(order, history, now)``, when already computed
+        (the sweep and the after-save hook reuse them instead of deriving them twice)."""
         now = as_local(now)
-        ds = self.deadlines(order, history, now)
+        ds = deadlines if deadlines is not None else self.deadlines(order, history, now)
         if self.escalation_steps_due(ds, history, now):
             return now
         cands = []
