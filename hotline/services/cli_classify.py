@@ -25,8 +25,8 @@ def extend(group: click.Group) -> None:
 def _train_from_db():
     from hotline.services.runtime import Runtime
     from hotline.services.training import train_now
-    out = train_now(Runtime.build(), progress=lambda f, m="": click.echo(
-        f"  {int(f * 100):3d}% {m}", err=True))
+    out = train_now(Runtime.build(), progress=lambda done, total: click.echo(
+        f"  cross-validation fold {done}/{total}", err=True))
     click.echo(f"published model {out['version']}: {out['examples']} seed examples + "
                f"{out['corrections']} corrections")
 

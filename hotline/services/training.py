@@ -89,8 +89,10 @@ def execute_run(rt: Runtime, run_id: int) -> None:
         run.status = "running"
         uow.commit()
 
-    def progress(fraction: float, message: str = "") -> None:
-        _set(rt, run_id, progress=int(max(0.0, min(1.0, fraction)) * 100), message=message)
+    def progress(done: int, total: int) -> None:
+        # cross-validation folds are ~90 % of the work; the final fit is the rest
+        _set(rt, run_id, progress=int(90 * done / max(total, 1)),
+             message=f"交叉验证 {done}/{total}")
     try:
         out = train_now(rt, run_id, progress=progress)
         _set(rt, run_id, status="done", progress=100, model_version=out["version"],
