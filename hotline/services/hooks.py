@@ -10,7 +10,7 @@ def after_save(rt, uow, order, row) -> None:
     global _LOADED
     if not _LOADED:
         _LOADED = True
-        for mod in ("hotline.services.sla_service",):
+        for mod in ("hotline.services.sla_service", "hotline.services.reports_facts"):
             try:
                 __import__(mod)
             except ModuleNotFoundError as exc:

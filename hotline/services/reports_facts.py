@@ -1,0 +1,78 @@
+"""Keeps the scoring rollup (unit_facts) in step with every change of an order or its
+surveys, inside the same transaction (performance.md §6: reports read one narrow table).
+
+The rows are derived from the append-only history, so `rebuild_facts` can recompute them all
+after a change of formula, calendar or policy (architecture habit 3)."""
+from __future__ import annotations
+
+from datetime import timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select
+
+from hotline.adapters.db import aware, utcnow
+from hotline.adapters.orm_survey import SurveyRow, UnitFactRow
+from hotline.survey.facts import derive
+from . import hooks
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def _deadlines(order, now):
+    try:
+        from hotline.sla.clocks import derive_deadlines
+    except ImportError:   # SLA engine not installed: no deadlines, on-time = done at all
+        return []
+    return derive_deadlines(order, order.history, now)
+
+
+def _utc(dt):
+    return aware(dt).astimezone(timezone.utc) if dt is not None else None
+
+
+def refresh_facts(rt, uow, order, row=None) -> None:
+    """Rewrite the (order, unit) fact rows of one order (AFTER_SAVE hook)."""
+    if order.id is None:
+        return
+    surveys = [{"unit": s.unit, "status": s.status, "resolved": s.resolved,
+                "satisfaction": s.satisfaction, "excluded": s.excluded}
+               for s in uow.session.execute(select(SurveyRow)
+                                            .where(SurveyRow.order_id == order.id)).scalars()]
+    facts = derive(order, order.history, _deadlines(order, utcnow()), surveys)
+    uow.session.execute(delete(UnitFactRow).where(UnitFactRow.order_id == order.id))
+    for f in facts:
+        d = f.as_dict()
+        d.pop("anonymous", None)
+        for k in ("assigned_at", "sign_due_at", "signed_at", "contact_due_at", "contacted_at",
+                  "reply_due_at", "replied_at"):
+            d[k] = _utc(d[k])
+        local = d["assigned_at"].astimezone(TZ).date()
+        uow.session.add(UnitFactRow(day=local, week=local - timedelta(days=local.weekday()),
+                                    month=f"{local:%Y-%m}", **d))
+    uow.session.flush()
+
+
+def refresh_order(rt, uow, order_id: int) -> None:
+    order = uow.orders.get(order_id)
+    if order is not None:
+        refresh_facts(rt, uow, order)
+
+
+def rebuild_facts(rt, batch: int = 500) -> int:
+    """Recompute every order's facts (after a change of policy or calendar)."""
+    from hotline.adapters.orm import WorkOrderRow
+    done, last = 0, 0
+    while True:
+        with rt.uow() as uow:
+            ids = list(uow.session.execute(select(WorkOrderRow.id).where(WorkOrderRow.id > last)
+                                           .order_by(WorkOrderRow.id).limit(batch)).scalars())
+            if not ids:
+                return done
+            for oid in ids:
+                refresh_order(rt, uow, oid)
+            uow.commit()
+            done, last = done + len(ids), ids[-1]
+
+
+if refresh_facts not in hooks.AFTER_SAVE:
+    hooks.AFTER_SAVE.append(refresh_facts)

@@ -1,0 +1,320 @@
+"""Return visits (回访): create after 审核通过, send, answer once, phone attempts, expiry.
+
+Every view and change of a survey writes a survey_audit row; every change of the order is a
+recorded transition applied through the aggregate (dispatch/model.py) in this transaction.
+Departments never see a survey before it is answered and never change one (anchors F5)."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from functools import lru_cache
+
+from sqlalchemy import select
+
+from hotline.adapters.db import aware, utcnow
+from hotline.adapters.orm import WorkOrderRow
+from hotline.adapters.orm_survey import SmsOutboxRow, SurveyAuditRow, SurveyRow
+from hotline.config import load_yaml
+from hotline.dispatch.model import SYSTEM, Actor, DomainError, NotPermitted, RuleViolation
+from hotline.dispatch.workflow import Role, Status
+from hotline.survey import policy as P
+from . import hooks
+from .orders import NotFound
+
+STAFF_ANSWER = (Role.AGENT, Role.DISPATCHER)
+CITIZEN = Actor("citizen", "citizen")
+
+
+class Gone(DomainError):
+    http_status = 410
+
+
+class AlreadyAnswered(DomainError):
+    http_status = 409
+
+
+@lru_cache(maxsize=1)
+def survey_policy() -> P.SurveyPolicy:
+    return P.load_survey_policy(load_yaml("survey.yaml"))
+
+
+def audit(uow, survey: SurveyRow, actor: Actor, action: str, **data) -> None:
+    uow.session.add(SurveyAuditRow(survey_id=survey.id, order_id=survey.order_id, at=utcnow(),
+                                   actor=actor.username, role=str(actor.role), action=action,
+                                   data=data))
+
+
+def apply_action(rt, uow, order_id: int, action: str, actor: Actor, reason: str | None = None,
+                 data: dict | None = None):
+    """Apply one workflow action to the order in this unit of work (recorded transition,
+    after-save hooks, outbox event), like services.orders.act but without committing."""
+    order = uow.orders.get(order_id)
+    if order is None:
+        raise NotFound("工单不存在")
+    known = len(order.history)
+    t = order.apply(action, actor, utcnow(), reason=reason, data=data or {})
+    uow.orders.save(order, known)
+    hooks.after_save(rt, uow, order, uow.orders.row(order.id))
+    uow.emit(f"order.{action}", order_id=order.id, seq=t.seq, unit=order.unit)
+    return order
+
+
+# ------------------------------------------------------------------ creation (outbox handler)
+
+def create_for_closure(rt, uow, order_id: int, seq: int) -> list[SurveyRow]:
+    """After accept_reply: one survey per caller (the order's and each merged caller's).
+    Idempotent: the unique (order, closure, caller) key means a retried event adds nothing."""
+    pol = survey_policy()
+    order = uow.session.get(WorkOrderRow, order_id)
+    if order is None:
+        return []
+    existing = uow.session.execute(select(SurveyRow).where(
+        SurveyRow.order_id == order_id, SurveyRow.closure_seq == seq)).scalars().all()
+    if existing:
+        return list(existing)
+    now = utcnow()
+    if not pol.sampled(order_id, seq):
+        _close_if_settled(rt, uow, order_id, "未抽中回访 (抽样)")
+        return []
+    callers = [order] + list(uow.session.execute(
+        select(WorkOrderRow).where(WorkOrderRow.master_id == order_id)
+        .order_by(WorkOrderRow.id)).scalars())
+    made = []
+    for c in callers:
+        reachable = bool(c.caller_phone) and not c.caller_anonymous
+        s = SurveyRow(token=secrets.token_urlsafe(24), order_id=order_id, closure_seq=seq,
+                      caller_order_id=c.id, unit=order.unit,
+                      phone=c.caller_phone if reachable else None,
+                      status=P.PENDING if reachable else P.NOT_REQUIRED, created_at=now,
+                      send_after=pol.send_after(now), expires_at=pol.expires_at(now),
+                      attempt_days=[], excluded=False)
+        uow.session.add(s)
+        uow.session.flush()
+        audit(uow, s, SYSTEM, "create", caller_order_id=c.id, status=s.status)
+        made.append(s)
+    if not any(s.status == P.PENDING for s in made):
+        _close_if_settled(rt, uow, order_id, "无可回访的来电人 (匿名或无电话)")
+    return made
+
+
+def send_sms(rt, uow, survey: SurveyRow) -> bool:
+    """The SMS step: one message per survey whatever the retries (dedupe key)."""
+    if survey.status != P.PENDING or not survey.phone or survey.sent_at is not None:
+        return False
+    key = f"survey-sms-{survey.id}"
+    if uow.session.execute(select(SmsOutboxRow.id)
+                           .where(SmsOutboxRow.dedupe_key == key)).first():
+        return False
+    order = uow.session.get(WorkOrderRow, survey.order_id)
+    pol = survey_policy()
+    link = f"{pol.base_url.rstrip('/')}/s/{survey.token}"
+    uow.session.add(SmsOutboxRow(dedupe_key=key, survey_id=survey.id, phone=survey.phone,
+                                 body=pol.sms_template.format(number=order.number, link=link),
+                                 created_at=utcnow()))
+    survey.sent_at = utcnow()
+    audit(uow, survey, SYSTEM, "sms_sent", dedupe_key=key)
+    return True
+
+
+def send_due(rt, limit: int = 500) -> int:
+    """Send every pending survey whose delay has passed (periodic job; idempotent)."""
+    now, sent = utcnow(), 0
+    with rt.uow() as uow:
+        rows = uow.session.execute(select(SurveyRow).where(
+            SurveyRow.status == P.PENDING, SurveyRow.sent_at.is_(None),
+            SurveyRow.send_after <= now).order_by(SurveyRow.id).limit(limit)).scalars().all()
+        for s in rows:
+            sent += send_sms(rt, uow, s)
+        uow.commit()
+    return sent
+
+
+def send_one(rt, survey_id: int) -> bool:
+    """rq job body (job id survey-sms-<id>): a retried job finds the dedupe row and stops."""
+    with rt.uow() as uow:
+        s = uow.session.get(SurveyRow, survey_id)
+        done = bool(s) and send_sms(rt, uow, s)
+        uow.commit()
+        return done
+
+
+def expire_due(rt) -> int:
+    """Pending surveys past their expiry: outcome 逾期未评价; the order closes when settled
+    (no rating, so excluded from 满意率/解决率, domain §5.4)."""
+    now, n = utcnow(), 0
+    with rt.uow() as uow:
+        rows = uow.session.execute(select(SurveyRow).where(
+            SurveyRow.status == P.PENDING, SurveyRow.expires_at < now)).scalars().all()
+        for s in rows:
+            s.status = P.EXPIRED
+            audit(uow, s, SYSTEM, "expire")
+            n += 1
+        uow.session.flush()
+        for oid in sorted({s.order_id for s in rows}):
+            _close_if_settled(rt, uow, oid, "回访期满未评价")
+        uow.commit()
+    return n
+
+
+def tick(rt) -> None:
+    send_due(rt)
+    expire_due(rt)
+
+
+# ------------------------------------------------------------------ reading / answering
+
+def _check_reader(actor: Actor | None) -> Actor:
+    if actor is None:
+        return CITIZEN
+    if actor.role == Role.DEPARTMENT:
+        # departments never see a survey before it is answered, nor its token (F5)
+        raise NotPermitted("承办单位不能查看或填写回访")
+    if actor.role not in STAFF_ANSWER + (Role.SUPERVISOR, Role.LEADER, Role.ADMIN):
+        raise NotPermitted("无权查看回访")
+    return actor
+
+
+def _by_token(uow, token: str) -> SurveyRow:
+    s = uow.session.execute(select(SurveyRow).where(SurveyRow.token == token)).scalar_one_or_none()
+    if s is None:
+        raise NotFound("回访不存在")
+    return s
+
+
+def get_survey(rt, token: str, actor: Actor | None = None) -> dict:
+    """The questions for the mobile page or the phone agent. Every view is audited."""
+    actor = _check_reader(actor)
+    with rt.uow() as uow:
+        s = _by_token(uow, token)
+        if s.status == P.PENDING and aware(s.expires_at) < utcnow():
+            raise Gone("回访链接已过期")
+        audit(uow, s, actor, "view")
+        order = uow.session.get(WorkOrderRow, s.order_id)
+        out = survey_view(s, order, staff=actor.role != "citizen")
+        uow.commit()
+        return out
+
+
+def answer(rt, token: str, body: dict, actor: Actor | None = None) -> dict:
+    """Record the answer once (second time 409, expired 410). Satisfied -> the order closes
+    as `system`; dissatisfied or unresolved -> supervisor queue (issue 6 item 2)."""
+    if actor is not None and actor.role not in STAFF_ANSWER:
+        raise NotPermitted("只有话务员、派单员或市民本人可以填写回访")
+    actor = actor or CITIZEN
+    pol = survey_policy()
+    try:
+        ans = pol.normalise(body.get("contacted"), body.get("resolved"),
+                            body.get("satisfaction"), body.get("comment"))
+    except P.AnswerError as e:
+        raise RuleViolation(e.message, field=e.field) from e
+    with rt.uow() as uow:
+        q = select(SurveyRow).where(SurveyRow.token == token)
+        if rt.engine.dialect.name == "postgresql":
+            q = q.with_for_update()
+        s = uow.session.execute(q).scalar_one_or_none()
+        if s is None:
+            raise NotFound("回访不存在")
+        if s.status == P.ANSWERED:
+            raise AlreadyAnswered("该回访已提交, 不能重复提交或修改")
+        if s.status == P.EXPIRED or (s.status == P.PENDING and aware(s.expires_at) < utcnow()):
+            raise Gone("回访链接已过期")
+        if s.status != P.PENDING:
+            raise AlreadyAnswered(f"该回访已结束 ({P.OUTCOME_LABELS.get(s.status, s.status)})")
+        for k, v in ans.items():
+            setattr(s, k, v)
+        s.status, s.answered_at, s.answered_by = P.ANSWERED, utcnow(), actor.username
+        s.answered_via = "phone" if actor.role in STAFF_ANSWER else "sms"
+        s.review = "pending" if P.needs_review(ans["resolved"], ans["satisfaction"]) else None
+        audit(uow, s, actor, "answer", **ans)
+        uow.session.flush()
+        if s.review:
+            _touch_facts(rt, uow, s.order_id)
+            uow.emit("survey.needs_review", survey_id=s.id, order_id=s.order_id)
+        else:
+            _close_if_settled(rt, uow, s.order_id, "回访满意, 系统自动办结")
+        order = uow.session.get(WorkOrderRow, s.order_id)
+        out = survey_view(s, order, staff=True)
+        uow.commit()
+        return out
+
+
+def record_attempt(rt, actor: Actor, survey_id: int, at: datetime | None = None) -> dict:
+    """A phone attempt that did not reach the caller. N attempts on D different days ->
+    无法联系, excluded from 满意率/解决率 (domain §5.4); the order then closes."""
+    if actor.role not in STAFF_ANSWER:
+        raise NotPermitted("只有话务员或派单员可以登记回访电话")
+    pol = survey_policy()
+    at = at or utcnow()
+    with rt.uow() as uow:
+        s = uow.session.get(SurveyRow, survey_id)
+        if s is None:
+            raise NotFound("回访不存在")
+        if s.status != P.PENDING:
+            raise AlreadyAnswered("该回访已结束")
+        from zoneinfo import ZoneInfo
+        day = aware(at).astimezone(ZoneInfo("Asia/Shanghai")).date()
+        s.attempt_days = list(s.attempt_days or []) + [day.isoformat()]
+        audit(uow, s, actor, "attempt", day=day.isoformat(), n=len(s.attempt_days))
+        if pol.is_unreachable([datetime.fromisoformat(d).date() for d in s.attempt_days]):
+            s.status = P.UNREACHABLE
+            audit(uow, s, SYSTEM, "unreachable", attempts=len(s.attempt_days))
+            uow.session.flush()
+            _close_if_settled(rt, uow, s.order_id, "多次回访无法联系")
+        order = uow.session.get(WorkOrderRow, s.order_id)
+        out = survey_view(s, order, staff=True)
+        uow.commit()
+        return out
+
+
+def _touch_facts(rt, uow, order_id: int) -> None:
+    from .reports_facts import refresh_order
+    refresh_order(rt, uow, order_id)
+
+
+def _close_if_settled(rt, uow, order_id: int, reason: str) -> None:
+    """Close the order as `system` once no survey of the current closure is pending or
+    waiting for a supervisor; otherwise just refresh the scoring facts."""
+    order = uow.session.get(WorkOrderRow, order_id)
+    open_ = uow.session.execute(select(SurveyRow.id).where(
+        SurveyRow.order_id == order_id,
+        (SurveyRow.status == P.PENDING) | (SurveyRow.review == "pending"))).first()
+    if order is not None and order.status == Status.RETURN_VISIT and not open_:
+        apply_action(rt, uow, order_id, "close", SYSTEM, reason=reason,
+                     data={"by": "survey"})
+    else:
+        _touch_facts(rt, uow, order_id)
+
+
+def survey_view(s: SurveyRow, order, staff: bool) -> dict:
+    from .views import iso, mask_phone
+    out = {"id": s.id, "order_id": s.order_id, "order_number": order.number if order else None,
+           "title": order.title if order else None, "status": s.status,
+           "status_label": P.OUTCOME_LABELS.get(s.status, s.status),
+           "expires_at": iso(s.expires_at), "answered_at": iso(s.answered_at),
+           "questions": {"resolved": P.RESOLVED, "satisfaction": P.SATISFACTION,
+                         "grade5": P.GRADE5}}
+    if staff:
+        out.update(token=s.token, unit=s.unit, caller_order_id=s.caller_order_id,
+                   phone=mask_phone(s.phone), sent_at=iso(s.sent_at),
+                   attempts=len(s.attempt_days or []), contacted=s.contacted,
+                   resolved=s.resolved, satisfaction=s.satisfaction, grade5=s.grade5,
+                   comment=s.comment, review=s.review, excluded=s.excluded,
+                   answered_via=s.answered_via)
+    return out
+
+
+def list_surveys(rt, actor: Actor, status: str | None = None, review: str | None = None,
+                 limit: int = 200) -> dict:
+    """The phone queue (pending) and the supervisor queue (review=pending)."""
+    if actor.role not in STAFF_ANSWER + (Role.SUPERVISOR, Role.LEADER, Role.ADMIN):
+        raise NotPermitted("承办单位不能查看待回访列表")
+    with rt.uow() as uow:
+        q = select(SurveyRow, WorkOrderRow).join(WorkOrderRow,
+                                                 WorkOrderRow.id == SurveyRow.order_id)
+        if status:
+            q = q.where(SurveyRow.status == status)
+        if review:
+            q = q.where(SurveyRow.review == review)
+        rows = uow.session.execute(q.order_by(SurveyRow.id).limit(limit)).all()
+        items = [survey_view(s, o, staff=True) for s, o in rows]
+    return {"items": items, "total": len(items)}

@@ -1,0 +1,198 @@
+"""Return-visit API and pages: the mobile answer page /s/<token>, the phone queue, the SMS
+outbox of the embedded sender, the supervisor's decisions and units' appeals.
+Controllers: parse with a schema, check access, call one service."""
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify, render_template, request
+from marshmallow import fields, validate
+
+from hotline.dispatch.workflow import Role
+from hotline.services import auth, survey, survey_review
+from .api import documented, json_body, load, login_required, rt
+from .errors import ApiError
+from .schemas import Schema
+
+bp = Blueprint("survey", __name__, template_folder="templates")
+SURVEY_TAGS = ("surveys",)
+
+
+class AnswerSchema(Schema):
+    contacted = fields.Boolean(required=True)
+    resolved = fields.String(required=True)
+    satisfaction = fields.String(required=True)
+    comment = fields.String(allow_none=True, validate=validate.Length(max=1000))
+
+
+class SurveyListQuery(Schema):
+    status = fields.String(validate=validate.OneOf(
+        ("pending", "answered", "unreachable", "expired", "not_required")))
+    review = fields.String(validate=validate.OneOf(("pending", "reopen", "unreasonable",
+                                                    "close")))
+
+
+class AttemptSchema(Schema):
+    note = fields.String(allow_none=True)
+
+
+class DecisionSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(
+        ("reopen", "unreasonable", "close")))
+    reason = fields.String(allow_none=True)
+
+
+class AppealSchema(Schema):
+    reason = fields.String(required=True)
+    evidence = fields.String(required=True)
+
+
+class RulingSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(("uphold", "overturn")))
+    reason = fields.String(required=True)
+
+
+class SurveySchema(Schema):
+    id = fields.Integer()
+    order_id = fields.Integer()
+    token = fields.String()
+    status = fields.String()
+    resolved = fields.String()
+    satisfaction = fields.String()
+    comment = fields.String()
+
+
+class SurveyListSchema(Schema):
+    items = fields.List(fields.Nested(SurveySchema))
+    total = fields.Integer()
+
+
+def _optional_actor():
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    return auth.actor_from_token(rt(), header[7:].strip())
+
+
+@bp.get("/api/v1/surveys")
+@documented("/api/v1/surveys", "get", "回访列表 (电话回访队列 / 督办队列)", None,
+            SurveyListSchema, query=SurveyListQuery, tags=SURVEY_TAGS)
+@login_required(Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
+def list_surveys():
+    q = load(SurveyListQuery(), request.args.to_dict())
+    return jsonify(survey.list_surveys(rt(), g.actor, q.get("status"), q.get("review")))
+
+
+@bp.get("/api/v1/surveys/<token>")
+@documented("/api/v1/surveys/{token}", "get", "回访问卷 (市民凭链接, 或话务员)", None,
+            SurveySchema, auth_required=False, tags=SURVEY_TAGS)
+def get_survey(token: str):
+    return jsonify(survey.get_survey(rt(), token, _optional_actor()))
+
+
+@bp.post("/api/v1/surveys/<token>")
+@documented("/api/v1/surveys/{token}", "post", "提交回访 (仅一次; 重复 409, 过期 410)",
+            AnswerSchema, SurveySchema, auth_required=False, tags=SURVEY_TAGS)
+def answer_survey(token: str):
+    actor = _optional_actor()
+    if actor is not None and actor.role not in (Role.AGENT, Role.DISPATCHER):
+        raise ApiError(403, "当前角色不能填写回访")
+    body = load(AnswerSchema(), json_body())
+    return jsonify(survey.answer(rt(), token, body, actor))
+
+
+@bp.post("/api/v1/surveys/<int:survey_id>/attempts")
+@documented("/api/v1/surveys/{survey_id}/attempts", "post", "登记一次未接通的回访电话",
+            AttemptSchema, SurveySchema, tags=SURVEY_TAGS)
+@login_required(Role.AGENT, Role.DISPATCHER)
+def attempt(survey_id: int):
+    load(AttemptSchema(), json_body())
+    return jsonify(survey.record_attempt(rt(), g.actor, survey_id))
+
+
+@bp.post("/api/v1/surveys/<int:survey_id>/decision")
+@documented("/api/v1/surveys/{survey_id}/decision", "post",
+            "督办处理不满意回访: 重办 / 最终答复 / 办结", DecisionSchema, None, tags=SURVEY_TAGS)
+@login_required(Role.SUPERVISOR)
+def decision(survey_id: int):
+    d = load(DecisionSchema(), json_body())
+    return jsonify(survey_review.decide(rt(), g.actor, survey_id, d["decision"],
+                                        d.get("reason")))
+
+
+@bp.post("/api/v1/surveys/<int:survey_id>/appeal")
+@documented("/api/v1/surveys/{survey_id}/appeal", "post", "承办单位对差评申诉 (一次)",
+            AppealSchema, None, 201, tags=SURVEY_TAGS)
+@login_required(Role.DEPARTMENT)
+def appeal(survey_id: int):
+    d = load(AppealSchema(), json_body())
+    return jsonify(survey_review.appeal(rt(), g.actor, survey_id, d["reason"],
+                                        d["evidence"])), 201
+
+
+@bp.get("/api/v1/appeals")
+@documented("/api/v1/appeals", "get", "申诉列表", None, None, tags=SURVEY_TAGS)
+@login_required(Role.SUPERVISOR, Role.LEADER, Role.DEPARTMENT)
+def appeals():
+    return jsonify(survey_review.list_appeals(rt(), g.actor, request.args.get("status")))
+
+
+@bp.post("/api/v1/appeals/<int:appeal_id>/ruling")
+@documented("/api/v1/appeals/{appeal_id}/ruling", "post", "裁定申诉: 维持 / 撤销评价",
+            RulingSchema, None, tags=SURVEY_TAGS)
+@login_required(Role.SUPERVISOR)
+def ruling(appeal_id: int):
+    d = load(RulingSchema(), json_body())
+    return jsonify(survey_review.rule(rt(), g.actor, appeal_id, d["decision"], d["reason"]))
+
+
+@bp.get("/api/v1/unit-ratings")
+@documented("/api/v1/unit-ratings", "get", "本单位已提交的评价 (只读)", None, None,
+            tags=SURVEY_TAGS)
+@login_required(Role.DEPARTMENT)
+def unit_ratings():
+    return jsonify(survey_review.unit_ratings(rt(), g.actor))
+
+
+@bp.get("/api/v1/orders/<int:order_id>/surveys")
+@documented("/api/v1/orders/{order_id}/surveys", "get", "工单的回访记录 (每次查看和修改)", None,
+            None, tags=SURVEY_TAGS)
+@login_required(Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
+def order_surveys(order_id: int):
+    return jsonify(survey_review.survey_history(rt(), g.actor, order_id))
+
+
+@bp.get("/api/v1/sms-outbox")
+@documented("/api/v1/sms-outbox", "get", "短信发件箱 (内置短信通道)", None, None,
+            tags=SURVEY_TAGS)
+@login_required(Role.ADMIN, Role.DISPATCHER, Role.SUPERVISOR, Role.AGENT)
+def sms_outbox():
+    from sqlalchemy import select
+    from hotline.adapters.orm_survey import SmsOutboxRow
+    from hotline.services.views import iso, mask_phone
+    with rt().uow() as uow:
+        rows = uow.session.execute(select(SmsOutboxRow).order_by(SmsOutboxRow.id.desc())
+                                   .limit(200)).scalars()
+        items = [{"id": r.id, "survey_id": r.survey_id, "phone": mask_phone(r.phone),
+                  "body": r.body, "created_at": iso(r.created_at)} for r in rows]
+    return jsonify({"items": items, "total": len(items)})
+
+
+# ------------------------------------------------------------------ pages
+
+@bp.get("/s/<token>")
+def answer_page(token: str):
+    return render_template("s_answer.html", token=token)
+
+
+@bp.get("/survey-queue")
+def queue_page():
+    return render_template("survey_queue.html")
+
+
+@bp.get("/sms-outbox")
+def sms_page():
+    return render_template("survey_sms.html")
+
+
+def init_app(app) -> None:
+    import hotline.services.survey_handlers  # noqa: F401  (handlers, facts hook, periodic)
+    app.register_blueprint(bp)

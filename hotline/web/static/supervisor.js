@@ -1,0 +1,77 @@
+// Supervisor page: unit ranking, queues, trends, distributions and exports (issue 6).
+Hotline.requireLogin();
+const $ = id => document.getElementById(id);
+const RATE = /_rate$/;
+function fmt(k, v) {
+  if (v == null) return '—';
+  if (typeof v === 'boolean') return v ? '是' : '否';
+  if (RATE.test(k)) return (Math.round(v * 1000) / 10) + '%';
+  return v;
+}
+function table(el, t, extra) {
+  const cols = t.columns;
+  el.innerHTML = '<thead><tr>' + cols.map(c => `<th>${Hotline.esc(c[1])}</th>`).join('') + (extra ? '<th>操作</th>' : '') +
+    '</tr></thead><tbody>' + t.items.map(i => `<tr data-unit="${Hotline.esc(i.unit || '')}">` +
+    cols.map(c => `<td data-k="${c[0]}">${Hotline.esc(fmt(c[0], i[c[0]]))}</td>`).join('') +
+    (extra ? `<td>${extra(i)}</td>` : '') + '</tr>').join('') + '</tbody>';
+}
+function q() {
+  const p = new URLSearchParams();
+  if ($('from').value) p.set('from', $('from').value);
+  if ($('to').value) p.set('to', $('to').value);
+  return p;
+}
+async function exportTable(name, format) {
+  const p = q(); p.set('format', format);
+  const l = Hotline.login();
+  const r = await fetch(`/api/v1/reports/${name}?${p}`, {headers: {Authorization: 'Bearer ' + l.token}});
+  const url = URL.createObjectURL(await r.blob());
+  const a = document.createElement('a'); a.href = url; a.download = `${name}.${format}`; a.click();
+}
+document.querySelectorAll('.exp').forEach(b => b.onclick = () => exportTable(b.dataset.r, b.dataset.f));
+async function loadUnits() {
+  const t = await Hotline.api('GET', '/api/v1/reports/units?' + q());
+  $('fv').textContent = `统计期 ${t.from} 至 ${t.to} · 公式版本 ${t.formula_version}`;
+  table($('units'), t);
+  const names = t.items.map(i => i.unit_name);
+  HChart.bars($('chart-score'), names, t.items.map(i => i.score), {title: '综合得分'});
+  HChart.bars($('chart-sat'), names, t.items.map(i => i.satisfaction_rate == null ? null : i.satisfaction_rate * 100),
+              {title: '满意率', unit: '%'});
+}
+async function loadTrend() {
+  const p = q(); p.set('by', $('by').value);
+  const t = await Hotline.api('GET', '/api/v1/reports/trends?' + p);
+  const pc = k => t.items.map(i => i[k] == null ? null : i[k] * 100);
+  HChart.lines($('chart-trend'), t.items.map(i => i.period),
+    [{name: '响应率', values: pc('response_rate')}, {name: '解决率', values: pc('resolution_rate')},
+     {name: '满意率', values: pc('satisfaction_rate')}], {title: '三率趋势 (%)'});
+}
+async function loadTables() {
+  for (const name of ['distributions', 'overdue', 'category-town', 'hot-spots', 'comments']) {
+    table($(name), await Hotline.api('GET', `/api/v1/reports/${name}?` + q()));
+  }
+}
+async function loadQueues() {
+  const r = await Hotline.api('GET', '/api/v1/surveys?review=pending');
+  table($('review'), {columns: [['order_number', '工单'], ['unit', '单位'], ['resolved', '解决'], ['satisfaction', '满意度'], ['comment', '意见']],
+    items: r.items}, i => `<input class="why" placeholder="理由" data-id="${i.id}">
+      <button data-id="${i.id}" data-d="reopen">重办</button><button data-id="${i.id}" data-d="unreasonable">最终答复</button>
+      <button data-id="${i.id}" data-d="close">办结</button>`);
+  $('review').querySelectorAll('button').forEach(b => b.onclick = async () => {
+    const why = $('review').querySelector(`.why[data-id="${b.dataset.id}"]`).value;
+    try { await Hotline.api('POST', `/api/v1/surveys/${b.dataset.id}/decision`, {decision: b.dataset.d, reason: why || null}); refresh(); }
+    catch (e) { alert(e.message); }
+  });
+  const a = await Hotline.api('GET', '/api/v1/appeals?status=pending');
+  table($('appeals'), {columns: [['survey_id', '回访'], ['unit', '单位'], ['reason', '申诉理由'], ['evidence', '证据']], items: a.items},
+    i => `<input class="why" placeholder="裁定理由" data-id="${i.id}"><button data-id="${i.id}" data-d="uphold">维持评价</button>
+          <button data-id="${i.id}" data-d="overturn">撤销评价</button>`);
+  $('appeals').querySelectorAll('button').forEach(b => b.onclick = async () => {
+    const why = $('appeals').querySelector(`.why[data-id="${b.dataset.id}"]`).value;
+    try { await Hotline.api('POST', `/api/v1/appeals/${b.dataset.id}/ruling`, {decision: b.dataset.d, reason: why}); refresh(); }
+    catch (e) { alert(e.message); }
+  });
+}
+function refresh() { loadUnits(); loadTrend(); loadTables(); loadQueues().catch(() => {}); }
+$('go').onclick = refresh; $('by').onchange = loadTrend;
+refresh();
