@@ -115,7 +115,7 @@ def schedule(rt: Runtime, delivery_id: str, now: datetime | None = None) -> None
                 WebhookDeliveryRow.delivery_id == delivery_id)).scalar_one()
         Queue(rt.settings.queue_name, connection=rt.redis()).enqueue(
             "hotline.jobs.webhooks.deliver_webhook", delivery_id,
-            job_id=f"webhook-{delivery_id}-{attempts}", timeout=60, result_ttl=3600)
+            job_id=f"webhook-{delivery_id}-{attempts}", job_timeout=60, result_ttl=3600)
     except Exception:
         log.exception("webhook %s: scheduling failed; retry_due will pick it up", delivery_id)
 

@@ -177,3 +177,43 @@ def test_unreachable_receiver_gives_up_after_the_backoff_list(api, rt):
     bad = api.as_("admin").put("/api/v1/admin/units/dept_urban/webhook",
                                json={"url": "ftp://x"})
     assert bad.status_code == 422
+
+
+def test_production_path_retries_through_rq(request, redis_url, monkeypatch):
+    """With REDIS_URL the send is an rq job; retries are re-enqueued by `retry_due`."""
+    from rq import Queue
+    from rq.worker import SimpleWorker
+    from sqlalchemy import update
+    from hotline.adapters.orm_open311 import WebhookDeliveryRow
+    import hotline.jobs
+    from hotline.dispatch.model import Actor
+    from hotline.services import orders
+    from hotline.services.outbox import pending_ids, process_event
+    from tests.conftest import _fresh_runtime
+    rt = _fresh_runtime("sqlite", request, redis_url=redis_url)
+    monkeypatch.setattr(hotline.jobs, "_RUNTIME", rt)
+    receiver = Receiver(fail_first=2)
+    queue = Queue(rt.settings.queue_name, connection=rt.redis())
+    queue.empty()
+    try:
+        admin = Actor("admin", "admin")
+        webhooks.configure(rt, admin, "dept_urban", receiver.url)
+        orders.create_order(rt, Actor("agent", "agent"), {
+            "content": "路灯不亮请维修处理", "category": "street_lights", "unit": "dept_urban"})
+        for event_id in pending_ids(rt):
+            process_event(rt, event_id)                  # what the outbox job does
+        worker = SimpleWorker([queue], connection=rt.redis())
+        worker.work(burst=True)
+        for _ in range(3):
+            with rt.uow() as uow:   # let the backoff pass (the job reads the real clock)
+                uow.session.execute(update(WebhookDeliveryRow).values(
+                    next_attempt_at=utcnow() - timedelta(seconds=1)))
+                uow.commit()
+            webhooks.retry_due(rt)
+            worker.work(burst=True)
+        assert [s for _, _, s in receiver.requests] == [500, 500, 200]
+        assert len(receiver.accepted()) == 1
+    finally:
+        queue.empty()
+        receiver.close()
+        rt.engine.dispose()
