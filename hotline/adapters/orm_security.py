@@ -1,4 +1,54 @@
-"""Tables of the security and privacy feature (kept apart so features grow without editing orm.py)."""
+"""Tables of the security and privacy feature (kept apart so features grow without editing orm.py).
+
+- login_lockouts: failed logins per (username, client address). A pair is locked after N
+  failures in a window and unlocks by itself; locking per pair means an attacker on another
+  address cannot lock a real user out (issue 8 item 1).
+- personal_data_access: append-only log of every read of a caller's personal data (order detail,
+  list, export, reveal), queried by supervisors (个人信息保护法 §51-§55: record processing).
+- privacy_anonymised: orders whose caller was anonymised by the retention job, and when.
+"""
 from __future__ import annotations
 
-from .orm import Base  # noqa: F401
+from datetime import datetime
+
+from sqlalchemy import Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .orm import Base
+
+
+class LoginLockoutRow(Base):
+    __tablename__ = "login_lockouts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failure_at: Mapped[datetime]
+    last_failure_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]
+    __table_args__ = (UniqueConstraint("username", "client", name="uq_login_lockouts_pair"),)
+
+
+class PersonalDataAccessRow(Base):
+    """kind: detail | list | export | reveal. reason: required for reveal."""
+    __tablename__ = "personal_data_access"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    order_id: Mapped[int | None] = mapped_column(Integer)
+    fields: Mapped[str] = mapped_column(String(64), default="")
+    reason: Mapped[str | None] = mapped_column(Text)
+    client: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (Index("ix_personal_data_access_order", "order_id", "at"),
+                      Index("ix_personal_data_access_actor", "actor", "at"),
+                      Index("ix_personal_data_access_at", "at"))
+
+
+class PrivacyAnonymisedRow(Base):
+    __tablename__ = "privacy_anonymised"
+    order_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    closed_at: Mapped[datetime]
+    anonymised_at: Mapped[datetime]

@@ -211,7 +211,15 @@ def _change_category(rt, order, action, payload) -> None:
     order.category = data["category"]
 
 
-def get_order(rt: Runtime, actor: Actor, order_id: int) -> dict:
+def get_order(rt: Runtime, actor: Actor, order_id: int, log_access: bool = True) -> dict:
+    view = _get_order(rt, actor, order_id)
+    if log_access:   # PIPL access log (services/privacy.py, issue 8)
+        from . import privacy
+        privacy.record_access(rt, actor, "detail", [order_id])
+    return view
+
+
+def _get_order(rt: Runtime, actor: Actor, order_id: int) -> dict:
     with rt.uow() as uow:
         row = uow.session.get(WorkOrderRow, order_id)
         if row is None or not _visible(row, actor):
@@ -231,7 +239,15 @@ def get_order(rt: Runtime, actor: Actor, order_id: int) -> dict:
         return view
 
 
-def list_orders(rt: Runtime, actor: Actor, filters: dict) -> dict:
+def list_orders(rt: Runtime, actor: Actor, filters: dict, log_access: bool = True) -> dict:
+    out = _list_orders(rt, actor, filters)
+    if log_access:   # PIPL access log (services/privacy.py, issue 8)
+        from . import privacy
+        privacy.record_access(rt, actor, "list", [i["id"] for i in out["items"]])
+    return out
+
+
+def _list_orders(rt: Runtime, actor: Actor, filters: dict) -> dict:
     page, per_page = filters.get("page", 1), filters.get("per_page", 20)
     q = select(WorkOrderRow)
     if actor.role == Role.DEPARTMENT:

@@ -9,3 +9,10 @@ try:
     PERIODIC.append((60, sweep_tick))
 except ModuleNotFoundError:
     pass
+
+try:   # privacy retention (issue 8): anonymise callers of long-closed orders
+    from hotline.services.privacy import settings as _privacy_settings
+    from hotline.services.retention import retention_tick
+    PERIODIC.append((_privacy_settings()["every_seconds"], retention_tick))
+except ModuleNotFoundError:
+    pass
