@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import urllib.request
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
@@ -76,10 +76,11 @@ def _queue(uow, key: str, channel: str, address: str | None, order: WorkOrderRow
         return
     if uow.session.execute(select(SlaDeliveryRow.id).where(SlaDeliveryRow.key == key)).first():
         return
-    at = engine().policy.deliver_at(now, order.urgency, order.rapid_item)
+    # stored in UTC: SQLite keeps the wall time only (adapters.db.aware reads it as UTC)
+    at = engine().policy.deliver_at(now, order.urgency, order.rapid_item).astimezone(timezone.utc)
     uow.session.add(SlaDeliveryRow(key=key, channel=channel, address=address, order_id=order.id,
                                    message=message, deliver_at=at, attempts=0,
-                                   created_at=utcnow()))
+                                   created_at=now))
 
 
 def _outbound(uow, event_id: int, order: WorkOrderRow, kind: str, text: str,

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -111,7 +111,9 @@ def process_order(rt, uow, row: WorkOrderRow, now: datetime, existing: set[str],
         row.next_check_at = now + BACKOFF
     for key, d, label, at in warnings:
         uow.session.add(SlaWarningRow(key=key, order_id=order.id, clock=d.clock,
-                                      target=d.target, label=label, warn_at=at, due=d.due,
+                                      target=d.target, label=label,
+                                      warn_at=at.astimezone(timezone.utc),
+                                      due=d.due.astimezone(timezone.utc),
                                       unit=d.owner or order.unit, created_at=utcnow()))
         uow.emit("sla.warning", order_id=order.id, key=key, clock=d.clock, target=d.target,
                  label=label, due=d.due.isoformat(), unit=d.owner or order.unit)
@@ -126,7 +128,8 @@ def sweep_tick(rt, now: datetime | None = None, batch: int = 200, max_orders: in
     """One sweep over every order whose next check is due at `now`. Returns counters.
 
     `pause` sleeps between pages (tests use it to kill a sweep mid-run)."""
-    now = now or utcnow()
+    # UTC throughout: SQLite stores the wall time only and adapters.db.aware reads it as UTC
+    now = (now or utcnow()).astimezone(timezone.utc)
     started = time.perf_counter()
     stats = {"orders": 0, "steps": 0, "warnings": 0, "skipped": 0, "pages": 0, "sent": 0}
     dialect = rt.engine.dialect.name
