@@ -44,7 +44,8 @@ def _extensions():
     """Blueprints added by later features register here (import-time optional)."""
     out = []
     for mod in ("hotline.web.ext_dispatch", "hotline.web.ext_reports", "hotline.web.ext_open311",
-                "hotline.web.ext_survey", "hotline.web.ext_admin", "hotline.web.ext_security"):
+                "hotline.web.ext_survey", "hotline.web.ext_admin", "hotline.web.ext_security",
+                "hotline.web.ext_sla"):
         try:
             m = __import__(mod, fromlist=["init_app"])
         except ModuleNotFoundError as exc:
