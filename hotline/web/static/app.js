@@ -32,7 +32,7 @@ const Hotline = {
 (function nav() {
   const l = Hotline.login(); const nav = document.getElementById('nav'); if (!nav || !l) return;
   const links = {agent: [['/intake', '受理登记']], dispatcher: [['/intake', '受理登记'], ['/dispatch', '派单与审核']],
-    department: [['/inbox', '本单位工单']], supervisor: [['/supervisor', '督办与报表']], leader: [['/supervisor', '报表']],
+    department: [['/inbox', '本单位工单']], supervisor: [['/supervisor', '督办与报表'], ['/supervisor/arbitration', '裁定']], leader: [['/supervisor', '报表']],
     admin: [['/intake', '受理登记'], ['/admin', '系统管理']]}[l.role] || [];
   nav.innerHTML = links.map(([h, t]) => `<a href="${h}">${t}</a>`).join('') + '<a href="/docs">API</a>';
   document.getElementById('whoami').innerHTML = Hotline.esc((l.name || l.username) + ' · ' + l.role) +
