@@ -27,7 +27,7 @@ const HChart = {
   },
   // Lines over periods: series = [{name, values}] with values in [0, max] or null.
   lines(container, labels, series, {max = 100, title = ''} = {}) {
-    const width = 900, height = 340, l = 60, r = 20, t = 50, b = 50;
+    const width = 900, height = 360, l = 60, r = 20, t = 75, b = 50;
     const colours = ['#1565c0', '#2e7d32', '#c62828', '#6a1b9a', '#ef6c00'];
     const svg = HChart.el('svg', {viewBox: `0 0 ${width} ${height}`, width: '100%', role: 'img',
                                   'aria-label': title, class: 'chart'});
@@ -42,7 +42,8 @@ const HChart = {
     series.forEach((s, k) => {
       const pts = s.values.map((v, i) => v == null ? null : `${x(i)},${y(v)}`).filter(Boolean);
       svg.appendChild(HChart.el('polyline', {points: pts.join(' '), fill: 'none', stroke: colours[k % 5], 'stroke-width': 4}));
-      svg.appendChild(HChart.el('text', {x: l + 10 + k * 170, y: t - 12, fill: colours[k % 5], 'font-size': 18}, '■ ' + s.name));
+      s.values.forEach((v, i) => { if (v != null) svg.appendChild(HChart.el('circle', {cx: x(i), cy: y(v), r: 6, fill: colours[k % 5]})); });
+      svg.appendChild(HChart.el('text', {x: l + 10 + k * 170, y: t - 20, fill: colours[k % 5], 'font-size': 18}, '■ ' + s.name));
     });
     container.replaceChildren(svg);
   },

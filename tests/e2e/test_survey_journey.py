@@ -1,0 +1,77 @@
+"""A citizen answers the survey on the mobile page (phone viewport); the supervisor page then
+shows the unit's satisfaction rate changed (issue 6 acceptance)."""
+import pytest
+
+from hotline.dispatch.model import Actor
+from hotline.services import orders
+from hotline.services.outbox import drain_once
+
+from .conftest import login, screenshot
+
+pytestmark = pytest.mark.browser
+U = "town_humen"
+
+
+def _order_in_return_visit(rt, phone):
+    o = orders.create_order(rt, Actor("agent", "agent"), {
+        "content": "市民反映小区门口垃圾堆积多日无人清运", "town": U, "category": "sanitation",
+        "unit": U, "appeal_type": "complaint", "caller": {"name": "陈先生", "phone": phone}})
+    dept = Actor(U, "department", U)
+    orders.act(rt, dept, o["id"], "sign", {})
+    orders.act(rt, dept, o["id"], "reply", {"data": {"reply": "已清运"}})
+    orders.act(rt, Actor("dispatcher", "dispatcher"), o["id"], "accept_reply", {})
+    while drain_once(rt):
+        pass
+    return o["id"]
+
+
+def _sat_cell(page):
+    row = page.locator(f'#units tr[data-unit="{U}"] td[data-k="satisfaction_rate"]')
+    row.wait_for(timeout=10000)
+    return row.inner_text()
+
+
+def test_mobile_answer_changes_supervisor_satisfaction(live_server, browser, page):
+    rt = live_server.rt
+    from hotline.services.survey import list_surveys
+    first = _order_in_return_visit(rt, "13800000001")
+    [s1] = [s for s in list_surveys(rt, Actor("agent", "agent"), "pending")["items"]
+            if s["order_id"] == first]
+    # a first, dissatisfied answer through the API: the unit's 满意率 is 0 %
+    import json
+    import urllib.request
+    req = urllib.request.Request(f"{live_server.url}/api/v1/surveys/{s1['token']}", method="POST",
+                                 data=json.dumps({"contacted": True, "resolved": "resolved",
+                                                  "satisfaction": "dissatisfied"}).encode(),
+                                 headers={"Content-Type": "application/json"})
+    assert urllib.request.urlopen(req).status == 200
+    second = _order_in_return_visit(rt, "13800000002")
+    [s2] = [s for s in list_surveys(rt, Actor("agent", "agent"), "pending")["items"]
+            if s["order_id"] == second]
+
+    login(page, live_server.url, "supervisor")
+    page.goto(f"{live_server.url}/supervisor")
+    assert _sat_cell(page) == "0%"
+    screenshot(page, "survey-01-supervisor-before")
+
+    ctx = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True,
+                              has_touch=True)
+    phone = ctx.new_page()
+    phone.goto(f"{live_server.url}/s/{s2['token']}")
+    phone.get_by_text("联系过", exact=True).click()
+    phone.get_by_text("已解决", exact=True).click()
+    phone.locator("input[name=satisfaction][value=satisfied]").check()
+    phone.fill("textarea[name=comment]", "处理及时，谢谢")
+    screenshot(phone, "survey-02-mobile-form")
+    phone.click("#submit")
+    phone.get_by_text("提交成功").wait_for(timeout=10000)
+    screenshot(phone, "survey-03-mobile-done")
+    # the page fits the phone: no horizontal scrolling
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    ctx.close()
+
+    page.reload()
+    assert _sat_cell(page) == "50%"          # (1 满意 + 0) / 2 valid answers
+    assert page.locator("#chart-sat svg text", has_text="满意率").count() == 1
+    screenshot(page, "survey-04-supervisor-after")
+    assert orders.get_order(rt, Actor("admin", "admin"), second)["status"] == "closed"
