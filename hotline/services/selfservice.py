@@ -25,6 +25,7 @@ from hotline.adapters.orm import NoteRow, TransitionRow, UnitRow, WorkOrderRow
 from hotline.adapters.orm_open311 import SelfServiceHitRow
 from hotline.dispatch.model import Actor, DomainError
 from hotline.dispatch.workflow import CLOSED_STATES, Role, Status
+
 from . import orders, views
 from .runtime import Runtime
 

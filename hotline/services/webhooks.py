@@ -29,7 +29,8 @@ from hotline.adapters.db import aware, utcnow
 from hotline.adapters.orm import UnitRow, WorkOrderRow
 from hotline.adapters.orm_open311 import WebhookAttemptRow, WebhookDeliveryRow
 from hotline.dispatch.model import Actor, NotPermitted, RuleViolation
-from hotline.dispatch.workflow import Role, STATUS_LABELS
+from hotline.dispatch.workflow import STATUS_LABELS, Role
+
 from . import views
 from .handlers import register
 from .runtime import Runtime
@@ -161,7 +162,7 @@ def deliver(rt: Runtime, delivery_id: str, now: datetime | None = None) -> str:
                 code = resp.status
         except urllib.error.HTTPError as exc:
             code, error = exc.code, f"HTTP {exc.code}"
-        except Exception as exc:   # refused, timeout, DNS: all just a failed attempt
+        except Exception as exc:   # noqa: BLE001  (refused, timeout, DNS: a failed attempt)
             error = f"{exc.__class__.__name__}: {exc}"[:500]
     _record(rt, delivery_id, row.attempts, code, error,
             int((time.monotonic() - started) * 1000), now)

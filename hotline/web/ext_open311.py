@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from flask import (Blueprint, Response, current_app, g, json, jsonify, render_template,
-                   request)
+from flask import Blueprint, Response, current_app, g, json, jsonify, render_template, request
 from marshmallow import Schema, fields, validate
 
 from hotline.dispatch.model import DomainError
 from hotline.dispatch.workflow import Role
 from hotline.services import open311, selfservice, webhooks
+
 from .api import documented, json_body, load, login_required
 
 o311 = Blueprint("open311", __name__, url_prefix="/open311/v2")

@@ -184,8 +184,9 @@ def test_production_path_retries_through_rq(request, redis_url, monkeypatch):
     from rq import Queue
     from rq.worker import SimpleWorker
     from sqlalchemy import update
-    from hotline.adapters.orm_open311 import WebhookDeliveryRow
+
     import hotline.jobs
+    from hotline.adapters.orm_open311 import WebhookDeliveryRow
     from hotline.dispatch.model import Actor
     from hotline.services import orders
     from hotline.services.outbox import pending_ids, process_event
