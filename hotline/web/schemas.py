@@ -171,6 +171,13 @@ class OrderSchema(Schema):
     allowed_actions = fields.List(fields.String())
     classification = fields.Dict(allow_none=True)
     duplicates = fields.List(fields.Dict())
+    # detail fields of services/views.order_view (documented for response conformance, issue 8)
+    model_version = fields.String(allow_none=True)
+    model_score = fields.Float(allow_none=True)
+    suggestions = fields.List(fields.Dict(), allow_none=True)
+    next_check_at = fields.String(allow_none=True)
+    query_code = fields.String()
+    notes = fields.List(fields.Dict())
 
 
 class OrderListSchema(Schema):
