@@ -64,3 +64,73 @@ def runtime_env(rt) -> dict:
     if s.redis_url:
         env["REDIS_URL"] = s.redis_url
     return env
+
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of its own on a spare port (issue 8 fault tests): initdb/pg_ctl run
+    as the postgres user (the server refuses root), trust auth on 127.0.0.1 only. A test can
+    restart or stop it without touching the shared server."""
+
+    def __init__(self, port: int | None = None):
+        import tempfile
+        self.port = port or free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="hotline-pg-"))
+        self.data = self.dir / "data"
+
+    def _as_pg(self, *args, check=True, timeout=60):
+        cmd = ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else list(args)
+        return subprocess.run(cmd, check=check, capture_output=True, text=True, timeout=timeout)
+
+    def url(self, db: str = "postgres") -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{db}"
+
+    def start(self) -> "PrivatePostgres":
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+        if not self.data.exists():
+            self._as_pg(str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres",
+                        "-A", "trust", "-E", "UTF8", "--no-sync")
+        self._as_pg(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-w", "-l",
+                    str(self.dir / "log"), "-o",
+                    f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
+                    f"-c fsync=off -c max_connections=200", "start")
+        return self
+
+    def stop(self, mode: str = "fast") -> None:
+        self._as_pg(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-w", "-m", mode, "stop",
+                    check=False)
+
+    def restart(self) -> None:
+        self.stop("immediate")
+        self.start()
+
+    def createdb(self, name: str) -> str:
+        from sqlalchemy import create_engine, text
+        eng = create_engine(self.url(), isolation_level="AUTOCOMMIT")
+        with eng.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+        eng.dispose()
+        return self.url(name)
+
+    def destroy(self) -> None:
+        self.stop("immediate")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    @staticmethod
+    def available() -> bool:
+        return (PG_BIN / "initdb").exists() and shutil.which("runuser") is not None
+
+
+def wait_http(url: str, timeout: float = 60) -> None:
+    import urllib.request
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except Exception:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer")
