@@ -62,10 +62,13 @@ def ladder_reached(history, at: datetime | None = None) -> str | None:
     return best
 
 
-def evaluate(order, now: datetime, eng: SlaEngine | None = None) -> Evaluation:
-    """Deadlines, next check and SLA summary of one order at `now` (pure computation)."""
+def evaluate(order, now: datetime, eng: SlaEngine | None = None,
+             deadlines: list[Deadline] | None = None) -> Evaluation:
+    """Deadlines, next check and SLA summary of one order at `now` (pure computation).
+    `deadlines`: already derived at `now` (ladder records change no clock, so the sweep
+    reuses the ones it derived before recording its steps)."""
     eng = eng or engine()
-    ds = eng.deadlines(order, order.history, now)
+    ds = deadlines if deadlines is not None else eng.deadlines(order, order.history, now)
     nxt = eng.next_check_at(order, order.history, now, deadlines=ds)
     running = [d for d in ds if d.running_at(now) and not d.paused_since]
     if not running:

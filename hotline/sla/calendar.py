@@ -183,6 +183,7 @@ class WorkCalendar:
         self.no_data_policy = no_data_policy
         self.convention = convention
         self._cache: dict[dt.date, DayInfo] = {}
+        self._walks: dict[tuple[dt.date, int], tuple] = {}
 
     @classmethod
     def from_dir(cls, directory: Path | None, **kw) -> WorkCalendar:
@@ -236,7 +237,16 @@ class WorkCalendar:
         return self._walk(d, 1)[0][-1]
 
     def _walk(self, d: dt.date, n: int):
-        """Working days after ``d`` until n are found: (counted, skipped, all infos seen)."""
+        """Working days after ``d`` until n are found: (counted, skipped, all infos seen).
+        Memoised per (date, n): the answer depends on the days only, and the sweep asks the
+        same question for every order dispatched on the same day (callers never mutate it)."""
+        key = (d, n)
+        hit = self._walks.get(key)
+        if hit is None:
+            hit = self._walks[key] = self._walk_uncached(d, n)
+        return hit
+
+    def _walk_uncached(self, d: dt.date, n: int):
         counted, skipped, seen = [], [], []
         cur = d
         for _ in range(_MAX_SCAN_DAYS):
