@@ -229,6 +229,7 @@ def sweep_tick(rt, now: datetime | None = None, batch: int = 500, max_orders: in
                 uow.commit()
             except Exception as exc:
                 log.warning("sla sweep: bulk page failed (%s); one order at a time", exc)
+                uow.session.rollback()   # release the page's locks before redoing it
                 page = {k: 0 for k in ("orders", "steps", "warnings")}
                 stats["skipped"] += _one_by_one(rt, ids, now, page)
             for k, v in page.items():

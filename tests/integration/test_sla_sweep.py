@@ -236,3 +236,20 @@ def test_due_selection_uses_the_index(rt):
     assert "ix_work_orders_next_check_at" in plan, plan
     assert "Seq Scan" not in plan and "SCAN work_orders" not in plan.replace(
         "SCAN work_orders USING INDEX", "SEARCH"), plan
+
+
+def test_fallback_path_one_order_at_a_time(rt, monkeypatch):
+    """When the bulk page write fails, the page is redone per order (the orders.act shape)
+    and the result is the same: each step once, next check moved on."""
+    from hotline.services import sweep
+
+    def boom(*a, **k):
+        raise RuntimeError("bulk write failed")
+    monkeypatch.setattr(sweep, "_bulk_page", boom)
+    a, b = _order(rt), _order(rt, unit="town_humen")
+    later = utcnow() + timedelta(days=30)
+    stats = sweep_tick(rt, now=later)
+    assert stats["orders"] == 2 and stats["steps"] == 6 and stats["skipped"] == 0
+    for o in (a, b):
+        assert _ladder(rt, o["id"]) == ["urge", "supervise", "escalate_leader"]
+    assert sweep_tick(rt, now=later)["orders"] == 0
