@@ -1,13 +1,13 @@
 """快速响应 (rapid-response) detection: phrase rules from config combined with a small model.
 
 Rules: the item's trigger phrases (config/rapid_response.yaml), matched on the normalised,
-Simplified text. Model: a char n-gram TF-IDF + logistic regression over the seed corpus's
+Simplified text. Model: a char n-gram TF-IDF + one-vs-rest logistic regression over the seed corpus's
 rapid_item column ("" = not a rapid item), which catches paraphrases the phrase list misses
 and vetoes a phrase hit when it is confident the appeal is not urgent (e.g. a 咨询 about 停水通知).
 
     score = 0.6 + 0.4 * p(item)   when a phrase of the item matched   (rule hit)
     score = p(item)                otherwise                          (model only)
-    flagged when score >= min_score, unless a phrase hit has p(none) >= veto.
+    flagged when score >= min_score (0.4), unless a phrase hit has p(none) >= veto.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def load_items(path=None) -> list[dict]:
 
 
 class RapidDetector:
-    def __init__(self, items: list[dict], model=None, min_score: float = 0.5, veto: float = 0.9):
+    def __init__(self, items: list[dict], model=None, min_score: float = 0.4, veto: float = 0.9):
         self.items = {it["code"]: it for it in items}
         self.phrases = [(T.normalise(ph), it["code"]) for it in items for ph in it.get("phrases", [])]
         self.model = model
@@ -43,16 +43,16 @@ class RapidDetector:
     def fit(self, texts, rapid_items) -> "RapidDetector":
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
+        from sklearn.multiclass import OneVsRestClassifier
         from sklearn.pipeline import make_pipeline
 
         y = [r if r else NONE for r in rapid_items]
         self.model = make_pipeline(
-            TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=1, sublinear_tf=True, dtype=np.float32),
-            LogisticRegression(C=20, max_iter=500),
+            TfidfVectorizer(analyzer="char", ngram_range=(1, 2), min_df=2, sublinear_tf=True, dtype=np.float32),
+            # one-vs-rest liblinear: ~30x faster to fit than multinomial lbfgs on 66 classes
+            OneVsRestClassifier(LogisticRegression(C=4, solver="liblinear")),
         )
         self.model.fit([T.normalise(t) for t in texts], y)
-        clf = self.model[-1]
-        clf.coef_ = np.asfortranarray(clf.coef_)
         return self
 
     @classmethod

@@ -114,3 +114,16 @@ class ModelStore:
                 self._cached = Predictor.load(self.root / version, label_units=self.label_units)
                 self._cached_version = version
             return self._cached
+
+
+_stores: dict[str, ModelStore] = {}
+_stores_lock = threading.Lock()
+
+
+def get_store(root_dir, **kw) -> ModelStore:
+    """One shared ModelStore per root per process (so the cached Predictor is shared too)."""
+    key = str(Path(root_dir).resolve())
+    with _stores_lock:
+        if key not in _stores:
+            _stores[key] = ModelStore(root_dir, **kw)
+        return _stores[key]

@@ -35,7 +35,7 @@ def test_config_has_exactly_65_items_with_valid_refs():
 def test_detects_held_out_sentences(detector, text, code):
     r = detector.detect(text)
     assert r is not None and r["item_code"] == code
-    assert r["matched_phrases"] and 0.5 <= r["score"] <= 1.0
+    assert r["matched_phrases"] and 0.6 <= r["score"] <= 1.0
     assert r["contact_minutes"] <= 30
 
 

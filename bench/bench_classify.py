@@ -1,0 +1,151 @@
+"""Classifier benchmark: latency, throughput, training time, size, RSS, cold start, CV quality.
+
+    .venv/bin/python bench/bench_classify.py [--quick]
+
+Uses ../shared/datasets/tc2020c-messages/train.csv when present (and then also runs the 5-fold
+CV on it), else the shipped seed corpus. Writes bench/results/classify.json and classify.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SHARED = ROOT.parent / "shared" / "datasets" / "tc2020c-messages" / "train.csv"
+OUT = ROOT / "bench" / "results"
+
+
+def load_data():
+    if SHARED.exists():
+        csv.field_size_limit(sys.maxsize)
+        with open(SHARED, encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        return "tc2020c train.csv", [r["text"] for r in rows], [r["label"] for r in rows]
+    from hotline.classify.cli import seed_training_data
+
+    t, y = seed_training_data()
+    return "seed corpus", t, y
+
+
+def dir_size(p: Path) -> int:
+    return sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
+
+
+def subprocess_probe(model_dir: Path) -> dict:
+    """Fresh process: time to first prediction (from interpreter start) and RSS with the model."""
+    code = (
+        "import time,sys; t0=time.perf_counter(); "
+        "from hotline.classify.predictor import Predictor; "
+        f"p=Predictor.load({str(model_dir)!r}); r=p.predict('东城街道碧湖花园水管爆裂，路面都是水'); "
+        "t1=time.perf_counter(); "
+        "rss=[l for l in open('/proc/self/status') if l.startswith('VmRSS')][0].split()[1]; "
+        "print(t1-t0, int(rss)/1024)"
+    )
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
+    wall = time.perf_counter() - start
+    inproc, rss = out.split()
+    return {"first_prediction_s_wall": round(wall, 3), "first_prediction_s_in_process": round(float(inproc), 3),
+            "rss_mb_model_loaded": round(float(rss), 1)}
+
+
+def pct(xs, q):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q / 100 * (len(xs) - 1))))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="skip the honest 5-fold CV")
+    args = ap.parse_args()
+
+    from hotline.classify import text as T
+    from hotline.classify.predictor import Predictor
+    from hotline.classify.training import cross_validate, train
+
+    name, texts, labels = load_data()
+    res: dict = {"data": name, "n": len(texts), "mean_chars": round(sum(map(len, texts)) / len(texts), 1),
+                 "cpu_count": os.cpu_count()}
+    T.initialize()
+
+    t0 = time.perf_counter()
+    model, card = train(texts, labels)
+    res["train_seconds"] = round(time.perf_counter() - t0, 2)
+    res["train_threshold"] = card["threshold"]
+    res["train_cv_shared_vectorisers"] = {k: card["cv"][k] for k in
+                                          ("macro_f1", "accuracy", "threshold_precision", "threshold_coverage")}
+    tmp = Path(tempfile.mkdtemp())
+    Predictor.save(model, card, tmp / "m")
+    res["model_size_mb"] = round(dir_size(tmp / "m") / 2**20, 2)
+    p = Predictor.load(tmp / "m")
+
+    sample = texts[:1200]
+    for t in sample[:200]:
+        p.predict(t)
+    lat = []
+    for t in sample[200:1200]:
+        s = time.perf_counter()
+        p.predict(t)
+        lat.append((time.perf_counter() - s) * 1000)
+    res["single_ms_p50"] = round(pct(lat, 50), 3)
+    res["single_ms_p99"] = round(pct(lat, 99), 3)
+    short = [t[:200] for t in sample[200:1200]]
+    lat2 = []
+    for t in short:
+        s = time.perf_counter()
+        p.predict(t)
+        lat2.append((time.perf_counter() - s) * 1000)
+    res["single_ms_p50_200chars"] = round(pct(lat2, 50), 3)
+    res["single_ms_p99_200chars"] = round(pct(lat2, 99), 3)
+
+    batch = (texts * 2)[:4000]
+    s = time.perf_counter()
+    p.predict_many(batch)
+    res["batch_texts_per_s"] = round(len(batch) / (time.perf_counter() - s), 1)
+    batch200 = [t[:200] for t in batch]
+    s = time.perf_counter()
+    p.predict_many(batch200)
+    res["batch_texts_per_s_200chars"] = round(len(batch200) / (time.perf_counter() - s), 1)
+
+    res.update(subprocess_probe(tmp / "m"))
+
+    if SHARED.exists() and not args.quick:
+        s = time.perf_counter()
+        cv = cross_validate(texts, labels, folds=5)
+        cv.pop("oof")
+        res["cv5"] = {"macro_f1": round(cv["macro_f1"], 4), "accuracy": round(cv["accuracy"], 4),
+                      "threshold": round(cv["threshold"], 4), "precision": round(cv["threshold_precision"], 4),
+                      "coverage": round(cv["threshold_coverage"], 4), "per_class_f1": cv["per_class_f1"],
+                      "curve": cv["curve"], "seconds": round(time.perf_counter() - s, 1)}
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "classify.json").write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
+    lines = [f"# Classifier benchmark ({name}, n={res['n']}, mean {res['mean_chars']} chars, {res['cpu_count']} CPUs)", "",
+             "| metric | value | target |", "|---|---:|---:|",
+             f"| training time (incl. tokenising + CV threshold) | {res['train_seconds']} s | ≤ 60 s |",
+             f"| model size on disk | {res['model_size_mb']} MB | ≤ 50 MB |",
+             f"| single predict p50 / p99 (warm) | {res['single_ms_p50']} / {res['single_ms_p99']} ms | p99 ≤ 5 ms |",
+             f"| single predict p50 / p99, 200-char texts | {res['single_ms_p50_200chars']} / {res['single_ms_p99_200chars']} ms | |",
+             f"| batch throughput | {res['batch_texts_per_s']} texts/s | ≥ 2,000 |",
+             f"| batch throughput, 200-char texts | {res['batch_texts_per_s_200chars']} texts/s | ≥ 2,000 |",
+             f"| time to first prediction (fresh process, wall) | {res['first_prediction_s_wall']} s | ≤ 3 s |",
+             f"| RSS with model loaded | {res['rss_mb_model_loaded']} MB | |"]
+    if "cv5" in res:
+        c = res["cv5"]
+        lines += [f"| 5-fold CV macro-F1 | {c['macro_f1']} | ≥ 0.92 |",
+                  f"| CV threshold / precision / coverage | {c['threshold']} / {c['precision']} / {c['coverage']} | ≥0.98 / ≥75 % |"]
+    (OUT / "classify.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
