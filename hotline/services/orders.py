@@ -6,7 +6,7 @@ save, write the outbox, commit, return a plain dict.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
@@ -42,7 +42,8 @@ def create_order(rt: Runtime, actor: Actor, data: dict) -> dict:
     if actor.role not in (Role.AGENT, Role.DISPATCHER, Role.ADMIN, Role.SYSTEM):
         raise NotPermitted("只有话务员或派单员可以登记工单")
     now = utcnow()
-    received = data.get("received_at") or now
+    # stored as UTC on every backend (SQLite keeps no offset)
+    received = (data.get("received_at") or now).astimezone(timezone.utc)
     caller = data.get("caller") or {}
     order = WorkOrder(content=data["content"], received_at=received, title=data.get("title"),
                       channel=data.get("channel", "phone"), appeal_type=data.get("appeal_type"),
@@ -78,14 +79,14 @@ def create_order(rt: Runtime, actor: Actor, data: dict) -> dict:
         row.number = f"DG{local:%Y%m%d}{row.id:07d}"
         order.number = row.number
         known = len(order.history)
-        target = data.get("unit")
+        target, assist = data.get("unit"), []
         if not target and classification and classification["auto"] and order.category:
-            target = rt.city.unit_for(order.category, order.town)
+            target, assist = _responsible(rt, uow, order)
         if target:
             by = actor if actor.role in (Role.AGENT, Role.DISPATCHER) and data.get("unit") \
                 else Actor("classifier" if not data.get("unit") else actor.username, Role.SYSTEM)
             order.apply("dispatch", by, now, data={
-                "unit": target,
+                "unit": target, **({"assist": assist} if assist else {}),
                 "by": "agent" if data.get("unit") else "classifier"})
             uow.emit("order.dispatched", order_id=order.id, unit=target)
         elif order.status == Status.REGISTERED and data.get("queue", True):
@@ -100,6 +101,19 @@ def create_order(rt: Runtime, actor: Actor, data: dict) -> dict:
     result["classification"] = classification
     result["duplicates"] = dups
     return result
+
+
+def _responsible(rt, uow, order) -> tuple[str | None, list]:
+    """工单直派: the responsibility table (saved rulings, config/responsibility.yaml, the
+    taxonomy owner) decides the lead unit and any assisting units."""
+    try:
+        from .dispatch_routing import unit_for
+    except ImportError:
+        return rt.city.unit_for(order.category, order.town), []
+    a = unit_for(rt, order.category, order.town, order.received_at, uow.session)
+    if a is None:
+        return None, []
+    return a.lead, [{"unit": u, "task": "协助办理"} for u in a.assist]
 
 
 def _duplicates(uow, order, row) -> list[dict]:

@@ -24,7 +24,10 @@ def test_dispatcher_override_and_category_change_are_recorded(api, rt):
 
 
 @pytest.mark.slow
-def test_training_job_reports_progress_and_publishes(sqlite_api, sqlite_rt):
+def test_training_job_reports_progress_and_publishes(sqlite_api, sqlite_rt, tmp_path,
+                                                       monkeypatch):
+    # a private model store: other tests expect no published model
+    monkeypatch.setenv("HOTLINE_VAR", str(tmp_path))
     from hotline.services.outbox import drain_once
     r = sqlite_api.as_("agent").post("/api/v1/classify/train")
     assert r.status_code == 403
