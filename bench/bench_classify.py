@@ -77,9 +77,11 @@ def main() -> None:
                  "cpu_count": os.cpu_count()}
     T.initialize()
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     model, card = train(texts, labels)
     res["train_seconds"] = round(time.perf_counter() - t0, 2)
+    res["train_cpu_seconds"] = round(time.process_time() - c0, 2)  # robust to a busy shared machine
+    print(f"trained in {res['train_seconds']} s wall / {res['train_cpu_seconds']} s CPU", flush=True)
     res["train_threshold"] = card["threshold"]
     res["train_cv_shared_vectorisers"] = {k: card["cv"][k] for k in
                                           ("macro_f1", "accuracy", "threshold_precision", "threshold_coverage")}
@@ -131,7 +133,7 @@ def main() -> None:
     (OUT / "classify.json").write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
     lines = [f"# Classifier benchmark ({name}, n={res['n']}, mean {res['mean_chars']} chars, {res['cpu_count']} CPUs)", "",
              "| metric | value | target |", "|---|---:|---:|",
-             f"| training time (incl. tokenising + CV threshold) | {res['train_seconds']} s | ≤ 60 s |",
+             f"| training time (incl. tokenising + CV threshold), wall / CPU | {res['train_seconds']} / {res.get('train_cpu_seconds')} s | ≤ 60 s |",
              f"| model size on disk | {res['model_size_mb']} MB | ≤ 50 MB |",
              f"| single predict p50 / p99 (warm) | {res['single_ms_p50']} / {res['single_ms_p99']} ms | p99 ≤ 5 ms |",
              f"| single predict p50 / p99, 200-char texts | {res['single_ms_p50_200chars']} / {res['single_ms_p99_200chars']} ms | |",

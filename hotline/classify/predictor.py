@@ -14,6 +14,22 @@ MODEL_FILE = "model.joblib"
 CARD_FILE = "model_card.json"
 
 
+def category_units(config_dir=None) -> dict:
+    """{category code: owner unit code or "town"} plus {unit code: unit code} from config/."""
+    import yaml
+
+    cdir = Path(config_dir) if config_dir else T.CONFIG_DIR
+    out: dict = {}
+    try:
+        for u in yaml.safe_load((cdir / "units.yaml").read_text(encoding="utf-8")).get("units", []):
+            out[u["code"]] = u["code"]
+        for c in yaml.safe_load((cdir / "categories.yaml").read_text(encoding="utf-8")).get("categories", []):
+            out[c["code"]] = c.get("owner")
+    except OSError:
+        pass
+    return out
+
+
 class Predictor:
     def __init__(self, model: TextModel, card: dict | None = None, label_units: dict | None = None):
         self.model = model
@@ -21,8 +37,9 @@ class Predictor:
         self.labels = list(model.labels)
         self.threshold = float(model.threshold)
         self.model_version = model.version or self.card.get("model_version", "")
-        # optional label -> unit code map (categories.yaml owner); the service resolves "town"
-        self.label_units = label_units or {}
+        # label -> unit code (categories.yaml owner, or a unit code used as label); "town" = 属地,
+        # which the service resolves from the order's 镇街. Unknown labels get unit None.
+        self.label_units = label_units if label_units is not None else category_units()
 
     # ------------------------------------------------------------------ io -----------
     @classmethod
@@ -51,9 +68,8 @@ class Predictor:
     def _result(self, probs: np.ndarray, k: int, toks: str | None) -> dict:
         order = np.argsort(-probs)[: max(1, k)]
         sugg = [{"label": self.labels[i], "score": round(float(probs[i]), 4)} for i in order]
-        if self.label_units:
-            for s in sugg:
-                s["unit"] = self.label_units.get(s["label"])
+        for s in sugg:
+            s["unit"] = self.label_units.get(s["label"])
         top = float(probs[order[0]])
         auto = top >= self.threshold
         out = {"suggestions": sugg, "auto": bool(auto), "abstain": not auto,

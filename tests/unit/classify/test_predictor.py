@@ -16,6 +16,7 @@ def test_predict_top_k_and_scores(predictor):
     r = predictor.predict("东城街道碧湖花园楼下餐馆油烟直排到住户窗口，窗户都不敢开", k=3)
     assert len(r["suggestions"]) == 3
     assert r["suggestions"][0]["label"] == "cooking_fumes"
+    assert r["suggestions"][0]["unit"] == "dept_urban"  # categories.yaml owner
     scores = [s["score"] for s in r["suggestions"]]
     assert scores == sorted(scores, reverse=True) and 0 < scores[0] <= 1
     assert r["model_version"] == predictor.model_version
