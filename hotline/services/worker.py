@@ -58,8 +58,19 @@ def run_worker(rt, burst: bool = False, relay: bool = True) -> int:
         else:
             relay_thread = Relay(rt)
             relay_thread.start()
-    w = SimpleWorker([Queue(rt.settings.queue_name, connection=conn)], connection=conn)
-    w.work(burst=burst, with_scheduler=False)
+    from redis.exceptions import ConnectionError as RedisDown, TimeoutError as RedisTimeout
+    while True:
+        try:
+            w = SimpleWorker([Queue(rt.settings.queue_name, connection=conn)], connection=conn)
+            w.work(burst=burst, with_scheduler=False)
+            break
+        except (RedisDown, RedisTimeout) as exc:
+            # Redis went away: wait for it and start working again (the relay re-queues
+            # what the lost queue held; issue 8 fault tests). Burst mode just reports.
+            if burst:
+                raise
+            log.warning("worker: Redis unavailable (%s); retrying", exc.__class__.__name__)
+            time.sleep(1.0)
     if relay_thread:
         relay_thread.stop_event.set()
     return 0
