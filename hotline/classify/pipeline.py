@@ -146,13 +146,50 @@ class TextModel:
     def _n_word(self) -> int:
         return len(self.word_vec.vocabulary_)
 
+    def _fast_sigmoid(self):
+        """Stacked (W, B, A, C, k) for calibrated-sigmoid LinearSVCs, or None (use sklearn).
+
+        Same arithmetic as CalibratedClassifierCV.predict_proba, without its per-call validation
+        overhead (~1.5 ms per calibrated fold per call): one sparse @ dense product for all folds.
+        """
+        fast = getattr(self, "_fast", False)
+        if fast is not False:
+            return fast
+        fast = None
+        if len(self.clfs) == 1 and hasattr(self.clfs[0], "calibrated_classifiers_"):
+            clf = self.clfs[0]
+            ccs = clf.calibrated_classifiers_
+            k = len(clf.classes_)
+            ok = k > 2 and all(cc.method == "sigmoid" and len(cc.estimator.classes_) == k
+                               and hasattr(cc.estimator, "coef_") for cc in ccs)
+            if ok:
+                W = np.asfortranarray(np.vstack([cc.estimator.coef_ for cc in ccs]))
+                B = np.concatenate([cc.estimator.intercept_ for cc in ccs])
+                A = np.concatenate([[c.a_ for c in cc.calibrators] for cc in ccs]).astype(np.float64)
+                C = np.concatenate([[c.b_ for c in cc.calibrators] for cc in ccs]).astype(np.float64)
+                fast = (W, B, A, C, k)
+        self._fast = fast
+        return fast
+
+    def _linear_proba(self, X) -> np.ndarray:
+        fast = self._fast_sigmoid()
+        if fast is None:
+            P = None
+            for clf in self.clfs:
+                p = clf.predict_proba(X)
+                P = p if P is None else P + p
+            return P / len(self.clfs)
+        W, B, A, C, k = fast
+        D = np.asarray(X @ W.T) + B
+        P = 1.0 / (1.0 + np.exp(A * D + C))  # expit(-(a*d + b))
+        P = P.reshape(X.shape[0], -1, k)
+        den = P.sum(axis=2, keepdims=True)
+        P = np.where(den == 0, 1.0 / k, P / np.where(den == 0, 1.0, den))
+        return P.mean(axis=1)
+
     def proba_from_X(self, X) -> np.ndarray:
-        P = None
-        for clf in self.clfs:
-            p = clf.predict_proba(X)
-            # align to self.labels (every clf was fitted on the same y, so classes_ match)
-            P = p if P is None else P + p
-        P = P / len(self.clfs)
+        # every clf was fitted on the same y, so classes_ == self.labels (sorted)
+        P = self._linear_proba(X)
         w = self.spec.knn_weight
         if w > 0 and self.knn_X is not None and self.knn_X.shape[0] > 0:
             P = (1 - w) * P + w * self._knn_proba(X[:, : self._n_word()])
@@ -160,7 +197,10 @@ class TextModel:
 
     def _knn_proba(self, Q) -> np.ndarray:
         k = min(self.spec.knn_k, self.knn_X.shape[0])
-        S = (Q @ self.knn_X.T).toarray()
+        XT = getattr(self, "_knn_XT", None)
+        if XT is None:  # transpose once per process: csr @ csr, no per-call csc->csr conversion
+            XT = self._knn_XT = self.knn_X.T.tocsr()
+        S = (Q @ XT).toarray()
         top = np.argpartition(-S, k - 1, axis=1)[:, :k]
         sims = np.take_along_axis(S, top, axis=1)
         V = np.zeros((Q.shape[0], len(self.labels)), dtype=np.float64)
@@ -213,5 +253,6 @@ class TextModel:
 
     def __getstate__(self):
         d = dict(self.__dict__)
-        d.pop("_inv", None)
+        for k in ("_inv", "_fast", "_knn_XT"):
+            d.pop(k, None)
         return d

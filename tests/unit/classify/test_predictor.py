@@ -69,3 +69,14 @@ def test_extra_examples_change_the_model(seed_rows):
     assert card["n_extra_examples"] == 3 and card["n_examples"] == 603
     P = model.predict_proba([probe])[0]
     assert model.labels[int(P.argmax())] == "other"
+
+
+def test_fast_calibrated_path_equals_sklearn(seed_model):
+    from hotline.classify.pipeline import prepare
+
+    model, _ = seed_model
+    norm, toks = prepare(["樟木头镇路灯不亮", "公积金怎么提取", "東莞長安鎮燃氣洩漏"])
+    X = model.transform_prepared(norm, toks)
+    assert model._fast_sigmoid() is not None
+    ref = np.mean([c.predict_proba(X) for c in model.clfs], axis=0)
+    assert np.allclose(model._linear_proba(X), ref, atol=1e-12)
