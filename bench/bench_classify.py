@@ -130,6 +130,11 @@ def main() -> None:
                       "curve": cv["curve"], "seconds": round(time.perf_counter() - s, 1)}
 
     OUT.mkdir(parents=True, exist_ok=True)
+    prev = OUT / "classify.json"
+    if "cv5" not in res and prev.exists():  # --quick: keep the last full CV result, marked as such
+        old = json.loads(prev.read_text(encoding="utf-8"))
+        if "cv5" in old:
+            res["cv5"] = {**old["cv5"], "from_previous_run": True}
     (OUT / "classify.json").write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
     lines = [f"# Classifier benchmark ({name}, n={res['n']}, mean {res['mean_chars']} chars, {res['cpu_count']} CPUs)", "",
              "| metric | value | target |", "|---|---:|---:|",
