@@ -59,7 +59,9 @@ def test_sign_return_reject_reply_accept(live_server, page):
         fill={"#f-legal_basis": "《东莞市镇街权责清单》"},
         select={"#f-suggested_unit": "town_dongcheng", "#f-reason_code": "wrong_town"})
     page.wait_for_function("document.getElementById('o-status').textContent === '退单审核中'")
-    assert "退单时限" in page.locator("#timeline").inner_text()
+    # the timeline re-renders after the status: wait for it rather than racing it
+    page.wait_for_function(
+        "document.getElementById('timeline').textContent.includes('退单时限')", timeout=10000)
     screenshot(page, "dispatch-03-order-return-requested")
     order_url = page.url
     _logout(page)
@@ -93,6 +95,8 @@ def test_sign_return_reject_reply_accept(live_server, page):
     page.wait_for_selector("#act-accept_reply")
     _do(page, "accept_reply")
     page.wait_for_function("document.getElementById('o-status').textContent === '待回访'")
+    page.wait_for_function(
+        "document.getElementById('timeline').textContent.includes('审核通过')", timeout=10000)
     timeline = page.locator("#timeline").inner_text()
     for label in ("派单", "签收", "申请退单", "驳回退单", "提交答复", "审核通过"):
         assert label in timeline
