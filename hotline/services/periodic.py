@@ -16,3 +16,10 @@ try:   # privacy retention (issue 8): anonymise callers of long-closed orders
     PERIODIC.append((_privacy_settings()["every_seconds"], retention_tick))
 except ModuleNotFoundError:
     pass
+
+try:   # webhook deliveries whose next attempt is due (issue 7); the module also self-registers
+    from hotline.services.webhooks import retry_due
+    if all(fn is not retry_due for _, fn in PERIODIC):
+        PERIODIC.append((5, retry_due))
+except ModuleNotFoundError:
+    pass

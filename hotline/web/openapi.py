@@ -44,4 +44,35 @@ def build_spec(routes: list[dict], create_schema) -> dict:
         paths.setdefault(r["path"], {})[r["method"]] = op
     for path, ops in paths.items():
         spec.path(path=path, operations=ops)
-    return spec.to_dict()
+    return _open_responses(spec.to_dict())
+
+
+def _open_responses(doc: dict) -> dict:
+    """Response bodies may grow new fields without breaking clients (additive API changes),
+    so response schemas allow additional properties; request schemas stay strict (unknown
+    input fields are refused with 422)."""
+    comps = doc.get("components", {}).get("schemas", {})
+    seen: set[str] = set()
+
+    def visit(node):
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if ref and ref.startswith("#/components/schemas/"):
+                name = ref.rsplit("/", 1)[1]
+                if name not in seen and name in comps:
+                    seen.add(name)
+                    visit(comps[name])
+            if node.get("additionalProperties") is False:
+                node["additionalProperties"] = True
+            for v in node.values():
+                visit(v)
+        elif isinstance(node, list):
+            for v in node:
+                visit(v)
+
+    for ops in doc.get("paths", {}).values():
+        for op in ops.values():
+            if isinstance(op, dict):
+                for resp in op.get("responses", {}).values():
+                    visit(resp)
+    return doc
