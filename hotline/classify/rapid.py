@@ -53,7 +53,25 @@ class RapidDetector:
             OneVsRestClassifier(LogisticRegression(C=4, solver="liblinear")),
         )
         self.model.fit([T.normalise(t) for t in texts], y)
+        self._compile()
         return self
+
+    def _compile(self) -> None:
+        """One sparse x dense product instead of 66 per-class estimator calls: OvR
+        predict_proba is sigmoid(X W + b) normalised over classes (15 ms -> well under 1 ms)."""
+        vec, ovr = self.model.steps[0][1], self.model.steps[-1][1]
+        self._vec = vec
+        self._W = np.asfortranarray(np.hstack([e.coef_.T for e in ovr.estimators_]))
+        self._b = np.array([e.intercept_[0] for e in ovr.estimators_])
+        self._classes = list(ovr.classes_)
+
+    def _proba(self, norm: str) -> dict[str, float]:
+        if getattr(self, "_W", None) is None:
+            self._compile()
+        z = np.asarray(self._vec.transform([norm]) @ self._W).ravel() + self._b
+        p = 1.0 / (1.0 + np.exp(-z))
+        p = p / p.sum() if p.sum() > 0 else p
+        return dict(zip(self._classes, p.tolist()))
 
     @classmethod
     def from_seed(cls, corpus_path=None, items_path=None) -> "RapidDetector":
@@ -76,8 +94,7 @@ class RapidDetector:
         probs: dict[str, float] = {}
         p_none = 0.0
         if self.model is not None:
-            P = self.model.predict_proba([norm])[0]
-            probs = dict(zip(self.model.classes_, P.tolist()))
+            probs = self._proba(norm)
             p_none = probs.get(NONE, 0.0)
         best = None
         for code in self.items:

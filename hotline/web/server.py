@@ -13,8 +13,9 @@ log = logging.getLogger(__name__)
 def preload_classifier(rt) -> None:
     """Load jieba's dictionary and the model in the parent, so forks share them."""
     try:
-        from hotline.classify import text
+        from hotline.classify import rapid, text
         text.initialize()
+        rapid.default_detector()    # trains the small rapid-response model once (~1-2 s)
     except Exception:   # classifier optional: intake still works, orders queue for dispatch
         log.warning("classifier not preloaded", exc_info=True)
     rt.predictor()
