@@ -26,8 +26,8 @@ $(VENV)/.dev-deps: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.runtime-deps
 	$(BIN)/hotline db upgrade
-	$(BIN)/hotline seed-demo
 	$(BIN)/hotline classify ensure-model
+	$(BIN)/hotline seed-demo
 	$(BIN)/hotline serve
 
 test: $(VENV)/.test-deps
