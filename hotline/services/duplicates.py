@@ -17,18 +17,20 @@ from hotline.dispatch.workflow import CLOSED_STATES, Role
 
 WINDOW = timedelta(days=7)
 THRESHOLD = 0.3          # char-bigram cosine among same town+category (a strong filter already)
-MAX_CANDIDATES = 300
+MAX_CANDIDATES = 100     # most recent first: a surge's callers are recent
+TOWN_ONLY_CANDIDATES = 30
 
 
 def find_duplicates(session, order_id: int, content: str, town: str | None,
                     category: str | None, phone: str | None, received_at) -> list[dict]:
     from hotline.classify.similarity import rank_candidates
     since = (received_at or utcnow()) - WINDOW
-    conds = []
+    conds, limit = [], MAX_CANDIDATES
     if town and category:
         conds.append((WorkOrderRow.town == town) & (WorkOrderRow.category == category))
-    elif town:
+    elif town:   # no category yet: a weaker filter, so look at fewer, more recent orders
         conds.append(WorkOrderRow.town == town)
+        limit = TOWN_ONLY_CANDIDATES
     if phone:
         conds.append(WorkOrderRow.caller_phone == phone)
     if not conds:
@@ -39,7 +41,7 @@ def find_duplicates(session, order_id: int, content: str, town: str | None,
         .where(or_(*conds)).where(WorkOrderRow.received_at >= since)
         .where(WorkOrderRow.id != order_id)
         .where(WorkOrderRow.status.not_in([str(s) for s in CLOSED_STATES]))
-        .order_by(WorkOrderRow.id.desc()).limit(MAX_CANDIDATES)).all()
+        .order_by(WorkOrderRow.id.desc()).limit(limit)).all()
     by_id = {r.id: r for r in rows}
     scores = dict(rank_candidates(content, [(r.id, r.content) for r in rows], THRESHOLD))
     for r in rows:
