@@ -124,6 +124,7 @@ def main() -> None:
         s = time.perf_counter()
         cv = cross_validate(texts, labels, folds=5)
         cv.pop("oof")
+        cv.pop("platt", None)
         res["cv5"] = {"macro_f1": round(cv["macro_f1"], 4), "accuracy": round(cv["accuracy"], 4),
                       "threshold": round(cv["threshold"], 4), "precision": round(cv["threshold_precision"], 4),
                       "coverage": round(cv["threshold_coverage"], 4), "per_class_f1": cv["per_class_f1"],

@@ -129,6 +129,7 @@ def evaluate(data, text_column, label_column, folds, json_out):
         texts, labels = seed_training_data()
     cv = cross_validate(texts, labels, folds=folds)
     cv.pop("oof")
+    cv.pop("platt", None)
     _print_report(cv)
     if json_out:
         Path(json_out).write_text(json.dumps(cv, ensure_ascii=False, indent=2), encoding="utf-8")

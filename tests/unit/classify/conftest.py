@@ -13,13 +13,13 @@ def seed_rows():
 @pytest.fixture(scope="session")
 def seed_model(seed_rows):
     """(model, card) trained once on the shipped seed corpus, threshold from 2-fold CV
-    (2 calibration folds: keeps the fixture to a few seconds)."""
+    (keeps the fixture to a few seconds)."""
     from hotline.classify.pipeline import ModelSpec
     from hotline.classify.training import train
 
     T.initialize()
     return train([r["text"] for r in seed_rows], [r["label"] for r in seed_rows], folds=2,
-                 spec=ModelSpec(calib_cv=2))
+                 spec=ModelSpec())
 
 
 @pytest.fixture(scope="session")

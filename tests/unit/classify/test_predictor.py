@@ -71,12 +71,41 @@ def test_extra_examples_change_the_model(seed_rows):
     assert model.labels[int(P.argmax())] == "other"
 
 
-def test_fast_calibrated_path_equals_sklearn(seed_model):
-    from hotline.classify.pipeline import prepare
+def test_fast_calibrated_path_equals_sklearn(seed_rows):
+    from hotline.classify.pipeline import ModelSpec, prepare
+    from hotline.classify.training import train
 
-    model, _ = seed_model
+    rows = seed_rows[:800]
+    model, _ = train([r["text"] for r in rows], [r["label"] for r in rows], folds=0, threshold=0.5,
+                     spec=ModelSpec(clf="svc_cv", calib_cv=2))
     norm, toks = prepare(["樟木头镇路灯不亮", "公积金怎么提取", "東莞長安鎮燃氣洩漏"])
     X = model.transform_prepared(norm, toks)
     assert model._fast_sigmoid() is not None
     ref = np.mean([c.predict_proba(X) for c in model.clfs], axis=0)
     assert np.allclose(model._linear_proba(X), ref, atol=1e-12)
+
+
+def test_platt_path_matches_manual_sigmoids(seed_model):
+    from hotline.classify.pipeline import prepare
+
+    model, card = seed_model
+    assert model.spec.clf == "svc" and model.platt is not None
+    norm, toks = prepare(["樟木头镇路灯不亮", "公积金怎么提取"])
+    X = model.transform_prepared(norm, toks)
+    clf = model.clfs[0]
+    D = X.toarray() @ clf.coef_.T.astype(np.float64) + clf.intercept_
+    A, B = model.platt
+    P = 1 / (1 + np.exp(A * D + B))
+    P /= P.sum(axis=1, keepdims=True)
+    assert np.allclose(model._linear_proba(X), P, atol=1e-5)
+    assert card["cv"]["threshold"] == model.threshold
+
+
+def test_binary_label_set_trains_and_predicts(seed_rows):
+    from hotline.classify.training import train
+
+    rows = [r for r in seed_rows if r["label"] in {seed_rows[0]["label"], seed_rows[-1]["label"]}]
+    model, card = train([r["text"] for r in rows], [r["label"] for r in rows], folds=3)
+    P = model.predict_proba([rows[0]["text"], rows[-1]["text"]])
+    assert P.shape == (2, 2) and np.allclose(P.sum(axis=1), 1)
+    assert model.labels[int(P[0].argmax())] == rows[0]["label"]

@@ -46,3 +46,19 @@ def test_user_dictionary_keeps_town_and_unit_names():
     assert "樟木头镇" in toks or "樟木头" in toks
     words = T.user_words()
     assert "市水务局" in words and "樟木头镇" in words and "物业管理" in words
+
+
+def test_rjieba_tokens_equal_jieba_reference():
+    """The fast tokeniser (rjieba) must reproduce jieba's tokens (the model's reference)."""
+    from hotline.classify.seed.generate import load
+
+    T.initialize()
+    if T.tokeniser_name() != "rjieba":
+        import pytest
+
+        pytest.skip("rjieba not installed: jieba is used directly")
+    rows = load()[::5]
+    texts = [T.normalise(r["text"]) for r in rows]
+    same = sum(T.tokenise(t) == T.tokenise_jieba(t) for t in texts)
+    assert same >= 0.99 * len(texts)
+    assert T.tokenise("东莞市樟木头镇石新社区停水") == T.tokenise_jieba("东莞市樟木头镇石新社区停水")
