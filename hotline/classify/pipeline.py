@@ -283,9 +283,14 @@ class TextModel:
         norm, toks = prepare(texts)
         return self.proba_from_X(self.transform_prepared(norm, toks))
 
-    def top_terms(self, toks: str, label_idx: int, n: int = 5) -> list[str]:
-        """Words of this text with the largest positive contribution to the label (word block)."""
-        xw = self.word_vec.transform([toks])
+    def top_terms(self, toks: str, label_idx: int, n: int = 5, xw=None) -> list[str]:
+        """Words of this text with the largest positive contribution to the label (word block).
+
+        xw: the text's word-block row if already computed (saves a transform per call)."""
+        if xw is None:
+            xw = self.word_vec.transform([toks])
+        else:
+            xw = sp.csr_matrix(xw)
         if xw.nnz == 0:
             return []
         nw = xw.shape[1]

@@ -65,7 +65,7 @@ class Predictor:
         return d
 
     # ------------------------------------------------------------- predict -----------
-    def _result(self, probs: np.ndarray, k: int, toks: str | None) -> dict:
+    def _result(self, probs: np.ndarray, k: int, toks: str | None, xw=None) -> dict:
         order = np.argsort(-probs)[: max(1, k)]
         sugg = [{"label": self.labels[i], "score": round(float(probs[i]), 4)} for i in order]
         for s in sugg:
@@ -75,14 +75,15 @@ class Predictor:
         out = {"suggestions": sugg, "auto": bool(auto), "abstain": not auto,
                "threshold": self.threshold, "model_version": self.model_version}
         if toks is not None:
-            out["top_terms"] = self.model.top_terms(toks, int(order[0]))
+            out["top_terms"] = self.model.top_terms(toks, int(order[0]), xw=xw)
         return out
 
     def predict(self, text: str, k: int = 3) -> dict:
         norm = T.normalise(text)
         toks = T.tokens_joined(norm)
-        P = self.model.proba_from_X(self.model.transform_prepared([norm], [toks]))[0]
-        return self._result(P, k, toks)
+        X = self.model.transform_prepared([norm], [toks])
+        P = self.model.proba_from_X(X)[0]
+        return self._result(P, k, toks, X[:, : self.model._n_word()])
 
     def predict_proba_many(self, texts) -> np.ndarray:
         return self.model.predict_proba(list(texts))
