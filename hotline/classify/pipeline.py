@@ -7,6 +7,7 @@ tokenisation run once per text and are shared by both feature blocks, and so tha
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -112,6 +113,124 @@ def platt_proba(D: np.ndarray, A: np.ndarray, B: np.ndarray) -> np.ndarray:
     return np.where(den == 0, 1.0 / D.shape[1], P / np.where(den == 0, 1.0, den))
 
 
+_WS2 = re.compile(r"\s\s+")  # sklearn's char analyzer whitespace normalisation
+_SENT = np.uint64((1 << 21) - 1)  # code of the text separator: no vocabulary key contains it
+
+
+class FastTfidf:
+    """One-pass predict-time transform for the fitted word / char / head TF-IDF blocks.
+
+    Produces the same CSR matrix as `TextModel.transform_sklearn` (vocabulary lookup of the
+    n-grams, sublinear tf, idf, l2 per block, block weight, hstack) without scikit-learn's per-call
+    validation and per-n-gram Python dict lookups: char n-grams (n <= 3) are encoded as integers
+    ((ord+1) packed in 21-bit fields) and looked up with one np.searchsorted per block over a whole
+    batch. Derived from the fitted vectorisers at first use (not pickled): artefact format unchanged.
+    """
+
+    def __init__(self, model: "TextModel"):
+        spec = model.spec
+        self.blocks = []  # dicts: kind, vocab, lo, hi, off, keys/cols (sorted int n-gram codes)
+        idf, wts = [], []
+        off = 0
+        for kind, vec, weight in (("word", model.word_vec, 1.0), ("char", model.char_vec, spec.char_weight),
+                                  ("head", getattr(model, "head_vec", None), spec.head_weight)):
+            if vec is None:
+                continue
+            lo, hi = vec.ngram_range
+            b = {"kind": kind, "vocab": vec.vocabulary_, "lo": lo, "hi": hi, "off": off}
+            if kind != "word" and hi <= 3:
+                terms = list(vec.vocabulary_)
+                keys = np.array([self._code(t) for t in terms], dtype=np.uint64)
+                cols = np.fromiter((vec.vocabulary_[t] for t in terms), dtype=np.int64, count=len(terms))
+                o = np.argsort(keys)
+                b["keys"], b["cols"] = keys[o], cols[o]
+            self.blocks.append(b)
+            idf.append(np.asarray(vec.idf_, dtype=np.float32))
+            wts.append(np.full(len(vec.vocabulary_), weight, dtype=np.float32))
+            off += len(vec.vocabulary_)
+        self.idf = np.concatenate(idf)
+        self.weight = np.concatenate(wts)
+        self.block_of = np.concatenate([np.full(len(b["vocab"]), i, dtype=np.int64)
+                                        for i, b in enumerate(self.blocks)])
+        self.n_features = off
+        self.head_chars = spec.head_chars
+
+    @staticmethod
+    def _code(term: str) -> int:
+        k = 0
+        for ch in term:
+            k = (k << 21) | (ord(ch) + 1)
+        return k
+
+    def _char_hits(self, b, texts):
+        """(row, col) of every in-vocabulary char n-gram occurrence of texts (one batch)."""
+        texts = [_WS2.sub(" ", t) for t in texts]
+        lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        o = np.frombuffer("\x00".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64) + 1
+        rowpos = np.repeat(np.arange(len(texts)), lens + 1)[: len(o)]
+        if len(texts) > 1:
+            o[np.cumsum(lens + 1)[:-1] - 1] = _SENT
+        rows, cols = [], []
+        K, C = b["keys"], b["cols"]
+        for n in range(b["lo"], b["hi"] + 1):
+            m = len(o) - n + 1
+            if m <= 0:
+                continue
+            q = o[:m].copy()
+            for j in range(1, n):
+                q <<= np.uint64(21)
+                q |= o[j: j + m]
+            pos = np.searchsorted(K, q)
+            pos[pos >= len(K)] = 0
+            hit = K[pos] == q
+            rows.append(rowpos[:m][hit])
+            cols.append(C[pos[hit]])
+        return rows, cols
+
+    def _generic_hits(self, b, docs):
+        vocab = b["vocab"]
+        rows, cols = [], []
+        for r, d in enumerate(docs):
+            if b["kind"] == "word":
+                t = d.split()
+                grams = t if (b["lo"], b["hi"]) == (1, 1) else [
+                    " ".join(t[i:i + n]) for n in range(b["lo"], b["hi"] + 1) for i in range(len(t) - n + 1)]
+            else:
+                s = _WS2.sub(" ", d)
+                grams = [s[i:i + n] for n in range(b["lo"], b["hi"] + 1) for i in range(len(s) - n + 1)]
+            ids = [vocab[g] for g in grams if g in vocab]
+            rows.append(np.full(len(ids), r, dtype=np.int64))
+            cols.append(np.array(ids, dtype=np.int64))
+        return rows, cols
+
+    def transform(self, norm, toks):
+        n = len(norm)
+        rows, cols = [], []
+        for b in self.blocks:
+            if b["kind"] == "word":
+                r, c = self._generic_hits(b, toks)
+            else:
+                docs = [t[: self.head_chars] for t in norm] if b["kind"] == "head" else norm
+                r, c = self._char_hits(b, docs) if "keys" in b else self._generic_hits(b, docs)
+            rows += r
+            cols += [x + b["off"] for x in c]
+        nf = self.n_features
+        key = np.concatenate(rows) * nf + np.concatenate(cols) if rows else np.zeros(0, np.int64)
+        u, cnt = np.unique(key, return_counts=True)
+        r, c = np.divmod(u, nf)
+        d = cnt.astype(np.float32)
+        np.log(d, out=d)
+        d += np.float32(1.0)
+        d *= self.idf[c]
+        g = r * len(self.blocks) + self.block_of[c]  # l2 per (row, block)
+        ss = np.bincount(g, weights=d.astype(np.float64) ** 2, minlength=n * len(self.blocks))
+        nrm = np.sqrt(ss).astype(np.float32)[g]
+        d /= np.where(nrm > 0, nrm, np.float32(1.0))
+        d *= self.weight[c]
+        indptr = np.searchsorted(r, np.arange(n + 1)).astype(np.int32)
+        return sp.csr_matrix((d, c.astype(np.int32), indptr), shape=(n, nf))
+
+
 @dataclass
 class TextModel:
     spec: ModelSpec
@@ -134,6 +253,7 @@ class TextModel:
     def fit_vectorisers(self, norm: list[str], toks: list[str]):
         """Fit both TF-IDF blocks; returns the stacked training matrix."""
         self.word_vec, self.char_vec, self.head_vec = _vectorisers(self.spec)
+        self._ff = None
         Xw = self.word_vec.fit_transform(toks)
         Xc = self.char_vec.fit_transform(norm)
         Xh = None
@@ -195,6 +315,14 @@ class TextModel:
 
     # -------------------------------------------------------------- predict ----------
     def transform_prepared(self, norm, toks):
+        """Stacked feature matrix (one-pass FastTfidf; same values as transform_sklearn)."""
+        ff = getattr(self, "_ff", None)
+        if ff is None:
+            ff = self._ff = FastTfidf(self)
+        return ff.transform(norm, toks)
+
+    def transform_sklearn(self, norm, toks):
+        """Reference transform through the fitted scikit-learn vectorisers."""
         hv = getattr(self, "head_vec", None)
         Xh = hv.transform(self._heads(norm)) if hv is not None else None
         return self._stack(self.word_vec.transform(toks), self.char_vec.transform(norm), Xh)
@@ -261,7 +389,7 @@ class TextModel:
         P = self._linear_proba(X)
         w = self.spec.knn_weight
         if w > 0 and self.knn_X is not None and self.knn_X.shape[0] > 0:
-            P = (1 - w) * P + w * self._knn_proba(X[:, : self._n_word()])
+            P = (1 - w) * P + w * self._knn_proba(X)
         return P
 
     def _knn_proba(self, Q) -> np.ndarray:
@@ -269,6 +397,14 @@ class TextModel:
         XT = getattr(self, "_knn_XT", None)
         if XT is None:  # transpose once per process: csr @ csr, no per-call csc->csr conversion
             XT = self._knn_XT = self.knn_X.T.tocsr()
+        if Q.shape[1] != XT.shape[0]:
+            # Q is the full stacked row: pad XT with empty rows (free for csr) instead of
+            # slicing Q's columns on every call
+            XT = sp.csr_matrix((XT.data, XT.indices, np.r_[XT.indptr, np.full(Q.shape[1] - XT.shape[0], XT.indptr[-1])]),
+                               shape=(Q.shape[1], XT.shape[1])) if Q.shape[1] > XT.shape[0] else None
+            if XT is None:
+                raise ValueError("kNN query narrower than the word block")
+            self._knn_XT = XT
         S = (Q @ XT).toarray()
         top = np.argpartition(-S, k - 1, axis=1)[:, :k]
         sims = np.take_along_axis(S, top, axis=1)
@@ -286,14 +422,18 @@ class TextModel:
     def top_terms(self, toks: str, label_idx: int, n: int = 5, xw=None) -> list[str]:
         """Words of this text with the largest positive contribution to the label (word block).
 
-        xw: the text's word-block row if already computed (saves a transform per call)."""
+        xw: the text's word-block row, or its full stacked feature row, if already computed
+        (saves a transform per call)."""
+        nw = self._n_word()
         if xw is None:
             xw = self.word_vec.transform([toks])
         else:
             xw = sp.csr_matrix(xw)
-        if xw.nnz == 0:
+        ind, dat = xw.indices, xw.data
+        keep = ind < nw
+        ind, dat = ind[keep], dat[keep]
+        if len(ind) == 0:
             return []
-        nw = xw.shape[1]
         w = np.zeros(nw, dtype=np.float64)
         for clf in self.clfs:
             if hasattr(clf, "calibrated_classifiers_"):
@@ -306,14 +446,14 @@ class TextModel:
                     w += coef[label_idx, :nw]
                 else:  # binary: coef is for labels[1]
                     w += coef[0, :nw] * (1 if label_idx == 1 else -1)
-        contrib = xw.data * w[xw.indices]
+        contrib = dat * w[ind]
         order = np.argsort(-contrib)
         vocab = self._inv_vocab()
         out = []
         for i in order:
             if contrib[i] <= 0 or len(out) >= n:
                 break
-            term = vocab[xw.indices[i]]
+            term = vocab[ind[i]]
             if term.startswith("x") and term.endswith("x"):
                 continue  # placeholder tokens
             out.append(term.replace(" ", ""))
@@ -330,6 +470,6 @@ class TextModel:
 
     def __getstate__(self):
         d = dict(self.__dict__)
-        for k in ("_inv", "_fast", "_knn_XT"):
+        for k in ("_inv", "_fast", "_knn_XT", "_ff"):
             d.pop(k, None)
         return d

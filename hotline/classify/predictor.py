@@ -83,7 +83,7 @@ class Predictor:
         toks = T.tokens_joined(norm)
         X = self.model.transform_prepared([norm], [toks])
         P = self.model.proba_from_X(X)[0]
-        return self._result(P, k, toks, X[:, : self.model._n_word()])
+        return self._result(P, k, toks, X)
 
     def predict_proba_many(self, texts) -> np.ndarray:
         return self.model.predict_proba(list(texts))

@@ -101,7 +101,7 @@ def cross_validate(texts, labels, folds: int = 5, spec: ModelSpec | None = None,
         if platt_mode:
             D_oof[np.ix_(te, idx)] = m.decision(Xte)
             if spec.knn_weight > 0:
-                V_oof[np.ix_(te, idx)] = m._knn_proba(Xte[:, : m._n_word()])
+                V_oof[np.ix_(te, idx)] = m._knn_proba(Xte)
         else:
             oof[np.ix_(te, idx)] = m.proba_from_X(Xte)
         if progress:
