@@ -19,11 +19,13 @@ recorded it).
 """
 from __future__ import annotations
 
+import json
 import logging
 import time
+from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -31,8 +33,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from hotline.adapters.db import aware, to_domain, utcnow
 from hotline.adapters.orm import OutboxRow, TransitionRow, WorkOrderRow
 from hotline.adapters.orm_sla import SlaOrderStateRow, SlaWarningRow
-from hotline.dispatch.model import Actor, DomainError
+from hotline.dispatch.model import Actor, Caller, DomainError, Transition, WorkOrder
 from hotline.dispatch.workflow import Role
+
 from . import hooks, sla_service
 from .sla_service import CLOCK_ZH, LADDER_ZH, TARGET_ZH
 
@@ -127,9 +130,48 @@ class _Stale(Exception):
     """The bulk page lost a race on the version column (falls back to one order at a time)."""
 
 
-def _bulk_page(rt, uow, rows, now: datetime, existing: set[str], stats: dict) -> None:
+_WO_COLS = ("id", "number", "status", "title", "content", "channel", "appeal_type", "urgency",
+            "caller_name", "caller_phone", "caller_anonymous", "caller_confidential", "town",
+            "address", "category", "unit", "first_unit", "assist_units", "handler",
+            "rapid_item", "master_id", "received_at", "version")
+_TR_COLS = ("order_id", "seq", "action", "at", "actor", "role", "unit", "from_status",
+            "to_status", "reason", "data")
+
+
+def _claim_page(uow, dialect: str, now: datetime, limit: int) -> list[tuple[WorkOrder, int]]:
+    """The bulk path's claim: the same rows and locks as `_claim`, read with two Core queries
+    (the order columns the aggregate needs, then the page's history ordered by order and seq)
+    instead of ORM objects, which cost more than the SLA arithmetic on a 1,000-order page."""
+    wo, tr = WorkOrderRow.__table__, TransitionRow.__table__
+    q = (select(*(wo.c[c] for c in _WO_COLS)).where(wo.c.next_check_at <= now)
+         .order_by(wo.c.next_check_at, wo.c.id).limit(limit))
+    if dialect == "postgresql":
+        q = q.with_for_update(skip_locked=True)
+    s = uow.session
+    rows = s.execute(q).all()
+    if not rows:
+        return []
+    hist: dict[int, list[Transition]] = defaultdict(list)
+    for t in s.execute(select(*(tr.c[c] for c in _TR_COLS))
+                       .where(tr.c.order_id.in_([r.id for r in rows]))
+                       .order_by(tr.c.order_id, tr.c.seq)):
+        hist[t.order_id].append(Transition(t.seq, t.action, aware(t.at), t.actor, t.role,
+                                           t.unit, t.from_status, t.to_status, t.reason,
+                                           dict(t.data or {})))
+    # the same mapping as adapters.db.to_domain
+    return [(WorkOrder(
+        id=r.id, number=r.number, status=r.status, title=r.title, content=r.content,
+        channel=r.channel, appeal_type=r.appeal_type, urgency=r.urgency,
+        caller=Caller(r.caller_name, r.caller_phone, r.caller_anonymous, r.caller_confidential),
+        town=r.town, address=r.address, category=r.category, unit=r.unit,
+        first_unit=r.first_unit, assist_units=list(r.assist_units or []), handler=r.handler,
+        rapid_item=r.rapid_item, master_id=r.master_id, received_at=aware(r.received_at),
+        history=hist.get(r.id, [])), r.version) for r in rows]
+
+
+def _bulk_page(rt, uow, page, now: datetime, existing: set[str], stats: dict) -> None:
     """The fast path: derive every order's steps through the aggregate, then write the page
-    with a handful of statements (executemany) instead of ~10 per order.
+    with a handful of set-based statements instead of ~10 per order.
 
     Ladder records are overlay actions (status, owner and every clock unchanged: docs/sla.md),
     so the order row only gets its new next_check_at and version (checked: a concurrent
@@ -138,12 +180,11 @@ def _bulk_page(rt, uow, rows, now: datetime, existing: set[str], stats: dict) ->
     their consumers subscribe to the outbox topics order.urge / order.supervise /
     order.escalate_leader instead."""
     eng = sla_service.engine()
-    wo, tr, ob = WorkOrderRow.__table__, TransitionRow.__table__, OutboxRow.__table__
-    st_t, wr_t = SlaOrderStateRow.__table__, SlaWarningRow.__table__
     upd, trs, events, states, warns = [], [], [], [], []
     created = utcnow()
-    for row in rows:
-        order = to_domain(row)
+    t0 = time.perf_counter()
+    for order, version in page:
+        status, unit = order.status, order.unit
         known = len(order.history)
         ds = eng.deadlines(order, order.history, now)
         for step in eng.escalation_steps_due(ds, order.history, now):
@@ -152,55 +193,112 @@ def _bulk_page(rt, uow, rows, now: datetime, existing: set[str], stats: dict) ->
                             data=step.record_data())
             except DomainError:
                 break
-        if order.status != row.status or order.unit != row.unit:
+        if order.status != status or order.unit != unit:
             raise _Stale("not an overlay")        # never for ladder steps; be safe
         ev = sla_service.evaluate(order, now, eng, deadlines=ds)
         nxt = sla_service._utc(ev.next_check_at)
         if nxt is not None and nxt <= now:
             nxt = now + BACKOFF
-        upd.append({"b_id": row.id, "b_version": row.version, "n_next": nxt,
-                    "n_version": row.version + 1, "n_updated": created})
+        upd.append((order.id, version, nxt))
         for t in order.history[known:]:
-            trs.append({"order_id": order.id, "seq": t.seq, "action": t.action, "at": t.at,
-                        "actor": t.actor, "role": t.role, "unit": t.unit,
-                        "from_status": t.from_status, "to_status": t.to_status,
-                        "reason": t.reason, "data": t.data})
-            events.append({"topic": f"order.{t.action}", "created_at": created, "attempts": 0,
-                           "payload": {"order_id": order.id, "seq": t.seq, "unit": order.unit,
-                                       "auto": True, "clock": t.data.get("clock"),
-                                       "target": t.data.get("target")}})
+            trs.append((order.id, t.seq, t.action, t.at, t.actor, t.role, t.unit,
+                        t.from_status, t.to_status, t.reason, t.data))
+            events.append((f"order.{t.action}",
+                           {"order_id": order.id, "seq": t.seq, "unit": order.unit,
+                            "auto": True, "clock": t.data.get("clock"),
+                            "target": t.data.get("target")}))
         if ev.state is not None:
-            states.append({"order_id": order.id, "updated_at": created, **ev.state})
+            st = ev.state
+            states.append((order.id, st["unit"], st["status"], st["clock"], st["target"],
+                           st["due"], st["overdue_since"], st["ladder"], st["provisional"]))
         for key, d, label, at in _new_warnings(eng, order, ds, now, existing):
-            unit = d.owner or order.unit
-            warns.append({"key": key, "order_id": order.id, "clock": d.clock,
-                          "target": d.target, "label": label,
-                          "warn_at": at.astimezone(timezone.utc),
-                          "due": d.due.astimezone(timezone.utc), "unit": unit,
-                          "created_at": created})
-            events.append({"topic": "sla.warning", "created_at": created, "attempts": 0,
-                           "payload": {"order_id": order.id, "key": key, "clock": d.clock,
-                                       "target": d.target, "label": label,
-                                       "due": d.due.isoformat(), "unit": unit}})
+            wunit = d.owner or order.unit
+            warns.append((key, order.id, d.clock, d.target, label,
+                          at.astimezone(timezone.utc), d.due.astimezone(timezone.utc), wunit))
+            events.append(("sla.warning", {"order_id": order.id, "key": key, "clock": d.clock,
+                                           "target": d.target, "label": label,
+                                           "due": d.due.isoformat(), "unit": wunit}))
             existing.add(key)
         stats["steps"] += len(order.history) - known
-    s = uow.session
+    t1 = time.perf_counter()
+    write = _write_pg if rt.engine.dialect.name == "postgresql" else _write_many
+    write(uow.session, [o.id for o, _ in page], upd, trs, events, states, warns, created)
+    stats["compute_s"] += t1 - t0
+    stats["write_s"] += time.perf_counter() - t1
+    stats["warnings"] += len(warns)
+    stats["orders"] += len(page)
+
+
+_TR_INSERT = ("order_id", "seq", "action", "at", "actor", "role", "unit", "from_status",
+              "to_status", "reason", "data")
+_ST_INSERT = ("order_id", "unit", "status", "clock", "target", "due", "overdue_since",
+              "ladder", "provisional")
+_WR_INSERT = ("key", "order_id", "clock", "target", "label", "warn_at", "due", "unit")
+
+
+def _write_pg(s, ids, upd, trs, events, states, warns, created) -> None:
+    """PostgreSQL: one statement per table, rows passed as arrays and expanded with unnest
+    (performance.md §5: set-based statements, ~10x an executemany of the same rows).
+    The order rows are updated only where the version is still the one read under the lock;
+    any other count means a concurrent writer and the page falls back (`_Stale`)."""
+    cols = list(zip(*upd))
+    n = s.execute(text(
+        "UPDATE work_orders AS w SET next_check_at = v.nxt, version = w.version + 1, "
+        "updated_at = :created FROM unnest(CAST(:ids AS integer[]), "
+        "CAST(:vers AS integer[]), CAST(:nxts AS timestamptz[])) AS v(id, ver, nxt) "
+        "WHERE w.id = v.id AND w.version = v.ver"),
+        {"ids": list(cols[0]), "vers": list(cols[1]), "nxts": list(cols[2]),
+         "created": created}).rowcount
+    if n != len(upd):
+        raise _Stale(f"{len(upd) - n} orders changed meanwhile")
+    s.execute(text("DELETE FROM sla_order_state WHERE order_id = ANY(CAST(:ids AS integer[]))"),
+              {"ids": ids})
+    # COPY for the inserts: psycopg formats the rows in C; an array parameter per column
+    # would be escaped element by element in Python (the JSON columns dominated the tick).
+    # Same connection, same transaction as the UPDATE above.
+    with s.connection().connection.driver_connection.cursor() as cur:
+        _copy(cur, "transitions", _TR_INSERT, (r[:10] + (json.dumps(r[10]),) for r in trs))
+        _copy(cur, "outbox", ("topic", "payload", "created_at", "attempts"),
+              ((t, json.dumps(p), created, 0) for t, p in events))
+        _copy(cur, "sla_warnings", _WR_INSERT + ("created_at",),
+              (r + (created,) for r in warns))
+        _copy(cur, "sla_order_state", _ST_INSERT + ("updated_at",),
+              (r + (created,) for r in states))
+
+
+def _copy(cur, table: str, columns: tuple[str, ...], rows) -> None:
+    rows = list(rows)
+    if not rows:
+        return
+    with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as cp:
+        for r in rows:
+            cp.write_row(r)
+
+
+def _write_many(s, ids, upd, trs, events, states, warns, created) -> None:
+    """SQLite (in-process, no round trips): executemany through Core, same statements."""
+    wo, tr, ob = WorkOrderRow.__table__, TransitionRow.__table__, OutboxRow.__table__
+    st_t, wr_t = SlaOrderStateRow.__table__, SlaWarningRow.__table__
     res = s.execute(update(wo).where(wo.c.id == bindparam("b_id"),
                                      wo.c.version == bindparam("b_version"))
-                    .values(next_check_at=bindparam("n_next"), version=bindparam("n_version"),
-                            updated_at=bindparam("n_updated")), upd)
+                    .values(next_check_at=bindparam("n_next"), version=wo.c.version + 1,
+                            updated_at=created),
+                    [{"b_id": i, "b_version": v, "n_next": x} for i, v, x in upd])
     if res.rowcount != len(upd):
         raise _Stale(f"{len(upd) - res.rowcount} orders changed meanwhile")
-    s.execute(delete(st_t).where(st_t.c.order_id.in_([r.id for r in rows])))
-    for table, data in ((tr, trs), (ob, events), (wr_t, warns), (st_t, states)):
-        if data:   # executemany: psycopg pipelines the rows in one round trip
+    s.execute(delete(st_t).where(st_t.c.order_id.in_(ids)))
+    rows = ((tr, [dict(zip(_TR_INSERT, r)) for r in trs]),
+            (ob, [{"topic": t, "payload": p, "created_at": created, "attempts": 0}
+                  for t, p in events]),
+            (wr_t, [{**dict(zip(_WR_INSERT, r)), "created_at": created} for r in warns]),
+            (st_t, [{**dict(zip(_ST_INSERT, r)), "updated_at": created} for r in states]))
+    for table, data in rows:
+        if data:
             s.execute(insert(table), data)
-    stats["warnings"] += len(warns)
-    stats["orders"] += len(rows)
 
 
-def sweep_tick(rt, now: datetime | None = None, batch: int = 500, max_orders: int | None = None,
-               pause: float = 0.0) -> dict:
+def sweep_tick(rt, now: datetime | None = None, batch: int = 1000,
+               max_orders: int | None = None, pause: float = 0.0) -> dict:
     """One sweep over every order whose next check is due at `now`. Returns counters.
 
     Each page is written in bulk (`_bulk_page`); if that fails (a lost race, an unexpected
@@ -213,27 +311,35 @@ def sweep_tick(rt, now: datetime | None = None, batch: int = 500, max_orders: in
     stats = {"orders": 0, "steps": 0, "warnings": 0, "skipped": 0, "pages": 0, "sent": 0}
     dialect = rt.engine.dialect.name
     seen: set[int] = set()
+    timing = {"claim_s": 0.0, "compute_s": 0.0, "write_s": 0.0, "commit_s": 0.0}
     while max_orders is None or stats["orders"] < max_orders:
         with rt.uow() as uow:
             uow.sla_now = now
-            rows = _claim(uow, dialect, now, batch)
-            if not rows or all(r.id in seen for r in rows):
+            t0 = time.perf_counter()
+            page = _claim_page(uow, dialect, now, batch)
+            if not page or all(o.id in seen for o, _ in page):
                 break
-            ids = [r.id for r in rows]
+            ids = [o.id for o, _ in page]
             seen.update(ids)
-            keys = lambda: set(uow.session.execute(select(SlaWarningRow.key).where(  # noqa
+            existing = set(uow.session.execute(select(SlaWarningRow.key).where(
                 SlaWarningRow.order_id.in_(ids))).scalars())
-            page = {k: 0 for k in ("orders", "steps", "warnings")}
+            timing["claim_s"] += time.perf_counter() - t0
+            counts = {"orders": 0, "steps": 0, "warnings": 0, "compute_s": 0.0, "write_s": 0.0}
             try:
-                _bulk_page(rt, uow, rows, now, keys(), page)
+                _bulk_page(rt, uow, page, now, existing, counts)
+                t1 = time.perf_counter()
                 uow.commit()
+                timing["commit_s"] += time.perf_counter() - t1
             except Exception as exc:
                 log.warning("sla sweep: bulk page failed (%s); one order at a time", exc)
                 uow.session.rollback()   # release the page's locks before redoing it
-                page = {k: 0 for k in ("orders", "steps", "warnings")}
-                stats["skipped"] += _one_by_one(rt, ids, now, page)
-            for k, v in page.items():
-                stats[k] += v
+                counts = {"orders": 0, "steps": 0, "warnings": 0}
+                stats["skipped"] += _one_by_one(rt, ids, now, counts)
+            for k, v in counts.items():
+                if k in timing:
+                    timing[k] += v
+                else:
+                    stats[k] += v
             stats["pages"] += 1
         if pause:
             time.sleep(pause)
@@ -243,6 +349,7 @@ def sweep_tick(rt, now: datetime | None = None, batch: int = 500, max_orders: in
     except ImportError:
         pass
     stats["seconds"] = round(time.perf_counter() - started, 4)
+    stats["phases"] = {k: round(v, 4) for k, v in timing.items()}   # where a busy tick went
     if stats["orders"]:
         log.info("sla sweep: %s", stats)
     return stats

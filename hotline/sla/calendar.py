@@ -79,6 +79,11 @@ class Span:
 
     def explain(self) -> list[str]:
         """Lines for pages: which days were skipped and why, and whether it is provisional."""
+        if self._lines is not None:
+            return list(self._lines)
+        return self._explain()
+
+    def _explain(self) -> list[str]:
         lines = [(f"自 {self.start.date().isoformat()} 次日起计 {self.n} 个工作日，"
                  f"截止 {self.due.isoformat()}")]
         if self.deemed_start:
@@ -90,6 +95,8 @@ class Span:
         return lines
 
     _makeups: tuple[DayInfo, ...] = field(default=(), repr=False, compare=False)
+    # the explain() lines when already known (they depend on the start day only: see span)
+    _lines: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -161,6 +168,8 @@ def load_overrides(directory: Path | None) -> dict[int, YearOverride]:
 
 def as_local(t: dt.datetime) -> dt.datetime:
     """Aware datetime -> Asia/Shanghai. Naive input is a bug upstream: refuse it."""
+    if t.tzinfo is TZ:      # already local (most calls: the clocks convert once, then reuse)
+        return t
     if t.tzinfo is None or t.utcoffset() is None:
         raise ValueError(f"naive datetime {t!r}: pass an aware datetime")
     return t.astimezone(TZ)
@@ -184,6 +193,7 @@ class WorkCalendar:
         self.convention = convention
         self._cache: dict[dt.date, DayInfo] = {}
         self._walks: dict[tuple[dt.date, int], tuple] = {}
+        self._spans: dict[tuple[dt.date, int, str], tuple] = {}
 
     @classmethod
     def from_dir(cls, directory: Path | None, **kw) -> WorkCalendar:
@@ -269,17 +279,27 @@ class WorkCalendar:
         if n < 1:
             raise ValueError("n must be >= 1 working day")
         start = as_local(start)
-        base, deemed, pre_skipped, pre_seen = start.date(), None, [], [self.day(start.date())]
+        key = (start.date(), n, conv)
+        hit = self._spans.get(key)
+        if hit is None:
+            days = self._span_days(start.date(), n, conv)
+            lines = tuple(Span(start, n, *days[:5], _makeups=days[5])._explain())
+            hit = self._spans[key] = days + (lines,)
+        return Span(start, n, *hit[:5], _makeups=hit[5], _lines=hit[6])
+
+    def _span_days(self, day: dt.date, n: int, conv: str) -> tuple:
+        """The part of a span that depends on the start DAY only (memoised by `span`: the
+        sweep counts from the same few days for thousands of orders)."""
+        base, deemed, pre_skipped, pre_seen = day, None, [], [self.day(day)]
         if conv == "b" and not self.day(base).working:
             c, s, seen = self._walk(base, 1)
             deemed, pre_skipped, pre_seen = c[0], s, pre_seen + seen
             base = deemed
         counted, skipped, seen = self._walk(base, n)
         seen = pre_seen + seen
-        return Span(start, n, end_of_day(counted[-1]),
-                    any(i.provisional for i in seen), tuple(counted),
-                    tuple(pre_skipped + skipped), deemed,
-                    _makeups=tuple(i for i in seen[1:] if i.kind == "makeup_workday"))
+        return (end_of_day(counted[-1]), any(i.provisional for i in seen), tuple(counted),
+                tuple(pre_skipped + skipped), deemed,
+                tuple(i for i in seen[1:] if i.kind == "makeup_workday"))
 
     def add_working_days(self, start: dt.datetime, n: int,
                          convention: str | None = None) -> dt.datetime:

@@ -306,7 +306,10 @@ class SlaEngine:
         the period went overdue -- a 催办 made before expiry (normal practice) does not
         suppress the one at overdue. A missed sweep gets every due step at once."""
         now = as_local(now)
-        period, steps = self._ladder(deadlines, history, now)
+        return self._unrecorded(*self._ladder(deadlines, history, now), history, now)
+
+    @staticmethod
+    def _unrecorded(period, steps, history, now) -> list[EscalationStep]:
         if not steps:
             return []
         since = steps[0].due_at
@@ -328,7 +331,8 @@ class SlaEngine:
         (the sweep and the after-save hook reuse them instead of deriving them twice)."""
         now = as_local(now)
         ds = deadlines if deadlines is not None else self.deadlines(order, history, now)
-        if self.escalation_steps_due(ds, history, now):
+        period, steps = self._ladder(ds, history, now)   # once: it walks the calendar
+        if self._unrecorded(period, steps, history, now):
             return now
         cands = []
         for d in ds:
@@ -337,7 +341,6 @@ class SlaEngine:
             cands += [at for _, at in self.warning_instants(d) if at > now]
             if d.overdue_at > now:
                 cands.append(d.overdue_at)
-        _, steps = self._ladder(ds, history, now)
         cands += [s.due_at for s in steps if s.due_at > now]
         future = [c for c in cands if c > now]
         return min(future) if future else None

@@ -66,7 +66,7 @@ def test_overlapping_sweeps_record_each_step_once(rt):
     later = (utcnow() + timedelta(days=30)).isoformat()
     procs = [_popen(rt, "--now", later, "--batch", "5", "--pause", "0.05") for _ in range(2)]
     outs = [p.communicate(timeout=180) for p in procs]
-    for p, (out, err) in zip(procs, outs):
+    for p, (_out, err) in zip(procs, outs):
         assert p.returncode == 0, err[-2000:]
     stats = [json.loads(out.strip().splitlines()[-1]) for out, _ in outs]
     # every order was handled by exactly one of the two sweeps ...

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import func, select, text
 
 from hotline.adapters.db import aware, utcnow
@@ -253,3 +252,90 @@ def test_fallback_path_one_order_at_a_time(rt, monkeypatch):
     for o in (a, b):
         assert _ladder(rt, o["id"]) == ["urge", "supervise", "escalate_leader"]
     assert sweep_tick(rt, now=later)["orders"] == 0
+
+
+def test_bulk_page_checks_the_version_and_falls_back(rt, monkeypatch):
+    """The set-based UPDATE of a page only touches rows still at the version read under the
+    lock: a page read at a stale version (a concurrent writer) is not written in bulk but
+    redone one order at a time, and every step is still recorded exactly once."""
+    from hotline.services import sweep
+
+    real = sweep._claim_page
+    calls = []
+
+    def stale(*a, **k):
+        page = real(*a, **k)
+        calls.append(len(page))
+        return [(o, v - 1) for o, v in page]     # as if another writer saved meanwhile
+    monkeypatch.setattr(sweep, "_claim_page", stale)
+    bulk = sweep._bulk_page
+    failures = []
+
+    def watched(*a, **k):
+        try:
+            return bulk(*a, **k)
+        except sweep._Stale as exc:
+            failures.append(exc)
+            raise
+    monkeypatch.setattr(sweep, "_bulk_page", watched)
+    a, b = _order(rt), _order(rt, unit="town_humen")
+    later = utcnow() + timedelta(days=30)
+    stats = sweep_tick(rt, now=later)
+    assert failures and "2 orders changed" in str(failures[0])
+    assert stats["orders"] == 2 and stats["steps"] == 6
+    for o in (a, b):
+        assert _ladder(rt, o["id"]) == ["urge", "supervise", "escalate_leader"]
+    with rt.uow() as uow:
+        topics = list(uow.session.execute(select(OutboxRow.topic)).scalars())
+    assert topics.count("order.urge") == 2
+    assert sweep_tick(rt, now=later)["orders"] == 0
+
+
+def test_bulk_page_writes_what_the_per_order_path_writes(rt, monkeypatch):
+    """The bulk writer (PostgreSQL: unnest + COPY; SQLite: executemany) stores the same
+    transitions, outbox events, SLA state and next check as the per-order path."""
+    from hotline.services import sweep
+
+    def snapshot(oid):
+        with rt.uow() as uow:
+            tr = [(t.action, t.actor, t.role, t.from_status, t.to_status, t.reason,
+                   {k: v for k, v in (t.data or {}).items()})
+                  for t in uow.orders.get(oid).history if t.action in sla_service.LADDER]
+            ev = sorted((r.topic, tuple(sorted((k, v) for k, v in r.payload.items()
+                                               if k not in ("order_id", "seq"))))
+                        for r in uow.session.execute(select(OutboxRow)).scalars()
+                        if r.payload.get("order_id") == oid
+                        and r.topic.startswith("order.") and r.payload.get("auto"))
+            st = uow.session.get(SlaOrderStateRow, oid)
+            row = uow.session.get(WorkOrderRow, oid)
+            return (tr, ev, (st.status, st.clock, st.target, aware(st.due),
+                             aware(st.overdue_since), st.ladder, st.provisional),
+                    aware(row.next_check_at), row.version)
+
+    a = _order(rt)
+    later = utcnow() + timedelta(days=30)
+    version_before = _version(rt, a["id"])
+    sweep_tick(rt, now=later)
+    bulk = snapshot(a["id"])
+    assert bulk[-1] == version_before + 1          # one version for the sweep's write
+    monkeypatch.setattr(sweep, "_bulk_page", lambda *x, **k: (_ for _ in ()).throw(
+        RuntimeError("per-order path")))
+    b = _order(rt)
+    with rt.engine.begin() as c:     # same facts as a: received at the same instant
+        c.execute(text("UPDATE work_orders SET received_at = (SELECT received_at FROM "
+                       "work_orders WHERE id = :a) WHERE id = :b"), {"a": a["id"], "b": b["id"]})
+        c.execute(text("UPDATE transitions SET at = (SELECT at FROM transitions WHERE "
+                       "order_id = :a AND seq = 1) WHERE order_id = :b AND seq = 1"),
+                  {"a": a["id"], "b": b["id"]})
+    with rt.engine.begin() as c:
+        c.execute(text("UPDATE work_orders SET next_check_at = :t WHERE id = :b"),
+                  {"t": later - timedelta(hours=1), "b": b["id"]})
+    sweep_tick(rt, now=later)
+    per_order = snapshot(b["id"])
+    assert bulk[:4] == per_order[:4]
+    assert len(bulk[0]) == 3
+
+
+def _version(rt, oid):
+    with rt.uow() as uow:
+        return uow.session.get(WorkOrderRow, oid).version
