@@ -20,6 +20,7 @@ from hotline.adapters.orm_sla import SlaOrderStateRow, SlaWarningRow
 from hotline.dispatch.model import Actor
 from hotline.dispatch.workflow import Role
 from hotline.sla.clocks import OWNER_ACTIONS, Deadline, SlaEngine, default_engine
+
 from . import hooks, views
 
 LADDER = ("urge", "supervise", "escalate_leader")
