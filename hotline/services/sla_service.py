@@ -64,13 +64,15 @@ def ladder_reached(history, at: datetime | None = None) -> str | None:
 
 
 def evaluate(order, now: datetime, eng: SlaEngine | None = None,
-             deadlines: list[Deadline] | None = None) -> Evaluation:
+             deadlines: list[Deadline] | None = None, ladder: tuple | None = None
+             ) -> Evaluation:
     """Deadlines, next check and SLA summary of one order at `now` (pure computation).
     `deadlines`: already derived at `now` (ladder records change no clock, so the sweep
-    reuses the ones it derived before recording its steps)."""
+    reuses the ones it derived before recording its steps, and `ladder`, from
+    `eng.ladder(deadlines, ...)`, likewise)."""
     eng = eng or engine()
     ds = deadlines if deadlines is not None else eng.deadlines(order, order.history, now)
-    nxt = eng.next_check_at(order, order.history, now, deadlines=ds)
+    nxt = eng.next_check_at(order, order.history, now, deadlines=ds, ladder=ladder)
     running = [d for d in ds if d.running_at(now) and not d.paused_since]
     if not running:
         return Evaluation(ds, nxt, None)

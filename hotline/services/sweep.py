@@ -187,7 +187,8 @@ def _bulk_page(rt, uow, page, now: datetime, existing: set[str], stats: dict) ->
         status, unit = order.status, order.unit
         known = len(order.history)
         ds = eng.deadlines(order, order.history, now)
-        for step in eng.escalation_steps_due(ds, order.history, now):
+        ladder = eng.ladder(ds, order.history, now)   # the calendar walk, once per order
+        for step in eng.escalation_steps_due(ds, order.history, now, ladder=ladder):
             try:
                 order.apply(step.action, SWEEP_ACTOR, now, reason=_reason(step),
                             data=step.record_data())
@@ -195,7 +196,7 @@ def _bulk_page(rt, uow, page, now: datetime, existing: set[str], stats: dict) ->
                 break
         if order.status != status or order.unit != unit:
             raise _Stale("not an overlay")        # never for ladder steps; be safe
-        ev = sla_service.evaluate(order, now, eng, deadlines=ds)
+        ev = sla_service.evaluate(order, now, eng, deadlines=ds, ladder=ladder)
         nxt = sla_service._utc(ev.next_check_at)
         if nxt is not None and nxt <= now:
             nxt = now + BACKOFF

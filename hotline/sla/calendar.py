@@ -194,6 +194,7 @@ class WorkCalendar:
         self._cache: dict[dt.date, DayInfo] = {}
         self._walks: dict[tuple[dt.date, int], tuple] = {}
         self._spans: dict[tuple[dt.date, int, str], tuple] = {}
+        self._years: dict[int, bool] = {}
 
     @classmethod
     def from_dir(cls, directory: Path | None, **kw) -> WorkCalendar:
@@ -202,6 +203,12 @@ class WorkCalendar:
     # --- single days -------------------------------------------------------------------
     def has_data(self, year: int) -> bool:
         """True when the year comes from an override file or the package (not the policy)."""
+        hit = self._years.get(year)
+        if hit is None:
+            hit = self._years[year] = self._has_data(year)
+        return hit
+
+    def _has_data(self, year: int) -> bool:
         if year in self.overrides:
             return True
         try:

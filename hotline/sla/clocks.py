@@ -297,7 +297,8 @@ class SlaEngine:
                                 first.overdue_at, first) for s in self.policy.steps]
         return period, steps
 
-    def escalation_steps_due(self, deadlines, history, now: dt.datetime) -> list[EscalationStep]:
+    def escalation_steps_due(self, deadlines, history, now: dt.datetime,
+                             ladder: tuple | None = None) -> list[EscalationStep]:
         """Ladder steps due at ``now`` and not yet recorded in the current handling period
         (since the latest dispatch / approved return / arbitration / reopen): each step is
         recorded once per period, i.e. once per owner and again after a reopen. A step counts
@@ -306,7 +307,14 @@ class SlaEngine:
         the period went overdue -- a 催办 made before expiry (normal practice) does not
         suppress the one at overdue. A missed sweep gets every due step at once."""
         now = as_local(now)
-        return self._unrecorded(*self._ladder(deadlines, history, now), history, now)
+        period, steps = ladder if ladder is not None else self._ladder(deadlines, history, now)
+        return self._unrecorded(period, steps, history, now)
+
+    def ladder(self, deadlines, history, now: dt.datetime):
+        """(start of the handling period, ladder steps with their due times) for these
+        deadlines. Ladder records (催办/督办/挂牌督办) change neither, so a caller that records
+        steps can pass this to ``next_check_at(..., ladder=)`` instead of walking it again."""
+        return self._ladder(deadlines, history, as_local(now))
 
     @staticmethod
     def _unrecorded(period, steps, history, now) -> list[EscalationStep]:
@@ -323,7 +331,8 @@ class SlaEngine:
         return [s for s in steps if s.due_at <= now and s.action not in done]
 
     def next_check_at(self, order, history, now: dt.datetime,
-                      deadlines: list[Deadline] | None = None) -> dt.datetime | None:
+                      deadlines: list[Deadline] | None = None,
+                      ladder: tuple | None = None) -> dt.datetime | None:
         """The earliest instant >= now at which a warning, an overdue or a ladder step falls
         due (``now`` itself when a step is already due and unrecorded); None when no clock
         runs. Store it in an indexed column; recompute it after every transition.
@@ -331,7 +340,7 @@ class SlaEngine:
         (the sweep and the after-save hook reuse them instead of deriving them twice)."""
         now = as_local(now)
         ds = deadlines if deadlines is not None else self.deadlines(order, history, now)
-        period, steps = self._ladder(ds, history, now)   # once: it walks the calendar
+        period, steps = ladder if ladder is not None else self._ladder(ds, history, now)
         if self._unrecorded(period, steps, history, now):
             return now
         cands = []

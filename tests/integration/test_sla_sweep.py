@@ -339,3 +339,30 @@ def test_bulk_page_writes_what_the_per_order_path_writes(rt, monkeypatch):
 def _version(rt, oid):
     with rt.uow() as uow:
         return uow.session.get(WorkOrderRow, oid).version
+
+
+def test_ladder_reuse_gives_the_same_answers():
+    """The sweep walks the ladder once per order and reuses it after recording its steps
+    (ladder records change no clock and no handling period): same steps, same next check."""
+    from hotline.dispatch.model import Transition as T
+    from hotline.dispatch.model import WorkOrder
+    eng = sla_service.engine()
+    rec = datetime(2025, 9, 26, 16, 0, tzinfo=TZ)     # into the National Day holidays
+    for days in (1, 2, 3, 5, 8, 12, 20):
+        now = rec + timedelta(days=days, hours=3)
+        o = WorkOrder(content="x", received_at=rec, id=1, status="dispatched",
+                      appeal_type="complaint", unit="dept_housing",
+                      history=[T(1, "dispatch", rec, "d", "dispatcher", None,
+                                 "pending_dispatch", "dispatched", None,
+                                 {"unit": "dept_housing"})])
+        ds = eng.deadlines(o, o.history, now)
+        lad = eng.ladder(ds, o.history, now)
+        due = eng.escalation_steps_due(ds, o.history, now)
+        assert eng.escalation_steps_due(ds, o.history, now, ladder=lad) == due
+        for s in due:
+            o.apply(s.action, Actor("sla-sweep", "system"), now, reason="r",
+                    data=s.record_data())
+        assert (sla_service.evaluate(o, now, eng, deadlines=ds, ladder=lad)
+                == sla_service.evaluate(o, now, eng, deadlines=ds))
+        assert eng.next_check_at(o, o.history, now) == eng.next_check_at(
+            o, o.history, now, deadlines=ds, ladder=lad)
