@@ -123,9 +123,9 @@ def main() -> int:
             if run:
                 _reset(rt, text, a.due, t0)    # the same 10,000 orders due again
             load = os.getloadavg()[0]
-            s = time.perf_counter()
+            s, cpu = time.perf_counter(), time.process_time()
             st = sweep_tick(rt, now=t0)
-            busy = time.perf_counter() - s
+            busy, cpu = time.perf_counter() - s, time.process_time() - cpu
             with rt.engine.connect() as c:
                 per = c.execute(text("""SELECT action, count(*), count(DISTINCT order_id)
                     FROM transitions WHERE action IN ('urge','supervise','escalate_leader')
@@ -135,7 +135,8 @@ def main() -> int:
                        for x in ("urge", "supervise", "escalate_leader"))
             s = time.perf_counter()
             again = sweep_tick(rt, now=t0)
-            ticks.append({"seconds": round(busy, 3), "load_1min": round(load, 2),
+            ticks.append({"seconds": round(busy, 3), "python_cpu_seconds": round(cpu, 3),
+                          "load_1min": round(load, 2),
                           "all_recorded_once": once, "recorded": steps,
                           "next_tick_ms": round((time.perf_counter() - s) * 1000, 2),
                           "next_tick_orders": again["orders"],
@@ -191,7 +192,8 @@ BEFORE = (
 
 def _md(r: dict) -> str:
     d = r["due_tick"]
-    runs = "; ".join(f"{t['seconds']} s (load {t['load_1min']}; claim "
+    runs = "; ".join(f"{t['seconds']} s (Python CPU {t['python_cpu_seconds']} s, load "
+                     f"{t['load_1min']}; claim "
                      f"{t['phases']['claim_s']} / compute {t['phases']['compute_s']} / write "
                      f"{t['phases']['write_s']} / commit {t['phases']['commit_s']} s)"
                      for t in d["runs"])
