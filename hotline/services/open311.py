@@ -221,6 +221,22 @@ def _parse_dt(raw: str, name: str) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=views.TZ)
 
 
+def _expected(row: WorkOrderRow) -> str | None:
+    """expected_datetime: the legal reply deadline from the SLA engine (the citizen clock),
+    in working time with holidays and 调休 (docs/sla.md). Read in the caller's session: a
+    second transaction would wait on SQLite's writer lock."""
+    try:
+        from sqlalchemy.orm import object_session
+        from hotline.adapters.db import WorkOrderRepository
+        from hotline.sla.clocks import default_engine
+        order = WorkOrderRepository(object_session(row)).get(row.id)
+        due = [d for d in default_engine().deadlines(order, order.history)
+               if d.clock == "reply" and d.target == "legal"]
+        return views.iso(min(d.due for d in due)) if due else None
+    except Exception:   # advisory field: never fail a read on it
+        return None
+
+
 def _view(rt, row: WorkOrderRow, req: Open311RequestRow | None, reply: str | None) -> dict:
     closed = row.status in CLOSED_STATES
     unit = rt.city.units.get(row.unit or "")
@@ -234,7 +250,8 @@ def _view(rt, row: WorkOrderRow, req: Open311RequestRow | None, reply: str | Non
             "description": row.content, "agency_responsible": unit.name if unit else None,
             "service_notice": settings()["open311"]["service_notice"],
             "requested_datetime": views.iso(row.received_at),
-            "updated_datetime": views.iso(row.updated_at), "expected_datetime": None,
+            "updated_datetime": views.iso(row.updated_at),
+            "expected_datetime": None if closed else _expected(row),
             "address": row.address, "address_id": req.address_id if req else None,
             "zipcode": req.zipcode if req else None, "lat": req.lat if req else None,
             "long": req.long if req else None, "media_url": req.media_url if req else None}

@@ -103,6 +103,9 @@ def test_posted_request_reaches_the_department_inbox(api, key):
     assert req["status"] == "open" and req["service_code"] == "street_lights"
     assert req["lat"] == 23.02 and req["long"] == 113.77 and req["agency_responsible"]
     assert req["requested_datetime"].endswith("+08:00")   # ISO 8601 with time zone
+    # expected: the legal reply deadline, the end of a working day (23:59:59+08:00)
+    assert req["expected_datetime"] and req["expected_datetime"].endswith("23:59:59+08:00")
+    assert req["expected_datetime"] > req["requested_datetime"]
     assert req["media_url"] == "https://img.example.cn/1.jpg"
     assert api.client.get(f"{BASE}/tokens/{created['token']}.json").json == [
         {"service_request_id": number, "token": created["token"]}]
