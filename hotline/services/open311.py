@@ -195,6 +195,9 @@ def create_request(rt: Runtime, form: dict, attrs: dict) -> list[dict]:
     unit = rt.city.unit_for(code, town)
     if unit:
         data["unit"] = unit
+    # A GeoReport request reports a problem to be fixed: 求助 (legal reply limit 10 working
+    # days, domain §3.2) unless the classifier or an agent later decides otherwise.
+    data.setdefault("appeal_type", "help")
     order = orders.create_order(rt, Actor(f"open311:{key_name}", Role.SYSTEM), data)
     token = secrets.token_urlsafe(16)
     with rt.uow() as uow:
