@@ -162,6 +162,7 @@ def main() -> None:
     ap.add_argument("--conns", type=int, default=16)
     args = ap.parse_args()
     from sqlalchemy import create_engine, text
+
     from tests.integration.helpers import PrivatePostgres, PrivateRedis, free_port
     tmp = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
     pg = PrivatePostgres().start()

@@ -42,15 +42,15 @@ def generate(conn, n: int, units: list[str]) -> None:
       CROSS JOIN LATERAL (SELECT timestamptz '2025-01-01 00:00+08' +
                            (g::float8 / {n}) * interval '365 days' AS ts) t
       JOIN u ON u.i = g % {k}"""))
-    conn.execute(text(f"""
+    conn.execute(text("""
       INSERT INTO transitions (order_id, seq, action, at, actor, role, unit, from_status,
                                to_status, data)
       SELECT w.id, s.seq, s.action, w.received_at + s.off, 'bench', 'department', w.unit,
-             'x', 'y', '{{}}'
+             'x', 'y', '{}'
       FROM work_orders w CROSS JOIN (VALUES (1, 'dispatch', interval '10 minutes'),
         (2, 'sign', interval '3 hours'), (3, 'contact', interval '20 hours'),
         (4, 'reply', interval '5 days')) AS s(seq, action, off)"""))
-    conn.execute(text(f"""
+    conn.execute(text("""
       INSERT INTO unit_facts (order_id, unit, assigned_at, day, week, month, category, town,
         status, returned_away, unreasonable, returns_req, returns_ok, returns_bad,
         sign_due_at, signed_at, contact_req, contact_due_at, contacted_at, reply_due_at,
@@ -81,8 +81,8 @@ def run(n: int, runs: int = 5) -> dict:
     from hotline.adapters.orm import Base
     from hotline.config import city
     from hotline.reports import sql
-    from hotline.survey.scoring import rates
     from hotline.services.reports import formula
+    from hotline.survey.scoring import rates
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG)
     with admin.begin() as c:

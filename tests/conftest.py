@@ -94,6 +94,7 @@ _MIGRATED: dict[str, object] = {}
 
 def _fresh_runtime(backend: str, request, redis_url=None):
     from sqlalchemy import text
+
     from hotline.adapters.migrate import upgrade
     from hotline.adapters.orm import Base
     from hotline.services.seed import seed_users, sync_units

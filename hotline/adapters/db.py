@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from hotline.dispatch.model import Caller, Transition, WorkOrder
+
 from .orm import OutboxRow, TransitionRow, WorkOrderRow
 
 

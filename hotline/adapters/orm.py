@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String,
-                        Text, UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -174,4 +184,4 @@ class LabelledExampleRow(Base):
 
 
 # Feature tables register on the same metadata (imported last: they import Base from here).
-from . import orm_dispatch, orm_survey, orm_open311, orm_sla, orm_security, orm_classify  # noqa: E402,F401
+from . import orm_classify, orm_dispatch, orm_open311, orm_security, orm_sla, orm_survey  # noqa: E402,F401

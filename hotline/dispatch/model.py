@@ -10,8 +10,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
 
-from .workflow import (ACTION_LABELS, CLOSED_STATES, OVERLAY_ACTIONS, PREVIOUS, Role, Status,
-                       TRANSITIONS, rule_for)
+from .workflow import (
+    ACTION_LABELS,
+    CLOSED_STATES,
+    OVERLAY_ACTIONS,
+    PREVIOUS,
+    TRANSITIONS,
+    Role,
+    Status,
+    rule_for,
+)
 
 
 class DomainError(Exception):

@@ -124,7 +124,7 @@ def default_entries(city) -> list[Entry]:
     """config/responsibility.yaml, parsed once per city config (validated against it)."""
     key = id(city)
     if key not in _DEFAULT:
-        from hotline.config import config_dir, load_yaml   # plain YAML reader, no framework
+        from hotline.config import config_dir, load_yaml  # plain YAML reader, no framework
         path = config_dir() / "responsibility.yaml"
         items = load_yaml("responsibility.yaml").get("entries") if path.exists() else []
         _DEFAULT[key] = parse_entries(

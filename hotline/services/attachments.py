@@ -13,6 +13,7 @@ from hotline.adapters.orm import AttachmentRow, WorkOrderRow
 from hotline.config import var_dir
 from hotline.dispatch.model import Actor, NotPermitted, RuleViolation
 from hotline.dispatch.workflow import Role
+
 from .orders import NotFound, _visible
 from .runtime import Runtime
 from .views import iso

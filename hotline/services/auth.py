@@ -8,6 +8,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from hotline.adapters.orm import UserRow
 from hotline.dispatch.model import Actor, DomainError
 from hotline.dispatch.workflow import Role
+
 from .runtime import Runtime
 
 TOKEN_MAX_AGE = 12 * 3600   # one shift

@@ -34,8 +34,8 @@ def _train_from_db():
 @click.command("ensure-model")
 def ensure_model():
     """Train and publish the default model from the shipped seed corpus if none exists."""
-    from hotline.config import var_dir
     from hotline.classify.store import ModelStore
+    from hotline.config import var_dir
     store = ModelStore(var_dir() / "models")
     if store.current_version():
         click.echo(f"model {store.current_version()} already published")

@@ -14,7 +14,8 @@ def privacy():
 @click.option("--days", type=int, default=None, help="override the configured period")
 @click.option("--dry-run", is_flag=True, help="only count the orders that are due")
 def retain(days, dry_run):
-    from hotline.services.retention import due_orders, retain as run
+    from hotline.services.retention import due_orders
+    from hotline.services.retention import retain as run
     from hotline.services.runtime import Runtime
     rt = Runtime.build()
     if dry_run:

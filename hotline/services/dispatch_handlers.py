@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from hotline.adapters.db import utcnow
 from hotline.adapters.orm import NoteRow, OutboxRow, WorkOrderRow
+
 from .handlers import _notify, register
 
 

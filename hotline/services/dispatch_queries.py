@@ -12,6 +12,7 @@ from hotline.adapters.orm import TransitionRow, WorkOrderRow
 from hotline.adapters.orm_dispatch import AssistTaskRow
 from hotline.dispatch.model import Actor, NotPermitted, RuleViolation
 from hotline.dispatch.workflow import Role, Status
+
 from . import views
 from .orders import NotFound, _visible, row_to_dict
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from hotline.adapters.orm import TransitionRow, WorkOrderRow
 from hotline.dispatch.model import Actor, NotPermitted, RuleViolation
 from hotline.dispatch.workflow import Role
+
 from . import views
 
 ACTIONS = ("request_return", "approve_return", "reject_return", "arbitrate", "arbitrate_keep")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from hotline.adapters.db import utcnow
 from hotline.adapters.orm_dispatch import RoutingRuleRow
 from hotline.dispatch import routing
+
 from . import views
 
 

@@ -17,6 +17,7 @@ from hotline.adapters.orm_dispatch import ReturnFlagRow
 from hotline.dispatch.model import Actor, DomainError, NotPermitted, RuleViolation
 from hotline.dispatch.returns import RateCheck, check
 from hotline.dispatch.workflow import Role
+
 from .dispatch_config import dispatch_config
 
 ATTRIBUTING = ("approve_return", "arbitrate")

@@ -230,6 +230,7 @@ def _expected(row: WorkOrderRow) -> str | None:
     second transaction would wait on SQLite's writer lock."""
     try:
         from sqlalchemy.orm import object_session
+
         from hotline.adapters.db import WorkOrderRepository
         from hotline.sla.clocks import default_engine
         order = WorkOrderRepository(object_session(row)).get(row.id)

@@ -6,19 +6,19 @@ save, write the outbox, commit, return a plain dict.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
+from datetime import timezone
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
-from hotline.adapters.db import aware, utcnow
-from hotline.adapters.orm import (LabelledExampleRow, NoteRow, TransitionRow, UnitRow,
-                                  WorkOrderRow)
+from hotline.adapters.db import utcnow
+from hotline.adapters.orm import LabelledExampleRow, NoteRow, TransitionRow, UnitRow, WorkOrderRow
 from hotline.dispatch.model import Actor, Caller, DomainError, NotPermitted, WorkOrder
-from hotline.dispatch.workflow import ACTION_LABELS, Role, STATUS_LABELS, Status, allowed_actions
-from .runtime import Runtime
+from hotline.dispatch.workflow import ACTION_LABELS, STATUS_LABELS, Role, Status, allowed_actions
+
 from . import hooks, views
+from .runtime import Runtime
 
 
 class NotFound(DomainError):

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from hotline.adapters.db import utcnow
 from hotline.adapters.orm import OutboxRow
+
 from .runtime import Runtime
 
 log = logging.getLogger(__name__)

@@ -22,8 +22,9 @@ from hotline.adapters.orm_security import PersonalDataAccessRow
 from hotline.config import config_dir, load_yaml
 from hotline.dispatch.model import Actor, NotPermitted, RuleViolation
 from hotline.dispatch.workflow import Role
-from .runtime import Runtime
+
 from . import views
+from .runtime import Runtime
 
 KINDS = ("detail", "list", "export", "reveal")
 # who may query the access log (issue 8: "supervisors can query"; admins run audits)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from hotline.adapters.db import utcnow
 from hotline.config import load_yaml
 from hotline.dispatch.model import Actor, NotPermitted, RuleViolation
-from hotline.dispatch.workflow import Role, STATUS_LABELS
+from hotline.dispatch.workflow import STATUS_LABELS, Role
 from hotline.reports import sql
 from hotline.survey.scoring import RATE_LABELS, Formula, load_formula, rates
 
@@ -171,6 +171,7 @@ def hot_spots(rt, actor: Actor, frm=None, to=None) -> dict:
 def comments(rt, actor: Actor, frm=None, to=None) -> dict:
     _check(actor)
     from hotline.survey.policy import RESOLVED, SATISFACTION
+
     from .views import iso
     start, end = parse_period(frm, to)
     with rt.uow() as uow:

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from hotline.adapters.db import aware, utcnow
 from hotline.adapters.orm_survey import SurveyRow, UnitFactRow
 from hotline.survey.facts import derive
+
 from . import hooks
 
 TZ = ZoneInfo("Asia/Shanghai")

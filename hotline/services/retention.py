@@ -18,8 +18,9 @@ from hotline.adapters.db import utcnow
 from hotline.adapters.orm import TransitionRow, WorkOrderRow
 from hotline.adapters.orm_security import PrivacyAnonymisedRow
 from hotline.dispatch.workflow import CLOSED_STATES
-from .runtime import Runtime
+
 from . import privacy
+from .runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -13,6 +13,7 @@ from hotline.adapters.orm import WorkOrderRow
 from hotline.adapters.orm_dispatch import AssistTaskRow, RoutingRuleRow
 from hotline.dispatch.model import Actor, RuleViolation, WorkOrder
 from hotline.dispatch.workflow import CLOSED_STATES
+
 from . import hooks
 from .dispatch_config import dispatch_config
 

@@ -21,8 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from hotline.adapters.db import aware, utcnow
 from hotline.adapters.orm_security import LoginLockoutRow
 from hotline.dispatch.model import DomainError
-from .runtime import Runtime
+
 from . import views
+from .runtime import Runtime
 
 
 class LockedOut(DomainError):
@@ -141,6 +142,7 @@ def update_unit(rt: Runtime, code: str, data: dict) -> dict:
     """Admin: rename or (de)activate a unit. Codes and kinds come from config/units.yaml
     (`hotline db upgrade` syncs them), so they are not edited here."""
     from hotline.adapters.orm import UnitRow
+
     from .orders import NotFound
     with rt.uow() as uow:
         u = uow.session.get(UnitRow, code)

@@ -10,6 +10,7 @@ from hotline.adapters.db import utcnow
 from hotline.adapters.orm import UnitRow, UserRow, WorkOrderRow
 from hotline.dispatch.model import Actor
 from hotline.dispatch.workflow import Role
+
 from .auth import hash_password
 from .runtime import Runtime
 
@@ -50,12 +51,11 @@ def seed_users(rt: Runtime) -> list[str]:
 def seed_demo_orders(rt: Runtime, count: int = 300, seed: int = 12345) -> int:
     """A few hundred realistic orders spread over every state of the lifecycle."""
     from .demo import DEMO_APPEALS, walk_to
-    from .orders import act, create_order
+    from .orders import create_order
     with rt.uow() as uow:
         if uow.session.execute(select(func.count(WorkOrderRow.id))).scalar_one() >= count:
             return 0
     rnd = random.Random(seed)
-    agent = Actor("agent", Role.AGENT)
     towns = list(rt.city.towns)
     made = 0
     targets = ["registered_queue", "dispatched", "signed", "in_progress", "replied",

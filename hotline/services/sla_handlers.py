@@ -23,6 +23,7 @@ from hotline.adapters.orm import UnitRow, UserRow, WorkOrderRow
 from hotline.adapters.orm_sla import SlaDeliveryRow
 from hotline.config import var_dir
 from hotline.dispatch.workflow import Role
+
 from .handlers import _notify, register
 from .sla_service import CLOCK_ZH, LADDER_ZH, TARGET_ZH, engine
 

@@ -18,6 +18,7 @@ from hotline.config import load_yaml
 from hotline.dispatch.model import SYSTEM, Actor, DomainError, NotPermitted, RuleViolation
 from hotline.dispatch.workflow import Role, Status
 from hotline.survey import policy as P
+
 from . import hooks
 from .orders import NotFound
 

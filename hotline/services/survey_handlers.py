@@ -9,8 +9,11 @@ from __future__ import annotations
 import logging
 
 from hotline.adapters.db import aware, utcnow
-from . import reports_facts  # noqa: F401  (registers the scoring-facts hook)
-from . import survey
+
+from . import (
+    reports_facts,  # noqa: F401  (registers the scoring-facts hook)
+    survey,
+)
 from .handlers import register
 
 log = logging.getLogger(__name__)

@@ -15,6 +15,7 @@ from hotline.adapters.orm_survey import SurveyAppealRow, SurveyRow
 from hotline.dispatch.model import Actor, NotPermitted, RuleViolation
 from hotline.dispatch.workflow import Role, Status
 from hotline.survey import policy as P
+
 from .orders import NotFound
 from .survey import AlreadyAnswered, _close_if_settled, _touch_facts, apply_action, audit
 
@@ -144,6 +145,7 @@ def unit_ratings(rt, actor: Actor) -> dict:
 def survey_history(rt, actor: Actor, order_id: int) -> dict:
     """Surveys of an order and their audit trail (centre roles)."""
     from hotline.adapters.orm_survey import SurveyAuditRow
+
     from .views import iso
     if actor.role not in (Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN,
                           Role.AGENT):

@@ -14,6 +14,7 @@ from hotline.adapters.orm_classify import TrainingRunRow
 from hotline.config import var_dir
 from hotline.dispatch.model import Actor, NotPermitted
 from hotline.dispatch.workflow import Role
+
 from .runtime import Runtime
 from .views import iso
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from hotline.adapters.db import aware
-from hotline.dispatch.workflow import ACTION_LABELS, Role, STATUS_LABELS
+from hotline.dispatch.workflow import ACTION_LABELS, STATUS_LABELS, Role
 
 TZ = ZoneInfo("Asia/Shanghai")
 

@@ -43,6 +43,7 @@ class Relay(threading.Thread):
 def run_worker(rt, burst: bool = False, relay: bool = True) -> int:
     from rq import Queue
     from rq.worker import SimpleWorker
+
     from hotline.web.server import preload_classifier
     if rt.settings.redis_url is None:
         log.error("REDIS_URL is not set: the embedded default drains its outbox in the web "
@@ -58,7 +59,8 @@ def run_worker(rt, burst: bool = False, relay: bool = True) -> int:
         else:
             relay_thread = Relay(rt)
             relay_thread.start()
-    from redis.exceptions import ConnectionError as RedisDown, TimeoutError as RedisTimeout
+    from redis.exceptions import ConnectionError as RedisDown
+    from redis.exceptions import TimeoutError as RedisTimeout
     while True:
         try:
             w = SimpleWorker([Queue(rt.settings.queue_name, connection=conn)], connection=conn)

@@ -102,8 +102,7 @@ def load_survey_policy(data: dict) -> SurveyPolicy:
     """Build the policy from config/survey.yaml's mapping; errors name the key."""
     d = dict(data or {})
     kw = {}
-    for key, typ in (("delay_minutes", int), ("expiry_days", int),
-                     ("unreachable_attempts", int), ("unreachable_days", int)):
+    for key in ("delay_minutes", "expiry_days", "unreachable_attempts", "unreachable_days"):
         if key in d:
             if not isinstance(d[key], int) or d[key] < 0:
                 raise ValueError(f"survey.yaml: {key}: 须为非负整数")

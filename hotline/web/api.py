@@ -11,6 +11,7 @@ from marshmallow import Schema
 from hotline import __version__
 from hotline.dispatch.workflow import ACTIONS, Role
 from hotline.services import auth, orders
+
 from . import schemas as s
 from .errors import ApiError
 
@@ -183,6 +184,7 @@ def add_attachment(order_id: int):
 @login_required()
 def download_attachment(order_id: int, attachment_id: int):
     from flask import send_file
+
     from hotline.services import attachments
     path, ctype, name = attachments.open_file(rt(), g.actor, order_id, attachment_id)
     return send_file(path, mimetype=ctype, download_name=name, as_attachment=True)

@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from hotline.dispatch.workflow import Role
 from hotline.services import auth, security
+
 from .api import documented, json_body, load, login_required
 
 bp = Blueprint("admin_security", __name__, template_folder="templates")

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 from marshmallow import fields, validate
 
-from hotline.dispatch.model import ATTRIBUTIONS, EMERGENCY_LINES, NOT_ACCEPT_REASONS, \
-    RETURN_REASONS
-from hotline.dispatch.workflow import ACTION_LABELS, Role, STATUS_LABELS
+from hotline.dispatch.model import ATTRIBUTIONS, EMERGENCY_LINES, NOT_ACCEPT_REASONS, RETURN_REASONS
+from hotline.dispatch.workflow import ACTION_LABELS, STATUS_LABELS, Role
 from hotline.services import dispatch_queries as dq
 from hotline.services import dispatch_reports, dispatch_routing, dispatch_two15
+
 from .api import documented, json_body, load, login_required
 from .errors import ApiError
 from .schemas import Schema

@@ -9,6 +9,7 @@ from marshmallow import fields, validate
 
 from hotline.dispatch.workflow import Role
 from hotline.services import reports
+
 from .api import documented, load, login_required, rt
 from .errors import ApiError
 from .schemas import Schema

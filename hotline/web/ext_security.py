@@ -17,8 +17,9 @@ from marshmallow import Schema, fields, validate
 
 from hotline.dispatch.workflow import Role
 from hotline.services import auth, privacy
-from .api import ApiError, documented, json_body, load, login_required
+
 from . import schemas as s
+from .api import ApiError, documented, json_body, load, login_required
 
 # (rule pattern, methods, limit). Public = reachable without a bearer token. Per client
 # address; numbers are bursts a person never reaches, the per-hour abuse limits of the

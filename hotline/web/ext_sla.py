@@ -9,6 +9,7 @@ from marshmallow import fields, validate
 
 from hotline.dispatch.workflow import Role
 from hotline.services import sla_service
+
 from .api import documented, load, login_required, rt
 from .schemas import Schema
 

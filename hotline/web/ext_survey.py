@@ -8,6 +8,7 @@ from marshmallow import fields, validate
 
 from hotline.dispatch.workflow import Role
 from hotline.services import auth, survey, survey_review
+
 from .api import documented, json_body, load, login_required, rt
 from .errors import ApiError
 from .schemas import Schema
@@ -166,6 +167,7 @@ def order_surveys(order_id: int):
 @login_required(Role.ADMIN, Role.DISPATCHER, Role.SUPERVISOR, Role.AGENT)
 def sms_outbox():
     from sqlalchemy import select
+
     from hotline.adapters.orm_survey import SmsOutboxRow
     from hotline.services.views import iso, mask_phone
     with rt().uow() as uow:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from marshmallow import Schema as _Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema as _Schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 # Error messages users see, in Simplified Chinese (the defaults are English).
 fields.Field.default_error_messages.update(

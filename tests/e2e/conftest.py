@@ -43,6 +43,7 @@ def ensure_browser_packages() -> None:
 class LiveServer:
     def __init__(self, rt):
         from werkzeug.serving import make_server
+
         from hotline.services.outbox import OutboxDrainer
         from hotline.web.app import create_app
         self.rt = rt

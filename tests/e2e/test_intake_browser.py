@@ -27,8 +27,8 @@ def test_agent_logs_in_and_submits_an_order(live_server, page):
     assert "虎门镇" in page.locator("#recent tbody tr.new-order").first.inner_text()
     screenshot(page, "intake-03-submitted")
     # the order exists server-side, dispatched to the unit the agent chose
-    from hotline.services.orders import list_orders
     from hotline.dispatch.model import Actor
+    from hotline.services.orders import list_orders
     items = list_orders(live_server.rt, Actor("admin", "admin"), {"q": number.inner_text()})
     assert items["total"] == 1 and items["items"][0]["unit"] == "town_humen"
 

@@ -56,6 +56,7 @@ def _race(api_url, headers_a, headers_b, path_a, body_a, path_b, body_b):
 
 def test_real_concurrency_exactly_one_wins_on_postgresql(pg_rt):
     from werkzeug.serving import make_server
+
     from hotline.web.app import create_app
     from tests.conftest import Api
     app = create_app(pg_rt)

@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 
 from hotline.adapters.orm import NotificationRow, OutboxRow
 from tests.conftest import PASSWORD
+
 from .helpers import PrivatePostgres, free_port, wait_http
-from .test_faults import pg, prod, redis, start, stop, wait_until  # noqa: F401 (fixtures)
+from .test_faults import pg, prod, redis, start, stop, wait_until  # noqa: F401,F811 (fixtures)
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow,
               pytest.mark.skipif(not PrivatePostgres.available(),
@@ -43,7 +44,7 @@ class Http:
             return e.code, json.loads(e.read() or b"{}")
 
 
-def test_two_web_two_workers_process_everything_once(prod, tmp_path):
+def test_two_web_two_workers_process_everything_once(prod, tmp_path):  # noqa: F811
     rt, env = prod
     port = free_port()
     web = start(["serve", "--port", str(port), "--workers", "2"], env,

@@ -25,8 +25,16 @@ from sqlalchemy import create_engine, func, select, text
 
 from hotline.adapters.orm import NotificationRow, OutboxRow, WorkOrderRow
 from tests.conftest import PASSWORD, Api, make_runtime
-from .helpers import (REPO, PrivatePostgres, PrivateRedis, free_port, hotline_cmd,
-                      runtime_env, wait_http)
+
+from .helpers import (
+    REPO,
+    PrivatePostgres,
+    PrivateRedis,
+    free_port,
+    hotline_cmd,
+    runtime_env,
+    wait_http,
+)
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow,
               pytest.mark.skipif(not PrivatePostgres.available(),

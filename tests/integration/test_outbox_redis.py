@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from hotline.adapters.orm import NotificationRow, OutboxRow
 from hotline.services.outbox import relay_once
 from tests.conftest import Api, _fresh_runtime, require_server
+
 from .helpers import PrivateRedis, hotline_cmd, runtime_env
 
 
@@ -27,7 +28,8 @@ def test_orders_accepted_while_redis_down_and_work_runs_after(backend, request,
     ids = [api.create(content=f"第{i}位市民反映路灯不亮, 夜间出行不便",
                       unit="dept_urban", town="town_humen")["id"] for i in range(5)]
     assert len(ids) == 5
-    with pytest.raises(Exception):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    with pytest.raises(RedisConnectionError):
         relay_once(rt)                                      # cannot reach Redis: rows stay
     with rt.uow() as uow:
         pending = uow.session.execute(select(func.count()).select_from(OutboxRow)

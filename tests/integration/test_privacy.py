@@ -7,6 +7,7 @@ from sqlalchemy import select
 from hotline.adapters.db import utcnow
 from hotline.adapters.orm import WorkOrderRow
 from hotline.services.retention import due_orders, retain
+
 from .helpers import hotline_cmd, runtime_env
 
 PHONE = "13812345678"

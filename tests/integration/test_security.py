@@ -2,9 +2,7 @@
 public endpoints, CSRF on cookie-authenticated forms, secure cookies and headers, admin API."""
 import time
 
-import pytest
-
-from tests.conftest import PASSWORD, Api
+from tests.conftest import PASSWORD
 
 
 def _login(client, username, password, ip):
@@ -102,6 +100,7 @@ def test_security_headers_and_cookie_flags(api, rt):
 def test_production_cookies_are_secure(rt, monkeypatch):
     monkeypatch.delenv("HOTLINE_SECURE_COOKIES", raising=False)
     from dataclasses import replace
+
     from hotline.web.app import create_app
     rt.settings = replace(rt.settings, embedded=False)
     assert create_app(rt).config["SESSION_COOKIE_SECURE"] is True

@@ -4,7 +4,6 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from hotline.adapters.db import utcnow
-
 from hotline.adapters.orm_survey import SmsOutboxRow, SurveyAuditRow, SurveyRow
 from tests.integration.survey_flow import answer, drain, pending_for, to_return_visit
 
@@ -138,6 +137,7 @@ def test_unreasonable_close_and_appeal_overturn(api):
 
 def test_unreachable_after_attempts_on_two_days(api):
     from datetime import datetime, timezone
+
     from hotline.dispatch.model import Actor
     from hotline.services import survey
     oid = to_return_visit(api)

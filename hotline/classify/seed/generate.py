@@ -117,12 +117,12 @@ def generate(per_category: int = 30, per_item: int = 24, seed: int = 12345, conf
 
     for cat in cats:
         issues, details, atypes = CATEGORY_ISSUES[cat]
-        for i in range(per_category):
+        for _i in range(per_category):
             issue = rng.choice(issues).format(place=g.place())
             add(g.compose(issue, details, rng.randrange(4)), cat, "", rng.choice(atypes))
     for it in items:
         details = URGENT_DETAILS + ITEM_DETAILS.get(it["code"], [])
-        for i in range(per_item):
+        for _i in range(per_item):
             phrase = rng.choice(it["phrases"])
             lead = rng.choice(["{p}{x}", "{p}这里{x}", "{p}附近{x}", "我们{p}{x}", "{x}，地点在{p}"])
             issue = lead.format(p=g.place(), x=phrase)

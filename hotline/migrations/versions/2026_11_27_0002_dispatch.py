@@ -4,8 +4,8 @@ Revision ID: 0002_dispatch
 Revises: 9f8cec3036a2
 Create Date: 2026-11-27
 """
-from alembic import op  # noqa: F401
 import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
 
 revision = "0002_dispatch"
 down_revision = "9f8cec3036a2"

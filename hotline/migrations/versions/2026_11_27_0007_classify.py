@@ -4,8 +4,8 @@ Revision ID: 0007_classify
 Revises: 0006_security
 Create Date: 2026-11-27
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0007_classify"
 down_revision = "0006_security"

@@ -1,12 +1,11 @@
 """initial schema
 
 Revision ID: 9f8cec3036a2
-Revises: 
+Revises:
 Create Date: 2026-11-27 04:53:22.837568
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '9f8cec3036a2'
 down_revision = None

@@ -8,8 +8,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hotline.dispatch import routing
-from hotline.dispatch.model import (Actor, InvalidTransition, NotPermitted, RuleViolation,
-                                    WindowClosed, WorkOrder)
+from hotline.dispatch.model import (
+    Actor,
+    InvalidTransition,
+    NotPermitted,
+    RuleViolation,
+    WindowClosed,
+    WorkOrder,
+)
 from hotline.dispatch.returns import Two15Policy, check
 from hotline.dispatch.workflow import Role, Status
 from hotline.sla.calendar import WorkCalendar

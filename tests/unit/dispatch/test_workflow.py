@@ -9,10 +9,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from hotline.dispatch.model import (Actor, InvalidTransition, NotPermitted, Transition,
-                                    WorkOrder)
-from hotline.dispatch.workflow import (ACTIONS, OVERLAY_ACTIONS, PREVIOUS, Role, Status,
-                                       TRANSITIONS)
+from hotline.dispatch.model import Actor, InvalidTransition, NotPermitted, Transition, WorkOrder
+from hotline.dispatch.workflow import ACTIONS, OVERLAY_ACTIONS, PREVIOUS, TRANSITIONS, Role, Status
 
 AT = datetime(2025, 9, 30, 2, 0, tzinfo=timezone.utc)
 LEAD, ASSIST = "town_humen", "dept_env"

@@ -105,7 +105,7 @@ class T:
         self.action, self.at, self.data, self.to_status = action, at, data or {}, to_status
 
 
-class O:
+class Ord:
     id, category, town, status, caller = 7, "sanitation", "town_humen", "closed", None
 
 
@@ -114,7 +114,7 @@ def test_derive_from_history_approved_return_and_survey():
             T("approve_return", T0 + 2 * H, {"unit": "b"}), T("sign", T0 + 3 * H),
             T("contact", T0 + 4 * H), T("reply", T0 + 5 * H), T("send_back", T0 + 6 * H),
             T("reply", T0 + 7 * H), T("accept_reply", T0 + 8 * H), T("close", T0 + 9 * H)]
-    facts = {f.unit: f for f in derive(O, hist, (), [
+    facts = {f.unit: f for f in derive(Ord, hist, (), [
         {"unit": "b", "status": "answered", "resolved": "partial", "satisfaction": "basic",
          "excluded": False},
         {"unit": "b", "status": "answered", "resolved": "unresolved",
