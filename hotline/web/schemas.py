@@ -25,6 +25,14 @@ fields.Integer.default_error_messages = {**fields.Integer.default_error_messages
 class Schema(_Schema):
     error_messages = {"unknown": "未知字段", "type": "须为 JSON 对象"}
 
+
+class PageSchema(Schema):
+    """The envelope of every list endpoint: {"items": [...], "total", "page", "per_page"};
+    subclasses declare `items`."""
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
 CHANNELS = ("phone", "web", "app", "wechat", "sms", "email", "letter", "open311", "transfer")
 URGENCIES = ("normal", "urgent", "critical")
 PHONE = validate.Regexp(r"^\+?[0-9][0-9\- ]{4,19}$", error="电话号码格式不正确")
@@ -109,11 +117,8 @@ class UnitSchema(Schema):
     kind = fields.String()
 
 
-class UnitListSchema(Schema):
+class UnitListSchema(PageSchema):
     items = fields.List(fields.Nested(UnitSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
 class CategorySchema(Schema):
@@ -181,11 +186,8 @@ class OrderSchema(Schema):
     notes = fields.List(fields.Dict())
 
 
-class OrderListSchema(Schema):
+class OrderListSchema(PageSchema):
     items = fields.List(fields.Nested(OrderSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
 class ErrorBodySchema(Schema):
@@ -205,11 +207,8 @@ class HealthSchema(Schema):
     commit = fields.String(allow_none=True)
 
 
-class CategoryListSchema(Schema):
+class CategoryListSchema(PageSchema):
     items = fields.List(fields.Nested(CategorySchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
 class AttachSchema(Schema):
@@ -239,11 +238,8 @@ class AttachmentSchema(Schema):
     at = fields.String()
 
 
-class AttachmentListSchema(Schema):
+class AttachmentListSchema(PageSchema):
     items = fields.List(fields.Nested(AttachmentSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
 class TrainingRunSchema(Schema):
