@@ -38,6 +38,8 @@ class ItemsSchema(Schema):
 class InboxQuerySchema(Schema):
     tab = fields.String(load_default="to_sign", validate=validate.OneOf(
         [*dq.INBOX_TABS, "assist"], error="未知标签, 可选: {choices}"))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class InboxSchema(ItemsSchema):
@@ -121,7 +123,7 @@ def arbitration():
 @login_required(Role.DEPARTMENT)
 def inbox():
     q = load(InboxQuerySchema(), request.args.to_dict())
-    return jsonify(dq.inbox(rt(), g.actor, q["tab"]))
+    return jsonify(dq.inbox(rt(), g.actor, q["tab"], q["page"], q["per_page"]))
 
 
 @api.get("/orders/<int:order_id>/dispatch")
