@@ -158,11 +158,12 @@ def _tab_filter(key: str):
     """SQL for one inbox tab: its statuses, and for 办理中 / 被回退 the sent-back test."""
     _, statuses, pred = INBOX_TABS[key]
     cond = WorkOrderRow.status.in_([str(x) for x in statuses])
-    if pred is _sent_back:
+    if pred is _sent_back:    # 被回退: 办理中 again after the centre sent the reply back
         cond = cond & (_last_reply_action(WorkOrderRow.id) == "send_back")
-    elif pred is not None:   # 办理中 = not sent back
+    elif pred is not None:   # 办理中 = everything being handled except 被回退
         last = _last_reply_action(WorkOrderRow.id)
-        cond = cond & ((last.is_(None)) | (last != "send_back"))
+        cond = cond & ((WorkOrderRow.status != str(Status.IN_PROGRESS)) | last.is_(None)
+                       | (last != "send_back"))
     return cond
 
 
@@ -177,10 +178,20 @@ def inbox(rt, actor: Actor, tab: str = "to_sign", page: int = 1, per_page: int =
         raise RuleViolation(f"未知标签 {tab}", field="tab")
     mine = WorkOrderRow.unit == actor.unit
     with rt.uow() as uow:
+        # one GROUP BY on the (unit, status, id) index, plus one count of sent-back orders;
+        # 办理中 = its statuses minus the sent-back ones (only 办理中 status can be sent back)
+        by_status = dict(uow.session.execute(
+            select(WorkOrderRow.status, func.count()).where(mine).where(
+                WorkOrderRow.status.in_(sorted({str(x) for _, ss, _ in INBOX_TABS.values()
+                                                for x in ss})))
+            .group_by(WorkOrderRow.status)).all())
+        sent_back = uow.session.execute(select(func.count()).select_from(WorkOrderRow)
+                                        .where(mine, _tab_filter("sent_back"))).scalar_one()
         counts, items = {}, []
-        for key in INBOX_TABS:
-            counts[key] = uow.session.execute(select(func.count()).select_from(WorkOrderRow)
-                                              .where(mine, _tab_filter(key))).scalar_one()
+        for key, (_, ss, pred) in INBOX_TABS.items():
+            n = sum(by_status.get(str(x), 0) for x in ss)
+            counts[key] = sent_back if pred is _sent_back else \
+                (n - sent_back if pred is not None else n)
         if tab in INBOX_TABS:
             rows = uow.session.execute(
                 select(WorkOrderRow).where(mine, _tab_filter(tab))
