@@ -12,7 +12,7 @@ import click
 
 @click.command("sweep", help="执行一次时限巡检：记录到期的催办/督办/挂牌督办和预警 (cron 每分钟)")
 @click.option("--now", "now", default=None, help="ISO-8601 时间 (测试/补跑用), 默认当前时间")
-@click.option("--batch", default=200, show_default=True, help="每个事务处理的工单数")
+@click.option("--batch", default=1000, show_default=True, help="每个事务处理的工单数")
 @click.option("--max-orders", default=None, type=int, help="本次最多处理的工单数")
 @click.option("--pause", default=0.0, type=float, hidden=True,
               help="seconds to sleep between pages (fault tests)")
