@@ -58,7 +58,7 @@ def walk_to(rt, order_id: int, target: str, unit: str | None, city) -> None:
         return do(agent, "not_accept", "属于诉讼程序处理事项, 已告知市民依法通过诉讼途径解决")
     if target == "transferred_emergency":
         return do(agent, "transfer_emergency", None, line="110")
-    if target in ("registered_queue", "dispatched"):
+    if target in ("registered_queue", "dispatched", "registered", "merged"):
         return
     if target == "return_requested":
         return do(dept, "request_return", "该事项不属于本单位职责", legal_basis="三定方案",

@@ -80,14 +80,22 @@ def create_order(rt: Runtime, actor: Actor, data: dict) -> dict:
         order.number = row.number
         known = len(order.history)
         target, assist = data.get("unit"), []
-        if not target and classification and classification["auto"] and order.category:
+        # queue=False: the agent keeps the order to close it at intake (直接答复, 不予受理,
+        # 转紧急热线, 并单), so nothing routes it automatically.
+        routed = data.get("queue", True)
+        if not target and routed and classification and classification["auto"] \
+                and order.category:
             target, assist = _responsible(rt, uow, order)
         if target:
             by = actor if actor.role in (Role.AGENT, Role.DISPATCHER) and data.get("unit") \
                 else Actor("classifier" if not data.get("unit") else actor.username, Role.SYSTEM)
-            order.apply("dispatch", by, now, data={
-                "unit": target, **({"assist": assist} if assist else {}),
-                "by": "agent" if data.get("unit") else "classifier"})
+            from hotline.services import rules
+            payload = {"data": {"unit": target, **({"assist": assist} if assist else {}),
+                                "by": "agent" if data.get("unit") else "classifier"}}
+            # the same rules as a dispatcher's dispatch: assist deadlines, 协办 task rows
+            rules.before_action(rt, uow, order, by, "dispatch", payload)
+            t = order.apply("dispatch", by, now, data=payload["data"])
+            rules.after_action(rt, uow, order, by, t, payload)
             uow.emit("order.dispatched", order_id=order.id, unit=target)
         elif order.status == Status.REGISTERED and data.get("queue", True):
             order.apply("queue", Actor(actor.username, Role.SYSTEM), now, reason=None,

@@ -51,7 +51,7 @@ def seed_users(rt: Runtime) -> list[str]:
 def seed_demo_orders(rt: Runtime, count: int = 300, seed: int = 12345) -> int:
     """A few hundred realistic orders spread over every state of the lifecycle."""
     from .demo import DEMO_APPEALS, walk_to
-    from .orders import create_order
+    from .orders import act, create_order
     with rt.uow() as uow:
         if uow.session.execute(select(func.count(WorkOrderRow.id))).scalar_one() >= count:
             return 0
@@ -61,7 +61,8 @@ def seed_demo_orders(rt: Runtime, count: int = 300, seed: int = 12345) -> int:
     targets = ["registered_queue", "dispatched", "signed", "in_progress", "replied",
                "return_visit", "closed", "return_requested", "answered_directly",
                "not_accepted", "transferred_emergency", "suspended", "extension_requested",
-               "reopened", "closed_unreasonable"]
+               "reopened", "closed_unreasonable", "merged", "registered"]
+    last_open = None
     for i in range(count):
         text, category, appeal_type = DEMO_APPEALS[i % len(DEMO_APPEALS)]
         town = rnd.choice(towns)
@@ -75,11 +76,19 @@ def seed_demo_orders(rt: Runtime, count: int = 300, seed: int = 12345) -> int:
                 "address": f"{rt.city.units[town].name}{rnd.choice(['新城', '振兴', '太平', '兴业', '福民'])}路{rnd.randint(1, 300)}号",
                 "received_at": utcnow() - timedelta(hours=rnd.randint(1, 24 * 20))}
         if target in ("registered_queue", "answered_directly", "not_accepted",
-                      "transferred_emergency"):
-            data["queue"] = target == "registered_queue"
+                      "transferred_emergency", "merged", "registered"):
+            data["queue"] = False       # the agent decides at intake
         else:
             data["unit"] = unit
         order = create_order(rt, Actor("admin", Role.ADMIN), data)
-        walk_to(rt, order["id"], target, unit, rt.city)
+        if target == "registered_queue":     # the agent hands it to the dispatcher queue
+            act(rt, Actor("agent", Role.AGENT), order["id"], "queue", {"data": {}})
+        elif target == "merged" and last_open:
+            act(rt, Actor("agent", Role.AGENT), order["id"], "merge",
+                {"reason": "同一事项的重复来电", "data": {"master_id": last_open}})
+        else:
+            walk_to(rt, order["id"], target, unit, rt.city)
+        if target == "dispatched":
+            last_open = order["id"]
         made += 1
     return made

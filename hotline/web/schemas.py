@@ -68,6 +68,8 @@ def order_create_schema(units: tuple, towns: tuple, categories: tuple, appeal_ty
             categories, error="未知分类代码"))
         unit = fields.String(allow_none=True, validate=validate.OneOf(units, error="未知单位代码"))
         received_at = fields.AwareDateTime(allow_none=True, default_timezone=None)
+        # false: the agent closes the order at intake (answer, not accepted, emergency line,
+        # merge); no automatic dispatch and no dispatcher queue
         queue = fields.Boolean(load_default=True)
 
         @validates_schema

@@ -1,0 +1,23 @@
+"""`make run`'s set-up: with the default model published first, the demo data still reaches
+every state of the lifecycle (the classifier must not route orders the agent keeps)."""
+import pytest
+
+
+@pytest.mark.slow
+def test_seed_demo_with_a_published_model_reaches_every_state(sqlite_rt, tmp_path,
+                                                              monkeypatch):
+    monkeypatch.setenv("HOTLINE_VAR", str(tmp_path))
+    from sqlalchemy import func, select
+
+    from hotline.adapters.orm import WorkOrderRow
+    from hotline.dispatch.workflow import Status
+    from hotline.services.seed import seed_demo_orders
+    from hotline.services.training import train_now
+    train_now(sqlite_rt)
+    assert sqlite_rt.predictor() is not None
+    assert seed_demo_orders(sqlite_rt, 34) == 34
+    with sqlite_rt.uow() as uow:
+        seen = dict(uow.session.execute(select(WorkOrderRow.status, func.count())
+                                        .group_by(WorkOrderRow.status)).all())
+    missing = {str(s) for s in Status} - set(seen) - {"suspension_requested"}
+    assert not missing, (missing, seen)
