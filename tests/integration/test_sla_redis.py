@@ -12,6 +12,7 @@ from sqlalchemy import select
 from hotline.adapters.db import utcnow
 from hotline.adapters.orm import NotificationRow, OutboxRow
 from tests.conftest import _fresh_runtime
+
 from .helpers import hotline_cmd, runtime_env
 from .test_sla_concurrency import N, _assert_exactly_once, _orders, _popen
 
