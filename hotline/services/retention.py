@@ -61,6 +61,7 @@ def retain(rt: Runtime, now=None, days: int | None = None, batch: int | None = N
                               version=WorkOrderRow.version + 1)
                       .execution_options(synchronize_session=False))
             _anonymise_open311(s, ids)
+            _anonymise_surveys(s, ids)
             for oid, closed_at in due:
                 s.add(PrivacyAnonymisedRow(order_id=oid, closed_at=closed_at,
                                            anonymised_at=stamp))
@@ -79,6 +80,23 @@ def _anonymise_open311(session, ids) -> None:
     session.execute(update(Open311RequestRow).where(Open311RequestRow.order_id.in_(ids))
                     .values(email=None, device_id=None, account_id=None)
                     .execution_options(synchronize_session=False))
+
+
+def _anonymise_surveys(session, ids) -> None:
+    """Return-visit copies of the caller's phone (the survey and the SMS it sent) go with
+    the order's caller (个人信息保护法: keep personal data no longer than needed). Answers,
+    ratings and comments stay: scoring and audits need them."""
+    try:
+        from hotline.adapters.orm_survey import SmsOutboxRow, SurveyRow
+    except ImportError:
+        return
+    survey_ids = select(SurveyRow.id).where(
+        SurveyRow.order_id.in_(ids) | SurveyRow.caller_order_id.in_(ids))
+    session.execute(update(SmsOutboxRow).where(SmsOutboxRow.survey_id.in_(survey_ids))
+                    .values(phone="已匿名").execution_options(synchronize_session=False))
+    session.execute(update(SurveyRow).where(
+        SurveyRow.order_id.in_(ids) | SurveyRow.caller_order_id.in_(ids))
+        .values(phone=None).execution_options(synchronize_session=False))
 
 
 def retention_tick(rt: Runtime) -> None:
