@@ -7,6 +7,7 @@ from hotline.adapters.db import utcnow
 from hotline.adapters.orm import WorkOrderRow
 from hotline.adapters.orm_survey import SmsOutboxRow, SurveyRow
 from hotline.services.retention import retain
+
 from .survey_flow import answer, pending_for, to_return_visit
 
 PHONE = "13800000777"
