@@ -124,6 +124,7 @@ class WorkOrderRepository:
         row.category, row.town, row.appeal_type = order.category, order.town, order.appeal_type
         row.urgency, row.rapid_item = order.urgency, order.rapid_item
         row.assist_units = list(order.assist_units)
+        row.sent_back = order.is_sent_back()
         row.updated_at = utcnow()   # always bump: the version check must fire on every action
         self._append(order, known_history)
         self.session.flush()

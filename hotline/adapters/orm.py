@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 
 class Base(DeclarativeBase):
@@ -80,6 +81,9 @@ class WorkOrderRow(Base):
     suggestions: Mapped[list | None] = mapped_column(JSON)
     # The SLA sweep only touches rows whose next check is due (indexed; performance.md §5).
     next_check_at: Mapped[datetime | None]
+    # 被回退: back in the unit's hands after the centre sent its reply back. Derived from
+    # the history (WorkOrder.is_sent_back) and stored so the inbox tabs are index scans.
+    sent_back: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
@@ -89,6 +93,7 @@ class WorkOrderRow(Base):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         Index("ix_work_orders_unit_status", "unit", "status", "id"),
+        Index("ix_work_orders_unit_status_sent_back", "unit", "status", "sent_back", "id"),
         Index("ix_work_orders_status", "status", "id"),
         Index("ix_work_orders_next_check_at", "next_check_at"),
         Index("ix_work_orders_received_at", "received_at"),

@@ -140,6 +140,16 @@ class WorkOrder:
                 return t.from_status
         return Status.REGISTERED
 
+    def is_sent_back(self) -> bool:
+        """被回退: 办理中 again because the centre sent the unit's reply back (回退), and no
+        new reply since."""
+        if self.status != Status.IN_PROGRESS:
+            return False
+        for t in reversed(self.history):
+            if t.action in ("reply", "send_back"):
+                return t.action == "send_back"
+        return False
+
     def returns_requested(self) -> int:
         return sum(1 for t in self.history if t.action == "request_return")
 

@@ -145,26 +145,12 @@ INBOX_TABS: dict[str, tuple] = {
 }
 
 
-def _last_reply_action(order_id_col):
-    """The latest of reply / send_back on the order (a correlated scalar subquery served by
-    the (order_id, seq) unique index): 'send_back' means the reply was sent back (被回退)."""
-    return (select(TransitionRow.action)
-            .where(TransitionRow.order_id == order_id_col)
-            .where(TransitionRow.action.in_(("reply", "send_back")))
-            .order_by(TransitionRow.seq.desc()).limit(1).scalar_subquery())
-
-
 def _tab_filter(key: str):
-    """SQL for one inbox tab: its statuses, and for 办理中 / 被回退 the sent-back test."""
+    """SQL for one inbox tab: its statuses and the stored 被回退 flag, so every tab is a
+    range of the (unit, status, sent_back, id) index."""
     _, statuses, pred = INBOX_TABS[key]
-    cond = WorkOrderRow.status.in_([str(x) for x in statuses])
-    if pred is _sent_back:    # 被回退: 办理中 again after the centre sent the reply back
-        cond = cond & (_last_reply_action(WorkOrderRow.id) == "send_back")
-    elif pred is not None:   # 办理中 = everything being handled except 被回退
-        last = _last_reply_action(WorkOrderRow.id)
-        cond = cond & ((WorkOrderRow.status != str(Status.IN_PROGRESS)) | last.is_(None)
-                       | (last != "send_back"))
-    return cond
+    return (WorkOrderRow.status.in_([str(x) for x in statuses])
+            & (WorkOrderRow.sent_back == (pred is _sent_back)))
 
 
 def inbox(rt, actor: Actor, tab: str = "to_sign", page: int = 1, per_page: int = 50) -> dict:
@@ -178,20 +164,15 @@ def inbox(rt, actor: Actor, tab: str = "to_sign", page: int = 1, per_page: int =
         raise RuleViolation(f"未知标签 {tab}", field="tab")
     mine = WorkOrderRow.unit == actor.unit
     with rt.uow() as uow:
-        # one GROUP BY on the (unit, status, id) index, plus one count of sent-back orders;
-        # 办理中 = its statuses minus the sent-back ones (only 办理中 status can be sent back)
-        by_status = dict(uow.session.execute(
-            select(WorkOrderRow.status, func.count()).where(mine).where(
-                WorkOrderRow.status.in_(sorted({str(x) for _, ss, _ in INBOX_TABS.values()
-                                                for x in ss})))
-            .group_by(WorkOrderRow.status)).all())
-        sent_back = uow.session.execute(select(func.count()).select_from(WorkOrderRow)
-                                        .where(mine, _tab_filter("sent_back"))).scalar_one()
+        # one GROUP BY on the (unit, status, sent_back, id) index counts every tab
+        by_key = {(st, bool(sb)): n for st, sb, n in uow.session.execute(
+            select(WorkOrderRow.status, WorkOrderRow.sent_back, func.count()).where(mine)
+            .where(WorkOrderRow.status.in_(sorted({str(x) for _, ss, _ in INBOX_TABS.values()
+                                                   for x in ss})))
+            .group_by(WorkOrderRow.status, WorkOrderRow.sent_back)).all()}
         counts, items = {}, []
         for key, (_, ss, pred) in INBOX_TABS.items():
-            n = sum(by_status.get(str(x), 0) for x in ss)
-            counts[key] = sent_back if pred is _sent_back else \
-                (n - sent_back if pred is not None else n)
+            counts[key] = sum(by_key.get((str(x), pred is _sent_back), 0) for x in ss)
         if tab in INBOX_TABS:
             rows = uow.session.execute(
                 select(WorkOrderRow).where(mine, _tab_filter(tab))

@@ -17,3 +17,39 @@ def test_upgrade_head_equals_models(rt):
         ctx = MigrationContext.configure(conn)
         diff = compare_metadata(ctx, Base.metadata)
     assert diff == [], diff
+
+
+def test_sent_back_backfill_from_history(tmp_path):
+    """0008 derives the stored 被回退 flag of existing orders from their history."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from hotline.adapters.db import make_engine
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.sqlite'}")
+    cfg = alembic_config(str(engine.url))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0007_classify")
+    rows = [(1, "in_progress", ["dispatch", "sign", "reply", "send_back"]),
+            (2, "in_progress", ["dispatch", "sign", "reply", "send_back", "reply"]),
+            (3, "in_progress", ["dispatch", "sign", "contact"])]
+    with engine.begin() as c:
+        for oid, status, actions in rows:
+            c.execute(text(
+                "INSERT INTO work_orders (id, number, query_code, status, content, channel, "
+                "urgency, caller_anonymous, caller_confidential, assist_units, received_at, "
+                "created_at, created_by, updated_at, version) VALUES (:id, :n, '000000', :s, "
+                "'内容内容内容', 'phone', 'normal', 0, 0, '[]', '2026-01-05 02:00:00', "
+                "'2026-01-05 02:00:00', 'agent', '2026-01-05 02:00:00', 1)"),
+                {"id": oid, "n": f"DG{oid}", "s": status})
+            for seq, a in enumerate(actions, 1):
+                c.execute(text(
+                    "INSERT INTO transitions (order_id, seq, action, at, actor, role, "
+                    "from_status, to_status, data) VALUES (:o, :q, :a, '2026-01-05 02:00:00',"
+                    " 'x', 'system', 'a', 'b', '{}')"), {"o": oid, "q": seq, "a": a})
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    with engine.connect() as c:
+        flags = dict(c.execute(text("SELECT id, sent_back FROM work_orders")).all())
+    assert {k: bool(v) for k, v in flags.items()} == {1: True, 2: False, 3: False}
