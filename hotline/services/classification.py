@@ -12,11 +12,10 @@ def classify_text(rt: Runtime, text: str, town: str | None = None) -> dict:
     out = predictor.predict(text)
     suggestions = [{"label": x["label"], "score": round(float(x["score"]), 4),
                     "unit": rt.city.unit_for(x["label"], town)} for x in out["suggestions"]]
-    rapid = None
     try:
         from hotline.classify import rapid as rapid_mod
         rapid = rapid_mod.detect(text)
-    except Exception:
+    except Exception:   # rapid detection is advisory; intake never fails on it
         rapid = None
     return {"suggestions": suggestions, "auto": bool(out.get("auto")),
             "model_version": out.get("model_version"), "top_terms": out.get("top_terms", []),

@@ -18,6 +18,7 @@ from hotline.dispatch.model import Actor, Caller, DomainError, NotPermitted, Wor
 from hotline.dispatch.workflow import ACTION_LABELS, STATUS_LABELS, Role, Status, allowed_actions
 
 from . import hooks, views
+from .classification import classify_text
 from .runtime import Runtime
 
 
@@ -53,9 +54,12 @@ def create_order(rt: Runtime, actor: Actor, data: dict) -> dict:
                                     bool(caller.get("confidential"))),
                       town=data.get("town"), address=data.get("address"),
                       category=data.get("category"))
-    classification = _classify(rt, order)
+    classification = classify_text(rt, order.content, order.town)
+    if classification["model_version"] is None:
+        classification = None      # no model published: the order waits for a dispatcher
     if classification:
-        order.rapid_item = order.rapid_item or classification.get("rapid_item")
+        rapid = classification.get("rapid_item")
+        order.rapid_item = order.rapid_item or (rapid["item_code"] if rapid else None)
         if not order.category and classification["suggestions"]:
             top = classification["suggestions"][0]
             if top["label"] in rt.city.categories and classification["auto"]:
@@ -131,27 +135,6 @@ def _duplicates(uow, order, row) -> list[dict]:
         return []
     return find_duplicates(uow.session, row.id, order.content, order.town, order.category,
                            order.caller.phone, row.received_at)
-
-
-def _classify(rt: Runtime, order: WorkOrder) -> dict | None:
-    predictor = rt.predictor()
-    if predictor is None:
-        return None
-    out = predictor.predict(order.content)
-    sugg = []
-    for s in out["suggestions"]:
-        sugg.append({"label": s["label"], "score": round(float(s["score"]), 4),
-                     "unit": rt.city.unit_for(s["label"], order.town)})
-    rapid = None
-    try:
-        from hotline.classify import rapid as rapid_mod
-        hit = rapid_mod.detect(order.content)
-        rapid = hit["item_code"] if hit else None
-    except Exception:   # rapid detection is advisory; intake never fails on it
-        rapid = None
-    return {"suggestions": sugg, "auto": bool(out.get("auto")),
-            "model_version": out.get("model_version"), "top_terms": out.get("top_terms", []),
-            "rapid_item": rapid}
 
 
 def row_to_dict(session, row: WorkOrderRow, order: WorkOrder | None = None) -> dict:
