@@ -17,10 +17,7 @@ class LazyGroup(click.Group):
     def get_command(self, ctx, name):
         if name in LAZY_GROUPS:
             mod, attr = LAZY_GROUPS[name].split(":")
-            try:
-                group = getattr(importlib.import_module(mod), attr)
-            except ModuleNotFoundError:
-                return None
+            group = getattr(importlib.import_module(mod), attr)
             _extend_group(name, group)
             return group
         return super().get_command(ctx, name)
@@ -29,17 +26,11 @@ class LazyGroup(click.Group):
 def _extend_group(name, group):
     """Service-layer commands that live next to a pure package's own CLI."""
     if name == "sla" and "sweep" not in group.commands:
-        try:
-            from hotline.services.cli_sla import sweep
-            group.add_command(sweep)
-        except ModuleNotFoundError:
-            pass
+        from hotline.services.cli_sla import sweep
+        group.add_command(sweep)
     if name == "classify":
-        try:
-            from hotline.services.cli_classify import extend
-            extend(group)
-        except ModuleNotFoundError:
-            pass
+        from hotline.services.cli_classify import extend
+        extend(group)
 
 
 @click.group(cls=LazyGroup, help="东莞 12345 政务服务便民热线 工单服务")

@@ -71,10 +71,5 @@ def _train(rt, uow, event_id, payload):
 
 register("classify.train", _train)
 
-for _mod in ("hotline.services.survey_handlers", "hotline.services.webhooks",
-             "hotline.services.sla_handlers", "hotline.services.dispatch_handlers"):
-    try:
-        __import__(_mod)
-    except ModuleNotFoundError as _exc:
-        if _exc.name != _mod:
-            raise
+# feature handlers register themselves when imported (they import `register` from here)
+from . import dispatch_handlers, sla_handlers, survey_handlers, webhooks  # noqa: E402,F401

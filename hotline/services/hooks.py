@@ -1,20 +1,21 @@
-"""In-transaction hooks run after an order is saved (e.g. the SLA engine storing the next
-check time). Feature modules append to AFTER_SAVE at import; listed modules load lazily."""
+"""In-transaction hooks run after an order is saved: the SLA engine's next check time, the
+scoring facts, the two-15% evaluation. The modules that register them are listed here and
+imported on first use (they import this module, so not at its import time)."""
 from __future__ import annotations
 
+import importlib
+
 AFTER_SAVE: list = []   # fn(rt, uow, order: WorkOrder, row: WorkOrderRow)
-_LOADED = False
+_MODULES = ("hotline.services.sla_service", "hotline.services.reports_facts",
+            "hotline.services.rules")
+_loaded = False
 
 
 def after_save(rt, uow, order, row) -> None:
-    global _LOADED
-    if not _LOADED:
-        _LOADED = True
-        for mod in ("hotline.services.sla_service", "hotline.services.reports_facts"):
-            try:
-                __import__(mod)
-            except ModuleNotFoundError as exc:
-                if exc.name != mod:
-                    raise
+    global _loaded
+    if not _loaded:
+        for mod in _MODULES:
+            importlib.import_module(mod)
+        _loaded = True
     for fn in AFTER_SAVE:
         fn(rt, uow, order, row)

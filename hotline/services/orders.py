@@ -118,10 +118,7 @@ def create_order(rt: Runtime, actor: Actor, data: dict) -> dict:
 def _responsible(rt, uow, order) -> tuple[str | None, list]:
     """工单直派: the responsibility table (saved rulings, config/responsibility.yaml, the
     taxonomy owner) decides the lead unit and any assisting units."""
-    try:
-        from .dispatch_routing import unit_for
-    except ImportError:
-        return rt.city.unit_for(order.category, order.town), []
+    from .dispatch_routing import unit_for
     a = unit_for(rt, order.category, order.town, order.received_at, uow.session)
     if a is None:
         return None, []
@@ -129,10 +126,7 @@ def _responsible(rt, uow, order) -> tuple[str | None, list]:
 
 
 def _duplicates(uow, order, row) -> list[dict]:
-    try:
-        from .duplicates import find_duplicates
-    except ImportError:
-        return []
+    from .duplicates import find_duplicates
     return find_duplicates(uow.session, row.id, order.content, order.town, order.category,
                            order.caller.phone, row.received_at)
 

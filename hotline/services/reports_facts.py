@@ -20,10 +20,7 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 
 def _deadlines(order, now):
-    try:
-        from hotline.sla.clocks import derive_deadlines
-    except ImportError:   # SLA engine not installed: no deadlines, on-time = done at all
-        return []
+    from hotline.sla.clocks import derive_deadlines
     return derive_deadlines(order, order.history, now)
 
 

@@ -73,10 +73,7 @@ def retain(rt: Runtime, now=None, days: int | None = None, batch: int | None = N
 
 
 def _anonymise_open311(session, ids) -> None:
-    try:
-        from hotline.adapters.orm_open311 import Open311RequestRow
-    except ImportError:
-        return
+    from hotline.adapters.orm_open311 import Open311RequestRow
     session.execute(update(Open311RequestRow).where(Open311RequestRow.order_id.in_(ids))
                     .values(email=None, device_id=None, account_id=None)
                     .execution_options(synchronize_session=False))
@@ -86,10 +83,7 @@ def _anonymise_surveys(session, ids) -> None:
     """Return-visit copies of the caller's phone (the survey and the SMS it sent) go with
     the order's caller (个人信息保护法: keep personal data no longer than needed). Answers,
     ratings and comments stay: scoring and audits need them."""
-    try:
-        from hotline.adapters.orm_survey import SmsOutboxRow, SurveyRow
-    except ImportError:
-        return
+    from hotline.adapters.orm_survey import SmsOutboxRow, SurveyRow
     survey_ids = select(SurveyRow.id).where(
         SurveyRow.order_id.in_(ids) | SurveyRow.caller_order_id.in_(ids))
     session.execute(update(SmsOutboxRow).where(SmsOutboxRow.survey_id.in_(survey_ids))

@@ -3,7 +3,7 @@ merge links, 两个15%). Called by services/orders.act around `WorkOrder.apply`.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -29,17 +29,7 @@ def return_window_end(rt):
     """退单 window: default "until the end of the next working day" after dispatch
     (吕梁 1 工作日, domain §4.3), in the city's working calendar (调休 included: dispatched
     Tue 2025-09-30 10:00 -> closes 2025-10-09 23:59:59 after the National Day holiday)."""
-    n = dispatch_config().window_working_days
-    try:
-        cal = _calendar()
-    except Exception:   # calendar unavailable: weekdays only, never refuse wrongly early
-        def weekdays(t: datetime) -> datetime:
-            d, left = t.astimezone(TZ).date(), n
-            while left:
-                d += timedelta(days=1)
-                left -= d.weekday() < 5
-            return datetime(d.year, d.month, d.day, 23, 59, 59, tzinfo=TZ)
-        return weekdays
+    n, cal = dispatch_config().window_working_days, _calendar()
     return lambda t: cal.add_working_days(t, n)
 
 

@@ -36,10 +36,7 @@ class Runtime:
     def model_store(self):
         """The classifier's model store (imports scikit-learn lazily, only when used)."""
         if self._predictor_store is None:
-            try:
-                from hotline.classify.store import ModelStore
-            except ImportError:   # classifier not installed in this build
-                return None
+            from hotline.classify.store import ModelStore
             self._predictor_store = ModelStore(var_dir() / "models")
         return self._predictor_store
 

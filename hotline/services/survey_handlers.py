@@ -42,10 +42,3 @@ def enqueue_send(rt, survey_id: int) -> None:
 
 
 register("order.accept_reply", on_accept_reply)
-
-try:   # the delayed sends and expiries run with the other periodic jobs
-    from .periodic import PERIODIC
-    if not any(fn is survey.tick for _, fn in PERIODIC):
-        PERIODIC.append((60, survey.tick))
-except ImportError:
-    pass

@@ -344,11 +344,8 @@ def sweep_tick(rt, now: datetime | None = None, batch: int = 1000,
             stats["pages"] += 1
         if pause:
             time.sleep(pause)
-    try:
-        from .sla_handlers import send_due_deliveries
-        stats["sent"] = send_due_deliveries(rt, now)
-    except ImportError:
-        pass
+    from .sla_handlers import send_due_deliveries
+    stats["sent"] = send_due_deliveries(rt, now)
     stats["seconds"] = round(time.perf_counter() - started, 4)
     stats["phases"] = {k: round(v, 4) for k, v in timing.items()}   # where a busy tick went
     if stats["orders"]:

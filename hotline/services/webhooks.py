@@ -307,11 +307,3 @@ def get_delivery(rt: Runtime, delivery_id: str) -> dict:
             .order_by(WebhookAttemptRow.id)).scalars().all()
         return _view(row, attempts)
 
-
-def _register_periodic() -> None:
-    from .periodic import PERIODIC
-    if all(fn is not retry_due for _, fn in PERIODIC):
-        PERIODIC.append((5, retry_due))
-
-
-_register_periodic()

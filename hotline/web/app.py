@@ -19,12 +19,24 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.extensions["hotline"] = rt
 
-    from . import api, errors, pages
+    from . import (
+        api,
+        errors,
+        ext_admin,
+        ext_dispatch,
+        ext_open311,
+        ext_reports,
+        ext_security,
+        ext_sla,
+        ext_survey,
+        pages,
+    )
     errors.register(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
-    for extra in _extensions():
-        extra(app)
+    for ext in (ext_dispatch, ext_reports, ext_open311, ext_survey, ext_admin, ext_security,
+                ext_sla):
+        ext.init_app(app)
 
     @app.get("/healthz")
     def healthz():
@@ -39,18 +51,3 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO)
     return app
 
-
-def _extensions():
-    """Blueprints added by later features register here (import-time optional)."""
-    out = []
-    for mod in ("hotline.web.ext_dispatch", "hotline.web.ext_reports", "hotline.web.ext_open311",
-                "hotline.web.ext_survey", "hotline.web.ext_admin", "hotline.web.ext_security",
-                "hotline.web.ext_sla"):
-        try:
-            m = __import__(mod, fromlist=["init_app"])
-        except ModuleNotFoundError as exc:
-            if exc.name != mod:
-                raise
-            continue
-        out.append(m.init_app)
-    return out
