@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Iterator
 
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -112,6 +112,27 @@ class WorkOrderRepository:
         self.session.add(row)
         self.session.flush()
         order.id = row.id
+        self._rows[row.id] = row
+        self._append(order, 0)
+
+    def next_id(self) -> int:
+        """Reserve the id of an order about to be inserted, so its number (DG<date><id>) and
+        every row that refers to it are known before the one INSERT (intake writes the
+        final row at once instead of INSERT + UPDATE number + UPDATE state). PostgreSQL: the
+        column's sequence; SQLite: max + 1, safe because the transaction took the write lock
+        at BEGIN (make_engine's BEGIN IMMEDIATE)."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            return self.session.execute(
+                text("SELECT nextval(pg_get_serial_sequence('work_orders', 'id'))")).scalar_one()
+        return self.session.execute(select(func.coalesce(func.max(WorkOrderRow.id), 0) + 1)
+                                    ).scalar_one()
+
+    def add_new(self, order: WorkOrder, row: WorkOrderRow) -> None:
+        """Add a new order whose id was reserved (`next_id`) and whose row already holds the
+        final state, with its whole history; nothing is sent until the next flush, where
+        the unit of work puts the work_orders INSERT before the rows that refer to it."""
+        assert row.id is not None and order.id == row.id
+        self.session.add(row)
         self._rows[row.id] = row
         self._append(order, 0)
 

@@ -51,22 +51,37 @@ def login(rt: Runtime, username: str, password: str, client: str | None = None) 
 
 
 def actor_from_token(rt: Runtime, token: str) -> Actor:
+    return authenticate(rt, token)[0]
+
+
+def authenticate(rt: Runtime, token: str) -> tuple[Actor, bool]:
+    """The actor a bearer token names, and whether that user is blocked from intake (两个15%),
+    read in the same query so intake needs no second look-up of the user."""
     try:
         data = _serializer(rt).loads(token, max_age=TOKEN_MAX_AGE)
     except SignatureExpired as exc:
         raise AuthError("登录已过期, 请重新登录") from exc
     except BadSignature as exc:
         raise AuthError("无效的令牌") from exc
-    return actor_for_user_id(rt, data.get("u"), data.get("v"))
+    return _user(rt, data.get("u"), data.get("v"))
 
 
 def actor_for_user_id(rt: Runtime, user_id, version=None) -> Actor:
+    return _user(rt, user_id, version)[0]
+
+
+def _user(rt: Runtime, user_id, version=None) -> tuple[Actor, bool]:
+    if not isinstance(user_id, int):
+        raise AuthError("无效的令牌")
     with rt.uow() as uow:
-        user = uow.session.get(UserRow, user_id)
+        user = uow.session.execute(
+            select(UserRow.username, UserRow.role, UserRow.unit, UserRow.active,
+                   UserRow.token_version, UserRow.intake_blocked)
+            .where(UserRow.id == user_id)).first()
         if user is None or not user.active or (version is not None
                                                and user.token_version != version):
             raise AuthError("无效的令牌")
-        return Actor(user.username, user.role, user.unit)
+        return Actor(user.username, user.role, user.unit), bool(user.intake_blocked)
 
 
 def add_user(rt: Runtime, username: str, password: str, role: str, unit: str | None = None,

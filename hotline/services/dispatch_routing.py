@@ -13,11 +13,23 @@ from hotline.dispatch import routing
 from . import views
 
 
+RULINGS_KEY = "routing.rulings"
+# Saved rulings change a few times a year (an arbitration with save_rule); intake consults
+# them for every auto-dispatch, so each process keeps them this long. The process that saves
+# one drops its copy at commit (rules.after_action); other processes follow within the TTL.
+RULINGS_TTL = 10.0
+
+
 def ruling_entries(session) -> list[routing.Entry]:
     rows = session.execute(select(RoutingRuleRow).where(RoutingRuleRow.active.is_(True))
                            ).scalars().all()
     return [routing.Entry(r.category, r.town or routing.ANY, r.lead, tuple(r.assist or ()),
                           r.valid_from, r.valid_to, "ruling", r.note or "") for r in rows]
+
+
+def _entries(rt, session) -> list[routing.Entry]:
+    return rt.cached(RULINGS_KEY, RULINGS_TTL, lambda: ruling_entries(session)) + \
+        routing.default_entries(rt.city)
 
 
 def unit_for(rt, category: str | None, town: str | None, at: datetime | None = None,
@@ -28,7 +40,7 @@ def unit_for(rt, category: str | None, town: str | None, at: datetime | None = N
     if session is None:
         with rt.uow() as uow:
             return unit_for(rt, category, town, at, uow.session)
-    entries = ruling_entries(session) + routing.default_entries(rt.city)
+    entries = _entries(rt, session)
     return routing.unit_for(rt.city, category, town, views.to_local(at), entries)
 
 

@@ -11,6 +11,14 @@ _MODULES = ("hotline.services.sla_service", "hotline.services.reports_facts",
 _loaded = False
 
 
+def is_new(row) -> bool:
+    """The row was added in this transaction and not flushed yet (intake writes a new order
+    in one INSERT): nothing of it is stored, so a hook has nothing to read back or replace
+    and sets the row's columns directly instead of issuing UPDATEs."""
+    from sqlalchemy import inspect
+    return row is not None and inspect(row).pending
+
+
 def after_save(rt, uow, order, row) -> None:
     global _loaded
     if not _loaded:

@@ -65,24 +65,13 @@ def create_order(rt: Runtime, actor: Actor, data: dict) -> dict:
             if top["label"] in rt.city.categories and classification["auto"]:
                 order.category = top["label"]
     with rt.uow() as uow:
-        row = WorkOrderRow(
-            number=f"T{secrets.token_hex(8)}", query_code=f"{secrets.randbelow(10**6):06d}",
-            status=order.status, title=order.title, content=order.content,
-            channel=order.channel, appeal_type=order.appeal_type, urgency=order.urgency,
-            caller_name=order.caller.name, caller_phone=order.caller.phone,
-            caller_anonymous=order.caller.anonymous,
-            caller_confidential=order.caller.confidential, town=order.town,
-            address=order.address, category=order.category, rapid_item=order.rapid_item,
-            received_at=received, created_at=now, updated_at=now, created_by=actor.username,
-            assist_units=[],
-            model_version=(classification or {}).get("model_version"),
-            model_score=((classification or {}).get("suggestions") or [{}])[0].get("score"),
-            suggestions=(classification or {}).get("suggestions"))
-        uow.orders.add(order, row)
-        local = views.to_local(received)
-        row.number = f"DG{local:%Y%m%d}{row.id:07d}"
-        order.number = row.number
-        known = len(order.history)
+        # The id is reserved first, so the number, the dispatch, the history and the
+        # after-save rows are all known before the one INSERT of the final row (no INSERT +
+        # UPDATE number + UPDATE state; every row goes out in the commit's flush).
+        order.id = uow.orders.next_id()
+        order.number = f"DG{views.to_local(received):%Y%m%d}{order.id:07d}"
+        # search before anything is added, so the SELECT has nothing to autoflush
+        dups = _duplicates(uow, order, order.id, received)
         target, assist = data.get("unit"), []
         # queue=False: the agent keeps the order to close it at intake (直接答复, 不予受理,
         # 转紧急热线, 并单), so nothing routes it automatically.
@@ -104,10 +93,25 @@ def create_order(rt: Runtime, actor: Actor, data: dict) -> dict:
         elif order.status == Status.REGISTERED and data.get("queue", True):
             order.apply("queue", Actor(actor.username, Role.SYSTEM), now, reason=None,
                         data={"why": "classifier_abstained" if classification else "no_model"})
-        uow.orders.save(order, known)
-        hooks.after_save(rt, uow, order, row)
+        row = WorkOrderRow(
+            id=order.id, number=order.number,
+            query_code=f"{secrets.randbelow(10**6):06d}",
+            status=order.status, title=order.title, content=order.content,
+            channel=order.channel, appeal_type=order.appeal_type, urgency=order.urgency,
+            caller_name=order.caller.name, caller_phone=order.caller.phone,
+            caller_anonymous=order.caller.anonymous,
+            caller_confidential=order.caller.confidential, town=order.town,
+            address=order.address, category=order.category, rapid_item=order.rapid_item,
+            unit=order.unit, first_unit=order.first_unit, handler=order.handler,
+            master_id=order.master_id, assist_units=list(order.assist_units),
+            sent_back=order.is_sent_back(),
+            received_at=received, created_at=now, updated_at=now, created_by=actor.username,
+            model_version=(classification or {}).get("model_version"),
+            model_score=((classification or {}).get("suggestions") or [{}])[0].get("score"),
+            suggestions=(classification or {}).get("suggestions"))
+        uow.orders.add_new(order, row)
+        hooks.after_save(rt, uow, order, row)    # SLA next check, scoring facts (no reads)
         uow.emit("order.created", order_id=order.id)
-        dups = _duplicates(uow, order, row)
         uow.commit()
         result = views.order_view(rt, row_to_dict(uow.session, row, order), actor)
     result["classification"] = classification
@@ -125,10 +129,10 @@ def _responsible(rt, uow, order) -> tuple[str | None, list]:
     return a.lead, [{"unit": u, "task": "协助办理"} for u in a.assist]
 
 
-def _duplicates(uow, order, row) -> list[dict]:
+def _duplicates(uow, order, order_id, received) -> list[dict]:
     from .duplicates import find_duplicates
-    return find_duplicates(uow.session, row.id, order.content, order.town, order.category,
-                           order.caller.phone, row.received_at)
+    return find_duplicates(uow.session, order_id, order.content, order.town, order.category,
+                           order.caller.phone, received)
 
 
 def row_to_dict(session, row: WorkOrderRow, order: WorkOrder | None = None) -> dict:

@@ -32,12 +32,16 @@ def refresh_facts(rt, uow, order, row=None) -> None:
     """Rewrite the (order, unit) fact rows of one order (AFTER_SAVE hook)."""
     if order.id is None:
         return
-    surveys = [{"unit": s.unit, "status": s.status, "resolved": s.resolved,
-                "satisfaction": s.satisfaction, "excluded": s.excluded}
-               for s in uow.session.execute(select(SurveyRow)
-                                            .where(SurveyRow.order_id == order.id)).scalars()]
+    # a new order (intake, not flushed yet) has no surveys and no fact rows to replace
+    new = hooks.is_new(row)
+    surveys = [] if new else [
+        {"unit": s.unit, "status": s.status, "resolved": s.resolved,
+         "satisfaction": s.satisfaction, "excluded": s.excluded}
+        for s in uow.session.execute(select(SurveyRow)
+                                     .where(SurveyRow.order_id == order.id)).scalars()]
     facts = derive(order, order.history, _deadlines(order, utcnow()), surveys)
-    uow.session.execute(delete(UnitFactRow).where(UnitFactRow.order_id == order.id))
+    if not new:
+        uow.session.execute(delete(UnitFactRow).where(UnitFactRow.order_id == order.id))
     for f in facts:
         d = f.as_dict()
         d.pop("anonymous", None)
@@ -47,7 +51,8 @@ def refresh_facts(rt, uow, order, row=None) -> None:
         local = d["assigned_at"].astimezone(TZ).date()
         uow.session.add(UnitFactRow(day=local, week=local - timedelta(days=local.weekday()),
                                     month=f"{local:%Y-%m}", **d))
-    uow.session.flush()
+    if not new:   # a new order's rows go out in the intake's one flush
+        uow.session.flush()
 
 
 def refresh_order(rt, uow, order_id: int) -> None:

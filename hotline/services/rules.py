@@ -127,6 +127,8 @@ def after_action(rt, uow, order: WorkOrder, actor: Actor, transition, payload: d
         uow.session.add(rule)
         uow.session.flush()
         t.data["routing_rule_id"] = rule.id
+        from .dispatch_routing import RULINGS_KEY
+        uow.after_commit(lambda: rt.forget(RULINGS_KEY))   # this process routes by it at once
     if t.action == "assist_input":
         row = uow.session.execute(select(AssistTaskRow).where(
             AssistTaskRow.order_id == order.id, AssistTaskRow.unit == actor.unit)).scalar_one()

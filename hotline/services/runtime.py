@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 
 from hotline.adapters.db import UnitOfWork, make_engine, session_factory
@@ -19,6 +20,9 @@ class Runtime:
     sessions: object = None
     wake_outbox: threading.Event = field(default_factory=threading.Event)
     _predictor_store: object = None
+    # small per-process caches of rarely changing rows (key -> (expires, value)); see cached()
+    _cache: dict = field(default_factory=dict)
+    _redis: object = None
 
     @classmethod
     def build(cls, settings: Settings | None = None, city_config: CityConfig | None = None):
@@ -32,6 +36,22 @@ class Runtime:
         uow = UnitOfWork(self.sessions)
         uow.after_commit(self.wake_outbox.set)
         return uow
+
+    def cached(self, key: str, ttl: float, load):
+        """`load()` at most once per `ttl` seconds in this process. For reference rows that
+        change a few times a year (saved routing rulings): intake reads them on every order.
+        The process that changes them calls `forget(key)` after its commit; other processes
+        see the change within `ttl`."""
+        now = time.monotonic()
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        value = load()
+        self._cache[key] = (now + ttl, value)
+        return value
+
+    def forget(self, key: str) -> None:
+        self._cache.pop(key, None)
 
     def model_store(self):
         """The classifier's model store (imports scikit-learn lazily, only when used)."""
@@ -53,8 +73,17 @@ class Runtime:
             return None
 
     def redis(self):
+        """One client (and connection pool) per runtime, not one per call: the relay asks
+        every half second. redis-py's pool reconnects after an outage and resets itself in
+        a forked child (it checks the pid)."""
         if not self.settings.redis_url:
             return None
+        if self._redis is None:
+            self._redis = self.new_redis()
+        return self._redis
+
+    def new_redis(self):
+        """A client of its own (rq's worker raises its pool's socket timeout for BLPOP)."""
         from redis import Redis
         return Redis.from_url(self.settings.redis_url, socket_connect_timeout=2,
                               socket_timeout=5)

@@ -97,14 +97,15 @@ def refresh(uow, order, row: WorkOrderRow, now: datetime, ev: Evaluation | None 
     only warnings, so an overlapping writer still loses on the version column."""
     ev = ev or evaluate(order, now)
     nxt = _utc(ev.next_check_at)
-    if bump_version:
+    new = hooks.is_new(row)
+    if bump_version or new:   # a new row: the column goes into its INSERT
         row.next_check_at = nxt
     elif aware(row.next_check_at) != nxt:
         uow.session.execute(update(WorkOrderRow).where(WorkOrderRow.id == row.id)
                             .values(next_check_at=nxt)
                             .execution_options(synchronize_session=False))
         set_committed_value(row, "next_check_at", nxt)
-    st = uow.session.get(SlaOrderStateRow, row.id)
+    st = None if new else uow.session.get(SlaOrderStateRow, row.id)
     if ev.state is None:
         if st is not None:
             uow.session.delete(st)

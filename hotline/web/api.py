@@ -59,7 +59,7 @@ def login_required(*roles):
             header = request.headers.get("Authorization", "")
             if not header.startswith("Bearer "):
                 raise ApiError(401, "未登录: 需要 Authorization: Bearer <token>")
-            g.actor = auth.actor_from_token(rt(), header[7:].strip())
+            g.actor, g.intake_blocked = auth.authenticate(rt(), header[7:].strip())
             if roles and g.actor.role not in roles:
                 raise ApiError(403, "当前角色无权执行此操作")
             return fn(*a, **kw)

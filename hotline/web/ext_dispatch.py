@@ -228,7 +228,12 @@ def arbitration_page():
 def intake_guard(actor) -> None:
     """Called by POST /api/v1/orders: an agent flagged by the "two 15%" rule is stopped from
     intake until a supervisor clears the flag (seed item 66)."""
-    if actor.role == Role.AGENT and dispatch_two15.intake_blocked(rt(), actor.username):
+    if actor.role != Role.AGENT:
+        return
+    # read with the token's user row (api.login_required) when there is one
+    blocked = g.intake_blocked if "intake_blocked" in g else \
+        dispatch_two15.intake_blocked(rt(), actor.username)
+    if blocked:
         raise ApiError(403, "您的个人原因退件率已达 15%, 已暂停受理登记; 请联系督办人员复核解除",
                        code="intake_blocked")
 
