@@ -27,10 +27,6 @@ def on_dispatched(rt, uow, event_id: int, payload: dict) -> None:
             f"新工单 {order.number} 已派至本单位, 请及时签收")
 
 
-def on_created(rt, uow, event_id: int, payload: dict) -> None:
-    """Nothing to send for a plain intake; the hook exists so later channels can attach."""
-
-
 def _unit_event(kind: str, text: str):
     def handler(rt, uow, event_id: int, payload: dict) -> None:
         order = uow.session.get(WorkOrderRow, payload["order_id"])
@@ -40,8 +36,10 @@ def _unit_event(kind: str, text: str):
     return handler
 
 
+# order.created has no handler of its own: nothing is sent for a plain intake, so its rows
+# are marked done by the relay without a job (services/outbox.py). A channel that needs it
+# registers one and the rows are run like any other.
 _CORE = {
-    "order.created": on_created,
     "order.dispatched": on_dispatched,
     "order.approve_return": on_dispatched,
     "order.arbitrate": on_dispatched,

@@ -51,7 +51,7 @@ def run_worker(rt, burst: bool = False, relay: bool = True) -> int:
         return 2
     preload_classifier(rt)
     import hotline.jobs.outbox  # noqa: F401  (import job modules before work starts)
-    conn = rt.redis()
+    conn = rt.new_redis()   # rq raises this pool's socket timeout; the relay keeps rt.redis()
     relay_thread = None
     if relay:
         if burst:
