@@ -8,9 +8,18 @@ On a private PostgreSQL cluster and a private Redis (spare ports; tests/integrat
    target >= 50 % of the ceiling;
 3. inbox: 1,000,000 orders inserted with INSERT ... SELECT generate_series, then a department
    user's order list (GET /api/v1/orders and /api/v1/inbox if present) p99; target <= 50 ms.
-Load with wrk (installed with apt-get when missing), closed loop, --latency.
+   After the bulk fill the bench does what a deployment that loaded a backlog would have done
+   long before its first busy hour: VACUUM ANALYZE of the whole database and a CHECKPOINT,
+   then it waits until no autovacuum worker runs and the outbox is drained, and it warms every
+   gunicorn worker on the endpoint. Without that the first seconds measure the bulk load's
+   aftermath (hint bits, visibility map, autovacuum/ANALYZE of the new rows, the checkpoint
+   writing the fill out), not the service. The inbox and list are measured --repeat times;
+   the table shows the median run and the spread of p99.
+Load with wrk (installed with apt-get when missing), closed loop, --latency. The machine is
+shared: the CPU that processes outside the bench used during each phase is recorded
+("foreign CPU", in cores) so a noisy run can be told from a slow service.
 
-    .venv/bin/python bench/bench_load.py [--orders 1000000] [--duration 10]
+    .venv/bin/python bench/bench_load.py [--orders 1000000] [--duration 10] [--repeat 3]
 
 Writes bench/results/load.json and load.md.
 """
@@ -113,6 +122,65 @@ def wrk(url: str, seconds: int, conns: int, script: Path | None = None) -> dict:
             "non_2xx": int(non2xx.group(1)) if non2xx else 0, "conns": conns}
 
 
+OWN_PIDS: set[int] = set()     # the private PostgreSQL postmaster and Redis
+
+
+def cpu_ticks(groups: list[int]) -> tuple[int, int]:
+    """(all busy ticks of the machine, ticks of the bench's own processes: its process groups,
+    the private PostgreSQL and its backends, Redis, wrk and this process), for the share of
+    the CPU that others used during a phase. Ticks of processes that ended are lost, so the
+    foreign share is an upper bound."""
+    f = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+    busy = sum(f) - f[3] - f[4]
+    ours, me = 0, os.getpid()
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            x = open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid, pgrp = int(p), int(x[1]), int(x[2])
+        if pgrp in groups or pid == me or ppid == me or pid in OWN_PIDS or ppid in OWN_PIDS:
+            ours += int(x[11]) + int(x[12])
+    return busy, ours
+
+
+def measured(fn, groups: list[int]) -> dict:
+    """Run one wrk phase and add the CPU (in cores) that processes outside the bench used."""
+    b0, o0 = cpu_ticks(groups)
+    t0 = time.perf_counter()
+    r = fn()
+    b1, o1 = cpu_ticks(groups)
+    secs, tck = time.perf_counter() - t0, os.sysconf("SC_CLK_TCK")
+    r["foreign_cpu_cores"] = round(max(0, (b1 - b0) - (o1 - o0)) / tck / secs, 2)
+    r["bench_cpu_cores"] = round((o1 - o0) / tck / secs, 2)
+    return r
+
+
+def settle(eng, timeout: float = 120) -> dict:
+    """What a deployment does after a bulk load, before it serves a busy hour: VACUUM ANALYZE
+    (hint bits, visibility map for index-only scans, planner statistics of every table),
+    CHECKPOINT (the fill's dirty pages written now, not during the measurement), then wait
+    until no autovacuum worker runs and the outbox is drained (the worker caught up)."""
+    from sqlalchemy import text
+    t0 = time.perf_counter()
+    with eng.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        c.execute(text("VACUUM ANALYZE"))
+        c.execute(text("CHECKPOINT"))
+        while time.perf_counter() - t0 < timeout:
+            busy = c.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
+                " OR (backend_type = 'client backend' AND state = 'active' AND pid <> "
+                "pg_backend_pid() AND query ILIKE '%%vacuum%%')")).scalar()
+            pending = c.execute(text(
+                "SELECT count(*) FROM outbox WHERE processed_at IS NULL")).scalar()
+            if not busy and not pending:
+                break
+            time.sleep(1)
+    return {"settle_seconds": round(time.perf_counter() - t0, 1)}
+
+
 def lua_post(path: Path, token: str | None) -> Path:
     auth = f'wrk.headers["Authorization"] = "Bearer {token}"\n' if token else ""
     path.write_text('wrk.method = "POST"\nwrk.body = [[' + json.dumps(BODY, ensure_ascii=False)
@@ -160,6 +228,8 @@ def main() -> None:
     ap.add_argument("--orders", type=int, default=1_000_000)
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--conns", type=int, default=16)
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each list measurement")
+    ap.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     args = ap.parse_args()
     from sqlalchemy import create_engine, text
 
@@ -167,6 +237,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
     pg = PrivatePostgres().start()
     redis = PrivateRedis().start()
+    OWN_PIDS.update({int((pg.data / "postmaster.pid").read_text().split()[0]), redis.proc.pid})
     procs: list[subprocess.Popen] = []
     result: dict = {"machine": {"cpus": os.cpu_count()}, "duration_s": args.duration,
                     "conns": args.conns}
@@ -204,7 +275,8 @@ def main() -> None:
                     break
                 time.sleep(0.2)
         wrk(base + "/orders", 2, args.conns, lua_post(tmp / "c.lua", None))   # warm-up
-        result["ceiling"] = wrk(base + "/orders", args.duration, args.conns, tmp / "c.lua")
+        result["ceiling"] = measured(lambda: wrk(base + "/orders", args.duration, args.conns,
+                                                 tmp / "c.lua"), [p.pid])
         kill(p)
         print("ceiling", result["ceiling"], flush=True)
 
@@ -222,13 +294,16 @@ def main() -> None:
                 raise SystemExit(f"hotline {' '.join(cmd)} failed")
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        web = spawn([PY, "-m", "hotline.cli", "serve", "--port", str(port), "--workers", "4"],
-                    env, "web")
-        spawn([PY, "-m", "hotline.cli", "worker"], env, "worker")
+        web = spawn([PY, "-m", "hotline.cli", "serve", "--port", str(port), "--workers",
+                     str(args.workers)], env, "web")
+        worker = spawn([PY, "-m", "hotline.cli", "worker"], env, "worker")
+        groups = [web.pid, worker.pid]
+        result["workers"] = args.workers
         wait_http(base + "/login")
         agent = login(base, "agent")
         wrk(base + "/api/v1/orders", 2, args.conns, lua_post(tmp / "i.lua", agent))
-        result["intake"] = wrk(base + "/api/v1/orders", args.duration, args.conns, tmp / "i.lua")
+        result["intake"] = measured(lambda: wrk(base + "/api/v1/orders", args.duration,
+                                                args.conns, tmp / "i.lua"), groups)
         result["intake"]["ratio_to_ceiling"] = round(
             result["intake"]["rps"] / max(result["ceiling"]["rps"], 1e-9), 3)
         eng = create_engine(url)
@@ -242,10 +317,11 @@ def main() -> None:
         t0 = time.perf_counter()
         with eng.begin() as c:
             c.execute(text(FILL_SQL), {"n": args.orders})
-        with eng.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-            c.execute(text("VACUUM ANALYZE work_orders"))
+        fill_s = round(time.perf_counter() - t0, 1)
+        settled = settle(eng)
+        with eng.connect() as c:
             n = c.execute(text("SELECT count(*) FROM work_orders")).scalar()
-        result["inbox"] = {"orders_in_db": n, "fill_seconds": round(time.perf_counter() - t0, 1)}
+        result["inbox"] = {"orders_in_db": n, "fill_seconds": fill_s, **settled}
         dept = login(base, "town_humen")
         lua_get(tmp / "g.lua", dept)
         paths = {"orders_list": "/api/v1/orders?per_page=20"}
@@ -257,9 +333,18 @@ def main() -> None:
         except Exception as e:
             result["inbox"]["inbox_endpoint"] = f"not measured: {e}"
         for name, path in paths.items():
-            wrk(base + path, 2, 4, tmp / "g.lua")
-            result["inbox"][name] = wrk(base + path, args.duration, 4, tmp / "g.lua")
-            print(name, result["inbox"][name], flush=True)
+            # warm every gunicorn worker (first request of a process: lazy imports, compiled
+            # statements, a new pooled connection)
+            wrk(base + path, 3, 2 * args.workers, tmp / "g.lua")
+            runs = []
+            for _ in range(max(1, args.repeat)):
+                runs.append(measured(lambda: wrk(base + path, args.duration, 4, tmp / "g.lua"),
+                                     groups))
+                print(name, runs[-1], flush=True)
+            runs.sort(key=lambda x: x["p99_ms"] or 1e9)
+            result["inbox"][name] = dict(runs[len(runs) // 2],
+                                         p99_runs_ms=[x["p99_ms"] for x in runs],
+                                         foreign_cpu_runs=[x["foreign_cpu_cores"] for x in runs])
         eng.dispose()
         kill(web)
     finally:
@@ -275,20 +360,32 @@ def write(r: dict) -> None:
     (OUT / "load.json").write_text(json.dumps(r, indent=2, ensure_ascii=False))
     c, i, ib = r["ceiling"], r["intake"], r["inbox"]
     lines = ["# Load benchmark (bench/bench_load.py)", "",
-             f"Private PostgreSQL 15 + Redis, gunicorn sync x4, wrk -t1 -c{r['conns']} "
-             f"-d{r['duration_s']}s --latency, same machine ({r['machine']['cpus']} CPUs).", "",
-             "| what | req/s | p50 ms | p99 ms | non-2xx | target |", "|---|---|---|---|---|---|",
+             f"Private PostgreSQL 15 + Redis, gunicorn sync x{r.get('workers', 4)}, one "
+             f"`hotline worker`, wrk -t1 -c{r['conns']} -d{r['duration_s']}s --latency, same "
+             f"machine ({r['machine']['cpus']} CPUs). \"foreign CPU\": cores used by processes "
+             "outside the bench during the phase (other jobs on the shared machine).", "",
+             "| what | req/s | p50 ms | p99 ms | non-2xx | foreign CPU | target |",
+             "|---|---|---|---|---|---|---|",
              f"| ceiling: bare Flask+marshmallow+SQLAlchemy insert | {c['rps']:.0f} | "
-             f"{c['p50_ms']} | {c['p99_ms']} | {c['non_2xx']} | anchor |",
+             f"{c['p50_ms']} | {c['p99_ms']} | {c['non_2xx']} | {c.get('foreign_cpu_cores')} | "
+             "anchor |",
              f"| intake POST /api/v1/orders (classified {i.get('classified_share', 0):.0%}) | "
-             f"{i['rps']:.0f} | {i['p50_ms']} | {i['p99_ms']} | {i['non_2xx']} | >= 50 % of "
-             f"ceiling: **{i['ratio_to_ceiling']:.0%}** |"]
+             f"{i['rps']:.0f} | {i['p50_ms']} | {i['p99_ms']} | {i['non_2xx']} | "
+             f"{i.get('foreign_cpu_cores')} | >= 50 % of ceiling: **{i['ratio_to_ceiling']:.0%}** |"]
     for name in ("orders_list", "inbox"):
         if name in ib:
             x = ib[name]
-            lines.append(f"| {name} as department, {ib['orders_in_db']:,} orders in DB (c=4) | "
+            lines.append(f"| {name} as department, {ib['orders_in_db']:,} orders in DB (c=4; "
+                         f"median of {len(x.get('p99_runs_ms', [1]))} runs, p99 of each: "
+                         f"{x.get('p99_runs_ms')}) | "
                          f"{x['rps']:.0f} | {x['p50_ms']} | {x['p99_ms']} | {x['non_2xx']} | "
+                         f"{x.get('foreign_cpu_runs')} | "
                          f"p99 <= 50 ms: **{'met' if (x['p99_ms'] or 1e9) <= 50 else 'NOT met'}** |")
+    if "settle_seconds" in ib:
+        lines += ["", f"After the fill ({ib['fill_seconds']} s): VACUUM ANALYZE of the database, "
+                  "CHECKPOINT, then waited for autovacuum and the outbox to be idle "
+                  f"({ib['settle_seconds']} s), and warmed every web worker on each endpoint "
+                  "before measuring (bench/bench_load.py docstring says why)."]
     (OUT / "load.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
