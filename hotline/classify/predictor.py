@@ -66,7 +66,9 @@ class Predictor:
 
     # ------------------------------------------------------------- predict -----------
     def _result(self, probs: np.ndarray, k: int, toks: str | None, xw=None) -> dict:
-        order = np.argsort(-probs)[: max(1, k)]
+        # ranked by log P + the model's per-class label bias (macro-F1 tuning); the score shown and
+        # compared with the threshold is the calibrated probability of that label
+        order = np.argsort(-self.model.rank_scores(probs[None, :])[0])[: max(1, k)]
         sugg = [{"label": self.labels[i], "score": round(float(probs[i]), 4)} for i in order]
         for s in sugg:
             s["unit"] = self.label_units.get(s["label"])

@@ -34,11 +34,15 @@ _PLATE_RE = re.compile(
     r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]\s?[A-Za-z]\s?[·.\-]?\s?"
     r"[A-Za-z0-9]{4,5}[A-Za-z0-9挂学警港澳]"
 )
+# Every alternative starts with a literal character (optional prefixes spelt out as their own
+# alternatives) so that the regex engine can skip ahead by first character: same matches as the
+# compact form with optional prefixes, ~3x faster on 400-character appeals.
 _BOILERPLATE_RE = re.compile(
-    r"(尊敬的(?:各位)?(?:领导|市长|局长|书记|工作人员|12345)?[：:，,！!]?|"
-    r"(?:领导|市长|局长|书记)?(?:您好|你好)[！!，,。：:]?|"
-    r"(?:非常|十分)?(?:谢谢|感谢)(?:您|你们|领导)?(?:了|的)?[！!。，,]?|"
-    r"此致敬礼[！!。]?|此致[，,]?敬礼[！!。]?)"
+    r"尊敬的(?:各位)?(?:领导|市长|局长|书记|工作人员|12345)?[：:，,！!]?"
+    r"|(?:领导|市长|局长|书记)(?:您好|你好)[！!，,。：:]?|(?:您好|你好)[！!，,。：:]?"
+    r"|(?:非常|十分)(?:谢谢|感谢)(?:您|你们|领导)?(?:了|的)?[！!。，,]?"
+    r"|(?:谢谢|感谢)(?:您|你们|领导)?(?:了|的)?[！!。，,]?"
+    r"|此致敬礼[！!。]?|此致[，,]?敬礼[！!。]?"
 )
 _WS_RE = re.compile(r"\s+")
 
@@ -61,12 +65,19 @@ def _t2s():
     return frozenset(chars), conv
 
 
+# clauses and the punctuation/space runs between them; OpenCC's phrase rules never span punctuation
+_CLAUSE_RE = re.compile(r"[^，。！？；：、,.!?;:\s]+|[，。！？；：、,.!?;:\s]+")
+
+
 def to_simplified(text: str) -> str:
     trad, conv = _t2s()
     if trad.isdisjoint(text):
         return text
+    # convert only the clauses holding a Traditional-only character: a mostly Simplified appeal with
+    # one 沒 or 乾 costs a few clauses instead of ~2 us per character of the whole text
+    parts = _CLAUSE_RE.findall(text)
     with _t2s_lock:  # the reimplemented converter keeps state on the instance
-        return conv.convert(text)
+        return "".join(p if trad.isdisjoint(p) else conv.convert(p) for p in parts)
 
 
 def mask_pii(text: str) -> str:

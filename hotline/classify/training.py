@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from .pipeline import ModelSpec, TextModel, fit_platt, platt_proba, prepare
+from .pipeline import ModelSpec, TextModel, fit_platt, platt_proba, prepare, rank_scores, tune_label_bias
 
 TARGET_PRECISION = 0.982  # gate 0.98; 0.985 reaches only ~70 % coverage in CV (docs/model_card.md)
 
@@ -24,9 +24,11 @@ def data_sha256(texts, labels) -> str:
     return h.hexdigest()
 
 
-def confidence(P: np.ndarray) -> np.ndarray:
-    """The auto-dispatch confidence: the calibrated probability of the top label."""
-    return P.max(axis=1)
+def confidence(P: np.ndarray, pred_idx: np.ndarray | None = None) -> np.ndarray:
+    """The auto-dispatch confidence: the calibrated probability of the chosen (top) label."""
+    if pred_idx is None:
+        return P.max(axis=1)
+    return P[np.arange(len(P)), pred_idx]
 
 
 def coverage_curve(conf: np.ndarray, correct: np.ndarray, points=None) -> list[dict]:
@@ -119,9 +121,18 @@ def cross_validate(texts, labels, folds: int = 5, spec: ModelSpec | None = None,
         w = spec.knn_weight
         if w > 0:
             oof = (1 - w) * oof + w * V_oof
-    pred = np.array(classes)[oof.argmax(axis=1)]
+    yi = np.array([classes.index(c) for c in y.tolist()])
+    label_bias = None
+    pred_idx = oof.argmax(axis=1)
+    if getattr(spec, "tune_label_bias", False) and len(classes) > 2:
+        # honest like the sigmoids: each fold's labels use offsets tuned on the other folds
+        for i in range(k):
+            te = fold_of == i
+            pred_idx[te] = rank_scores(oof[te], tune_label_bias(oof[~te], yi[~te])).argmax(axis=1)
+        label_bias = [round(float(b), 4) for b in tune_label_bias(oof, yi)]
+    pred = np.array(classes)[pred_idx]
     correct = (pred == y).astype(float)
-    conf = confidence(oof)
+    conf = confidence(oof, pred_idx)
     thr = choose_threshold(conf, correct, target)
     f1s = f1_score(y, pred, labels=classes, average=None)
     return {
@@ -139,6 +150,7 @@ def cross_validate(texts, labels, folds: int = 5, spec: ModelSpec | None = None,
         "curve": coverage_curve(conf, correct),
         "oof": oof,
         "platt": platt,
+        "label_bias": label_bias,
     }
 
 
@@ -201,6 +213,8 @@ def train(texts, labels, *, spec: ModelSpec | None = None, extra_examples=None, 
         else:
             platt = cv["platt"]
         model.set_calibration(*platt)
+    if cv is not None and cv.get("label_bias") is not None and cv["labels"] == model.labels:
+        model.label_bias = np.asarray(cv["label_bias"], dtype=np.float64)
     model.threshold = float(threshold if threshold is not None else 0.5)
     created = datetime.now(timezone.utc)
     model.version = version or created.strftime("%Y%m%dT%H%M%S%fZ")
@@ -212,6 +226,8 @@ def train(texts, labels, *, spec: ModelSpec | None = None, extra_examples=None, 
         "n_extra_examples": len(extra_examples or []),
         "labels": model.labels,
         "threshold": model.threshold,
+        "label_bias": (None if model.label_bias is None else
+                       {c: round(float(b), 3) for c, b in zip(model.labels, model.label_bias)}),
         "spec": spec.to_dict(),
         "train_seconds": round(time.perf_counter() - t0, 2),
         "library_versions": library_versions(),

@@ -38,3 +38,18 @@ def test_fast_transform_generic_ngram_ranges(seed_rows):
     spec = ModelSpec(word_ngram=(1, 2), char_ngram=(2, 4), char_weight=0.5)
     model = TextModel(spec).fit_prepared(norm[:300], toks[:300], [r["label"] for r in rows[:300]])
     _check(model, norm[300:], toks[300:])
+
+
+def test_fast_transform_splits_batches_whose_row_numbers_overflow(seed_rows):
+    """Row numbers share the n-gram code's 64 bits; a batch too large for the field is split."""
+    rows = seed_rows[:300]
+    norm, toks = prepare([r["text"] for r in rows])
+    model = TextModel(ModelSpec()).fit_prepared(norm[:250], toks[:250], [r["label"] for r in rows[:250]])
+    full = model.transform_prepared(norm[250:], toks[250:])
+    for b in model._ff.blocks:
+        if "row_bits" in b:
+            b["row_bits"] = 3  # at most 7 texts per lookup: 50 texts take several splits
+    split = model.transform_prepared(norm[250:], toks[250:])
+    assert split.shape == full.shape
+    assert np.allclose(split.toarray(), full.toarray(), atol=1e-7)
+    assert np.allclose(split.toarray(), model.transform_sklearn(norm[250:], toks[250:]).toarray(), atol=1e-6)

@@ -62,3 +62,24 @@ def test_rjieba_tokens_equal_jieba_reference():
     same = sum(T.tokenise(t) == T.tokenise_jieba(t) for t in texts)
     assert same >= 0.99 * len(texts)
     assert T.tokenise("东莞市樟木头镇石新社区停水") == T.tokenise_jieba("东莞市樟木头镇石新社区停水")
+
+
+def test_clausewise_t2s_equals_whole_text_conversion(seed_rows):
+    """to_simplified converts only the clauses with a Traditional-only character; the result must
+    equal converting the whole text (OpenCC phrase rules do not span punctuation)."""
+    import unicodedata
+
+    trad, conv = T._t2s()
+    texts = [unicodedata.normalize("NFKC", r["text"]) for r in seed_rows]
+    mixed = [t for t in texts if not trad.isdisjoint(t)]
+    assert len(mixed) > 100  # the seed corpus has ~8 % Traditional appeals
+    mixed.append("市民反映：樟木頭鎮的路燈壞了。其他一切正常，谢谢！後續請處理")
+    for t in mixed:
+        assert T.to_simplified(t) == conv.convert(t)
+
+
+def test_boilerplate_variants_stripped():
+    s = T.normalise("局长您好，十分感谢你们的工作！此致，敬礼！尊敬的各位领导：路面塌陷。非常谢谢")
+    for w in ("局长您好", "感谢", "敬礼", "尊敬", "谢谢"):
+        assert w not in s
+    assert "路面塌陷" in s
