@@ -61,12 +61,14 @@ class RapidDetector:
         predict_proba is sigmoid(X W + b) normalised over classes (15 ms -> well under 1 ms)."""
         vec, ovr = self.model.steps[0][1], self.model.steps[-1][1]
         self._vec = vec
-        self._W = np.asfortranarray(np.hstack([e.coef_.T for e in ovr.estimators_]))
+        # C order: scipy's csr @ dense wants a row-major right operand and copies (ravel) any
+        # other, ~1 ms per call for this (features x 66) matrix
+        self._W = np.ascontiguousarray(np.hstack([e.coef_.T for e in ovr.estimators_]))
         self._b = np.array([e.intercept_[0] for e in ovr.estimators_])
         self._classes = list(ovr.classes_)
 
     def _proba(self, norm: str) -> dict[str, float]:
-        if getattr(self, "_W", None) is None:
+        if getattr(self, "_W", None) is None or not self._W.flags.c_contiguous:  # older artefacts: F order
             self._compile()
         z = np.asarray(self._vec.transform([norm]) @ self._W).ravel() + self._b
         p = 1.0 / (1.0 + np.exp(-z))

@@ -88,6 +88,10 @@ def mask_pii(text: str) -> str:
     return text
 
 
+# Intake normalises the same appeal three times (predictor, rapid-response detector, duplicate
+# similarity), each a pure function of the text: a small memo makes the repeats free without
+# threading the normalised form through every API.
+@lru_cache(maxsize=1024)
 def normalise(text: str | None) -> str:
     """NFKC -> Simplified -> PII masked -> boilerplate stripped -> whitespace collapsed."""
     if not text:
