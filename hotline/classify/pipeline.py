@@ -194,14 +194,18 @@ class FastTfidf:
     pickled): artefact format unchanged.
     """
 
-    def __init__(self, model: "TextModel"):
-        spec = model.spec
+    def __init__(self, model: "TextModel | None" = None, *, vectorisers=None, head_chars: int = 0):
+        """From a TextModel's blocks, or from `vectorisers`: [(kind, fitted TfidfVectorizer, weight)]
+        with kind "word" (input: space-joined tokens), "char" or "head" (input: normalised text)."""
+        if model is not None:
+            spec = model.spec
+            vectorisers = [("word", model.word_vec, 1.0), ("char", model.char_vec, spec.char_weight),
+                           ("head", getattr(model, "head_vec", None), spec.head_weight)]
+            head_chars = spec.head_chars
         self.blocks = []  # dicts: kind, vocab, lo, hi, off, keys/cols (sorted int n-gram codes)
         idf, wts = [], []
         off = 0
-        vecs = [(kind, vec, weight) for kind, vec, weight in (
-            ("word", model.word_vec, 1.0), ("char", model.char_vec, spec.char_weight),
-            ("head", getattr(model, "head_vec", None), spec.head_weight)) if vec is not None]
+        vecs = [(kind, vec, weight) for kind, vec, weight in vectorisers if vec is not None]
         alphabet = sorted({ch for kind, vec, _ in vecs if kind != "word" for t in vec.vocabulary_ for ch in t}
                           - {"\x00"})  # "\x00" joins the texts of a batch: never part of a match
         self.bits = max(1, int(len(alphabet)).bit_length())
@@ -226,7 +230,7 @@ class FastTfidf:
         self.block_of = np.concatenate([np.full(len(b["vocab"]), i, dtype=np.int64)
                                         for i, b in enumerate(self.blocks)])
         self.n_features = off
-        self.head_chars = spec.head_chars
+        self.head_chars = head_chars
 
     def _code(self, term: str) -> int:
         k = 0
