@@ -209,6 +209,7 @@ class FastTfidf:
         alphabet = sorted({ch for kind, vec, _ in vecs if kind != "word" for t in vec.vocabulary_ for ch in t}
                           - {"\x00"})  # "\x00" joins the texts of a batch: never part of a match
         self.bits = max(1, int(len(alphabet)).bit_length())
+        self._id = {ch: i for i, ch in enumerate(alphabet, 1)}
         self.char_id = np.zeros(0x110000, dtype=np.uint64)
         self.char_id[[ord(ch) for ch in alphabet]] = np.arange(1, len(alphabet) + 1, dtype=np.uint64)
         for kind, vec, weight in vecs:
@@ -233,9 +234,9 @@ class FastTfidf:
         self.head_chars = head_chars
 
     def _code(self, term: str) -> int:
-        k = 0
+        k, bits, ids = 0, self.bits, self._id
         for ch in term:
-            k = (k << self.bits) | int(self.char_id[ord(ch)])
+            k = (k << bits) | ids[ch]
         return k
 
     def _char_hits(self, b, texts, row0: int = 0):

@@ -10,7 +10,11 @@ import numpy as np
 from . import text as T
 from .pipeline import TextModel
 
-MODEL_FILE = "model.joblib"
+# gzip'd pickle, loaded with the C unpickler: joblib.load runs the pure-Python unpickler over the
+# ~450 k-entry vocabularies (2.1 s of a 3 s cold start); this file loads in ~0.25 s.
+MODEL_FILE = "model.pickle.gz"
+LEGACY_MODEL_FILE = "model.joblib"  # artefacts written before the switch still load
+MODEL_FILES = (MODEL_FILE, LEGACY_MODEL_FILE)
 CARD_FILE = "model_card.json"
 
 
@@ -30,6 +34,22 @@ def category_units(config_dir=None) -> dict:
     return out
 
 
+def has_model(model_dir) -> bool:
+    return any((Path(model_dir) / f).exists() for f in MODEL_FILES)
+
+
+def load_model(model_dir) -> TextModel:
+    import gzip
+    import pickle
+
+    d = Path(model_dir)
+    if (d / MODEL_FILE).exists():
+        return pickle.loads(gzip.decompress((d / MODEL_FILE).read_bytes()))
+    import joblib
+
+    return joblib.load(d / LEGACY_MODEL_FILE)
+
+
 class Predictor:
     def __init__(self, model: TextModel, card: dict | None = None, label_units: dict | None = None):
         self.model = model
@@ -44,11 +64,9 @@ class Predictor:
     # ------------------------------------------------------------------ io -----------
     @classmethod
     def load(cls, model_dir, label_units: dict | None = None) -> "Predictor":
-        import joblib
-
         d = Path(model_dir)
         T.initialize()
-        model = joblib.load(d / MODEL_FILE)
+        model = load_model(d)
         card = {}
         if (d / CARD_FILE).exists():
             card = json.loads((d / CARD_FILE).read_text(encoding="utf-8"))
@@ -56,11 +74,14 @@ class Predictor:
 
     @staticmethod
     def save(model: TextModel, card: dict, model_dir) -> Path:
-        import joblib
+        import gzip
+        import pickle
 
         d = Path(model_dir)
         d.mkdir(parents=True, exist_ok=True)
-        joblib.dump(model, d / MODEL_FILE, compress=3)
+        tmp = d / (MODEL_FILE + ".tmp")
+        tmp.write_bytes(gzip.compress(pickle.dumps(model, protocol=5), compresslevel=3))
+        tmp.replace(d / MODEL_FILE)
         (d / CARD_FILE).write_text(json.dumps(card, ensure_ascii=False, indent=2), encoding="utf-8")
         return d
 

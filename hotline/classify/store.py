@@ -1,6 +1,6 @@
 """Versioned model store on the filesystem.
 
-    root/<version>/model.joblib
+    root/<version>/model.pickle.gz   (model.joblib in artefacts of earlier versions)
     root/<version>/model_card.json
     root/CURRENT                      (text file: the published version name)
 
@@ -20,7 +20,7 @@ import threading
 import time
 from pathlib import Path
 
-from .predictor import CARD_FILE, MODEL_FILE, Predictor
+from .predictor import CARD_FILE, MODEL_FILES, Predictor, has_model
 
 POINTER = "CURRENT"
 
@@ -63,13 +63,13 @@ class ModelStore:
             if not dest.exists():
                 self.root.mkdir(parents=True, exist_ok=True)
                 tmp = Path(tempfile.mkdtemp(prefix=f".{version}.", dir=self.root))
-                for f in (MODEL_FILE, CARD_FILE):
+                for f in (*MODEL_FILES, CARD_FILE):
                     if (p / f).exists():
                         shutil.copy2(p / f, tmp / f)
                 os.replace(tmp, dest)
         else:
             version = p.name
-        if not (self.root / version / MODEL_FILE).exists():
+        if not has_model(self.root / version):
             raise NoModelError(f"no model {version!r} in {self.root}")
         fd, tmpname = tempfile.mkstemp(prefix=".CURRENT.", dir=self.root)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -83,7 +83,7 @@ class ModelStore:
     def versions(self) -> list[str]:
         if not self.root.exists():
             return []
-        return sorted(d.name for d in self.root.iterdir() if d.is_dir() and (d / MODEL_FILE).exists())
+        return sorted(d.name for d in self.root.iterdir() if d.is_dir() and has_model(d))
 
     def current_version(self) -> str | None:
         try:

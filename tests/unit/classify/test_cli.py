@@ -24,7 +24,7 @@ def test_train_predict_roundtrip_any_label_set(tmp_path, seed_rows):
     res = runner.invoke(classify, ["train", "--data", str(train_csv), "--text-column", "text",
                                    "--label-column", "label", "--out", str(tmp_path / "model"), "--folds", "3"])
     assert res.exit_code == 0, res.output
-    assert (tmp_path / "model" / "model.joblib").exists() and (tmp_path / "model" / "model_card.json").exists()
+    assert (tmp_path / "model" / "model.pickle.gz").exists() and (tmp_path / "model" / "model_card.json").exists()
     res = runner.invoke(classify, ["predict", "--model", str(tmp_path / "model"), "--data", str(test_csv),
                                    "--text-column", "content", "--out", str(out_csv)])
     assert res.exit_code == 0, res.output

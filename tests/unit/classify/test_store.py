@@ -55,3 +55,22 @@ def test_publish_external_dir_and_atomic_pointer(tmp_path, seed_model):
 def test_publish_unknown_version_fails(tmp_path):
     with pytest.raises(NoModelError):
         ModelStore(tmp_path).publish("nope")
+
+
+def test_artefacts_of_the_joblib_format_still_load(tmp_path, seed_model):
+    """Models published before the switch to model.pickle.gz (joblib files) keep working."""
+    import joblib
+
+    from hotline.classify.predictor import Predictor
+    from hotline.classify.store import ModelStore
+
+    model, card = seed_model
+    old = tmp_path / "old"
+    old.mkdir()
+    joblib.dump(model, old / "model.joblib", compress=3)
+    p = Predictor.load(old)
+    assert p.predict("小区垃圾无人清运")["suggestions"][0]["label"] == \
+        Predictor(model).predict("小区垃圾无人清运")["suggestions"][0]["label"]
+    store = ModelStore(tmp_path / "store")
+    version = store.publish(old)
+    assert version in store.versions() and store.current() is not None
