@@ -221,6 +221,12 @@ class FastTfidf:
                 cols = np.fromiter((vec.vocabulary_[t] for t in terms), dtype=np.int64, count=len(terms))
                 o = np.argsort(keys)
                 b["keys"], b["cols"] = keys[o], cols[o]
+                # unigrams: a direct id -> column table, no sort or search
+                uni = np.full(len(alphabet) + 1, -1, dtype=np.int64)
+                one = np.fromiter((len(t) == 1 for t in terms), dtype=bool, count=len(terms))
+                uni[keys[one].astype(np.int64)] = cols[one]
+                uni[0] = -1
+                b["unigram_col"] = uni
                 b["row_bits"] = 64 - hi * self.bits
             self.blocks.append(b)
             idf.append(np.asarray(vec.idf_, dtype=np.float32))
@@ -258,6 +264,12 @@ class FastTfidf:
         for n in range(b["lo"], b["hi"] + 1):
             m = len(ids) - n + 1
             if m <= 0:
+                continue
+            if n == 1:
+                c = b["unigram_col"][ids.astype(np.int64)]
+                hit = c >= 0
+                rows.append(rowpos[hit].astype(np.int64) + row0)
+                cols.append(c[hit])
                 continue
             q = ids[:m].copy()
             for j in range(1, n):

@@ -237,7 +237,8 @@ def tokenise(normalised: str) -> list[str]:
         import jieba
 
         raw = jieba.lcut(normalised, HMM=False)
-    return [t for t in raw if t.strip() and _TOKEN_OK.search(t)]
+    # isalnum() (C, no regex) settles almost every token: an alnum token always matches \w
+    return [t for t in raw if t.isalnum() or (t.strip() and _TOKEN_OK.search(t))]
 
 
 def tokens_joined(normalised: str) -> str:
