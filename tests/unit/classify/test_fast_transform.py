@@ -40,7 +40,7 @@ def test_fast_transform_generic_ngram_ranges(seed_rows):
     _check(model, norm[300:], toks[300:])
 
 
-def test_fast_transform_splits_batches_whose_row_numbers_overflow(seed_rows):
+def test_fast_transform_splits_batches_whose_row_numbers_overflow(seed_rows, monkeypatch):
     """Row numbers share the n-gram code's 64 bits; a batch too large for the field is split."""
     rows = seed_rows[:300]
     norm, toks = prepare([r["text"] for r in rows])
@@ -49,6 +49,9 @@ def test_fast_transform_splits_batches_whose_row_numbers_overflow(seed_rows):
     for b in model._ff.blocks:
         if "row_bits" in b:
             b["row_bits"] = 3  # at most 7 texts per lookup: 50 texts take several splits
+    from hotline.classify import pipeline
+
+    monkeypatch.setattr(pipeline, "_TRANSFORM_CHUNK", 16)  # and batches processed in chunks
     split = model.transform_prepared(norm[250:], toks[250:])
     assert split.shape == full.shape
     assert np.allclose(split.toarray(), full.toarray(), atol=1e-7)
