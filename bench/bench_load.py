@@ -15,11 +15,22 @@ On a private PostgreSQL cluster and a private Redis (spare ports; tests/integrat
    aftermath (hint bits, visibility map, autovacuum/ANALYZE of the new rows, the checkpoint
    writing the fill out), not the service. The inbox and list are measured --repeat times;
    the table shows the median run and the spread of p99.
+Instrumented so an outlier can be explained: the private cluster logs checkpoints, every
+autovacuum, statements over 50 ms and lock waits; gunicorn's access log has each request's
+end time in ms and duration (HOTLINE_ACCESS_LOG=timing, which also logs full garbage
+collections over 20 ms); the worker logs periodic jobs over 50 ms; the bench records the
+wall-clock time of each of its own steps ("timeline" in load.json). The logs stay in the
+temporary directory printed at the end. That is how the inbox's 0.3-0.5 s outlier in one run
+of three was found: the four forked web workers ran a full garbage collection of the
+preloaded model and dictionary (~190,000 objects, 200-360 ms each) at the same moment;
+nothing in PostgreSQL or the worker lined up with it. Fixed in the product (gc.freeze()
+before the fork, hotline/web/server.py), not in the bench.
 Load with wrk (installed with apt-get when missing), closed loop, --latency. The machine is
 shared: the CPU that processes outside the bench used during each phase is recorded
 ("foreign CPU", in cores) so a noisy run can be told from a slow service.
 
     .venv/bin/python bench/bench_load.py [--orders 1000000] [--duration 10] [--repeat 3]
+        [--skip ceiling,intake]   (diagnosis: those phases not measured, no results written)
 
 Writes bench/results/load.json and load.md.
 """
@@ -181,6 +192,31 @@ def settle(eng, timeout: float = 120) -> dict:
     return {"settle_seconds": round(time.perf_counter() - t0, 1)}
 
 
+PG_LOGGING = {"log_checkpoints": "on", "log_autovacuum_min_duration": "0",
+              "log_min_duration_statement": "50", "log_lock_waits": "on",
+              "log_line_prefix": "%m [%p] %a ", "log_temp_files": "0"}
+
+
+def pg_logging(pg) -> None:
+    """What PostgreSQL does during the run goes to its log (kept next to the web and worker
+    logs), so a slow request can be matched with a checkpoint, an autovacuum, a slow
+    statement or a lock wait at the same instant."""
+    from sqlalchemy import create_engine, text
+    eng = create_engine(pg.url(), isolation_level="AUTOCOMMIT")
+    with eng.connect() as c:
+        for k, v in PG_LOGGING.items():
+            c.execute(text(f"ALTER SYSTEM SET {k} = '{v}'"))
+        c.execute(text("SELECT pg_reload_conf()"))
+    eng.dispose()
+
+
+def stamp(result: dict, what: str) -> None:
+    """Wall-clock marks of the bench's own steps, to read next to the logs."""
+    result.setdefault("timeline", []).append(
+        [time.strftime("%H:%M:%S", time.localtime()) + f".{int(time.time() * 1000) % 1000:03d}",
+         what])
+
+
 def lua_post(path: Path, token: str | None) -> Path:
     auth = f'wrk.headers["Authorization"] = "Bearer {token}"\n' if token else ""
     path.write_text('wrk.method = "POST"\nwrk.body = [[' + json.dumps(BODY, ensure_ascii=False)
@@ -230,7 +266,9 @@ def main() -> None:
     ap.add_argument("--conns", type=int, default=16)
     ap.add_argument("--repeat", type=int, default=3, help="runs of each list measurement")
     ap.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    ap.add_argument("--skip", default="", help="comma list of phases not measured: ceiling,intake")
     args = ap.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
     from sqlalchemy import create_engine, text
 
     from tests.integration.helpers import PrivatePostgres, PrivateRedis, free_port
@@ -238,6 +276,7 @@ def main() -> None:
     pg = PrivatePostgres().start()
     redis = PrivateRedis().start()
     OWN_PIDS.update({int((pg.data / "postmaster.pid").read_text().split()[0]), redis.proc.pid})
+    pg_logging(pg)
     procs: list[subprocess.Popen] = []
     result: dict = {"machine": {"cpus": os.cpu_count()}, "duration_s": args.duration,
                     "conns": args.conns}
@@ -275,8 +314,10 @@ def main() -> None:
                     break
                 time.sleep(0.2)
         wrk(base + "/orders", 2, args.conns, lua_post(tmp / "c.lua", None))   # warm-up
-        result["ceiling"] = measured(lambda: wrk(base + "/orders", args.duration, args.conns,
-                                                 tmp / "c.lua"), [p.pid])
+        stamp(result, "ceiling")
+        result["ceiling"] = (measured(lambda: wrk(base + "/orders", args.duration, args.conns,
+                                                  tmp / "c.lua"), [p.pid])
+                             if "ceiling" not in skip else {"rps": 0.0})
         kill(p)
         print("ceiling", result["ceiling"], flush=True)
 
@@ -284,7 +325,8 @@ def main() -> None:
         url = pg.createdb("hotline")
         env = {"DATABASE_URL": url, "REDIS_URL": redis.url, "SECRET_KEY": "bench",
                "HOTLINE_VAR": str(tmp / "var"), "HOTLINE_QUEUE": "bench",
-               "HOTLINE_RATELIMIT": "off", "PYTHONPATH": str(ROOT)}
+               "HOTLINE_RATELIMIT": "off", "PYTHONPATH": str(ROOT),
+               "HOTLINE_ACCESS_LOG": "timing"}
         for cmd in (["db", "upgrade"], ["seed-demo", "--orders", "0"],
                     ["classify", "ensure-model"]):
             r = subprocess.run([PY, "-m", "hotline.cli", *cmd], cwd=ROOT, env={**os.environ, **env},
@@ -302,7 +344,9 @@ def main() -> None:
         wait_http(base + "/login")
         agent = login(base, "agent")
         wrk(base + "/api/v1/orders", 2, args.conns, lua_post(tmp / "i.lua", agent))
-        result["intake"] = measured(lambda: wrk(base + "/api/v1/orders", args.duration,
+        stamp(result, "intake")
+        result["intake"] = measured(lambda: wrk(base + "/api/v1/orders", args.duration
+                                                if "intake" not in skip else 1,
                                                 args.conns, tmp / "i.lua"), groups)
         result["intake"]["ratio_to_ceiling"] = round(
             result["intake"]["rps"] / max(result["ceiling"]["rps"], 1e-9), 3)
@@ -314,11 +358,14 @@ def main() -> None:
         print("intake", result["intake"], flush=True)
 
         # 3. inbox on 1M orders
+        stamp(result, "fill")
         t0 = time.perf_counter()
         with eng.begin() as c:
             c.execute(text(FILL_SQL), {"n": args.orders})
         fill_s = round(time.perf_counter() - t0, 1)
+        stamp(result, "settle")
         settled = settle(eng)
+        stamp(result, "settled")
         with eng.connect() as c:
             n = c.execute(text("SELECT count(*) FROM work_orders")).scalar()
         result["inbox"] = {"orders_in_db": n, "fill_seconds": fill_s, **settled}
@@ -335,23 +382,33 @@ def main() -> None:
         for name, path in paths.items():
             # warm every gunicorn worker (first request of a process: lazy imports, compiled
             # statements, a new pooled connection)
+            stamp(result, f"{name} warm-up")
             wrk(base + path, 3, 2 * args.workers, tmp / "g.lua")
             runs = []
-            for _ in range(max(1, args.repeat)):
+            for k in range(max(1, args.repeat)):
+                stamp(result, f"{name} run {k + 1}")
                 runs.append(measured(lambda: wrk(base + path, args.duration, 4, tmp / "g.lua"),
                                      groups))
+                runs[-1]["run"] = k + 1
                 print(name, runs[-1], flush=True)
             runs.sort(key=lambda x: x["p99_ms"] or 1e9)
             result["inbox"][name] = dict(runs[len(runs) // 2],
                                          p99_runs_ms=[x["p99_ms"] for x in runs],
                                          foreign_cpu_runs=[x["foreign_cpu_cores"] for x in runs])
+        stamp(result, "end")
         eng.dispose()
         kill(web)
     finally:
         for p in procs:
             kill(p)
         redis.stop()
+        shutil.copy(pg.dir / "log", tmp / "postgres.log")
         pg.destroy()
+        print(f"logs (web access log with durations, worker, postgres): {tmp}", flush=True)
+    result["logs"] = str(tmp)
+    if skip:
+        print(json.dumps(result, indent=1, ensure_ascii=False))
+        return
     write(result)
 
 

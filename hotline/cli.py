@@ -84,7 +84,11 @@ def serve(host, port, workers):
 @click.option("--burst", is_flag=True, help="exit when the queue is empty")
 @click.option("--no-relay", is_flag=True, help="do not run the outbox relay in this process")
 def worker(burst, no_relay):
+    import logging
+    import os
     from hotline.services.worker import run_worker
+    logging.basicConfig(level=os.environ.get("HOTLINE_LOG_LEVEL", "INFO"),
+                        format="%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s")
     sys.exit(run_worker(_runtime(), burst=burst, relay=not no_relay))
 
 

@@ -14,6 +14,7 @@ from .outbox import relay_once
 from .periodic import PERIODIC
 
 log = logging.getLogger(__name__)
+SLOW_JOB = 0.05   # seconds: periodic jobs slower than this are logged at INFO
 
 
 class Relay(threading.Thread):
@@ -33,10 +34,15 @@ class Relay(threading.Thread):
             for i, (every, fn) in enumerate(PERIODIC):
                 if now - self._last.get(i, 0) >= every:
                     self._last[i] = now
+                    t0 = time.perf_counter()
                     try:
                         fn(self.rt)
                     except Exception:
                         log.exception("periodic job failed")
+                    # a slow periodic job is the first suspect of a latency stall
+                    took = time.perf_counter() - t0
+                    log.log(logging.INFO if took >= SLOW_JOB else logging.DEBUG,
+                            "periodic %s took %.3f s", fn.__name__, took)
             self.stop_event.wait(self.interval)
 
 
@@ -51,6 +57,8 @@ def run_worker(rt, burst: bool = False, relay: bool = True) -> int:
         return 2
     preload_classifier(rt)
     import hotline.jobs.outbox  # noqa: F401  (import job modules before work starts)
+    from hotline.web.server import freeze_heap
+    freeze_heap()   # full collections skip the preloaded model (web/server.py says why)
     conn = rt.new_redis()   # rq raises this pool's socket timeout; the relay keeps rt.redis()
     relay_thread = None
     if relay:

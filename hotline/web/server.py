@@ -4,7 +4,10 @@ performance.md §1), the outbox relayed by `hotline worker` processes."""
 from __future__ import annotations
 
 import logging
+import os
+import time
 
+from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
 
 log = logging.getLogger(__name__)
@@ -19,6 +22,20 @@ def preload_classifier(rt) -> None:
     except Exception:   # classifier optional: intake still works, orders queue for dispatch
         log.warning("classifier not preloaded", exc_info=True)
     rt.predictor()
+
+
+def freeze_heap() -> None:
+    """Move everything loaded so far (jieba's dictionary, the model, Flask, SQLAlchemy:
+    ~180,000 tracked objects) into the collector's permanent generation, right before the
+    workers fork (the gc module's documented recipe for pre-fork servers). Without it every
+    full collection of a worker walks all of them: 85 ms on an idle core, 200-360 ms under
+    load, and the four forked workers reach it after the same number of requests, so all of
+    them stall at once; that was the inbox's 0.3-0.5 s p99 outlier in one bench run of three
+    (bench/results/load.md). Frozen objects are never collected, which is right for state
+    that lives as long as the process; it also keeps their pages shared after fork."""
+    import gc
+    gc.collect()
+    gc.freeze()
 
 
 class HotlineServer(BaseApplication):
@@ -41,8 +58,9 @@ def serve(host: str, port: int, workers: int | None) -> None:
     preload_classifier(rt)
     embedded = rt.settings.embedded
     app = create_app(rt)
+    freeze_heap()
     opts = {"bind": f"{host}:{port}", "preload_app": True, "accesslog": "-",
-            "timeout": 60, "graceful_timeout": 10}
+            "timeout": 60, "graceful_timeout": 10, **access_log_options()}
     if embedded:
         # One process (SQLite has one writer); threads serve requests while the drainer
         # thread, started in the worker after fork, runs the outbox and the periodic sweep.
@@ -55,6 +73,49 @@ def serve(host: str, port: int, workers: int | None) -> None:
           f"({'embedded: SQLite + in-process outbox' if embedded else 'PostgreSQL + rq'})",
           flush=True)
     HotlineServer(lambda: app, opts).run()
+
+
+def access_log_options() -> dict:
+    """HOTLINE_ACCESS_LOG: unset = gunicorn's common log format; "timing" = when the request
+    ended, in milliseconds, and its duration (bench/bench_load.py correlates slow requests
+    with PostgreSQL's and the worker's logs); "off" = no access log."""
+    mode = os.environ.get("HOTLINE_ACCESS_LOG", "")
+    if mode == "off":
+        return {"accesslog": None}
+    if mode == "timing":
+        return {"logger_class": "hotline.web.server.TimingAccessLogger",
+                "post_worker_init": lambda worker: watch_gc(),
+                "access_log_format": '%(t)s %(p)s "%(r)s" %(s)s %(b)s %(D)sus'}
+    return {}
+
+
+class TimingAccessLogger(glogging.Logger):
+    """%(t)s (the end of the request) with milliseconds; gunicorn's own has whole seconds."""
+
+    def now(self):
+        t = time.time()
+        return time.strftime("[%Y-%m-%d %H:%M:%S", time.localtime(t)) + f".{int(t * 1000) % 1000:03d}]"
+
+
+def watch_gc(threshold: float = 0.02) -> None:
+    """Log every full (generation 2) garbage collection of this process that takes longer
+    than `threshold` seconds, with the time it ended, next to the access log."""
+    import gc
+    import sys
+    started = [0.0]
+
+    def cb(phase, info):
+        if phase == "start":
+            started[0] = time.perf_counter()
+        elif info.get("generation") == 2:
+            took = time.perf_counter() - started[0]
+            if took >= threshold:
+                t = time.time()
+                print(time.strftime("[%Y-%m-%d %H:%M:%S", time.localtime(t))
+                      + f".{int(t * 1000) % 1000:03d}] <{os.getpid()}> gc gen2 {took * 1e6:.0f}us"
+                      f" collected={info.get('collected')} tracked={len(gc.get_objects(2))}",
+                      file=sys.stderr, flush=True)
+    gc.callbacks.append(cb)
 
 
 def _start_drainer(rt) -> None:
