@@ -19,8 +19,15 @@ def _notify(uow, key: str, unit: str | None, order_id: int | None, kind: str, me
                                     created_at=utcnow()))
 
 
+def _order(uow, order_id):
+    """The three columns a notification needs, not the whole ORM row (every dispatched order
+    runs this in the worker)."""
+    return uow.session.execute(select(WorkOrderRow.id, WorkOrderRow.number, WorkOrderRow.unit)
+                               .where(WorkOrderRow.id == order_id)).first()
+
+
 def on_dispatched(rt, uow, event_id: int, payload: dict) -> None:
-    order = uow.session.get(WorkOrderRow, payload["order_id"])
+    order = _order(uow, payload["order_id"])
     if order is None:
         return
     _notify(uow, f"dispatched-{event_id}", payload.get("unit"), order.id, "dispatched",
@@ -29,7 +36,7 @@ def on_dispatched(rt, uow, event_id: int, payload: dict) -> None:
 
 def _unit_event(kind: str, text: str):
     def handler(rt, uow, event_id: int, payload: dict) -> None:
-        order = uow.session.get(WorkOrderRow, payload["order_id"])
+        order = _order(uow, payload["order_id"])
         if order is not None:
             _notify(uow, f"{kind}-{event_id}", order.unit, order.id, kind,
                     text.format(number=order.number))

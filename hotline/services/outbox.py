@@ -133,12 +133,13 @@ def relay_once(rt: Runtime, limit: int = 500) -> int:
     from rq import Queue
     stale = utcnow() - REENQUEUE_AFTER
     with rt.uow() as uow:
-        q = (select(OutboxRow).where(OutboxRow.processed_at.is_(None))
+        # ids and topics only, and one UPDATE for the batch (not ORM objects, one UPDATE each)
+        q = (select(OutboxRow.id, OutboxRow.topic).where(OutboxRow.processed_at.is_(None))
              .where((OutboxRow.enqueued_at.is_(None)) | (OutboxRow.enqueued_at < stale))
              .order_by(OutboxRow.id).limit(limit))
         if rt.engine.dialect.name == "postgresql":
             q = q.with_for_update(skip_locked=True)
-        rows = uow.session.execute(q).scalars().all()
+        rows = uow.session.execute(q).all()
         if not rows:
             return 0
         work = [r for r in rows if _handled(r.topic)]
@@ -151,9 +152,10 @@ def relay_once(rt: Runtime, limit: int = 500) -> int:
                 "hotline.jobs.outbox.process_outbox_events", args=(ids,),
                 job_id=f"outbox-{ids[0]}-{ids[-1]}", retry=_retry(), timeout=300,
                 result_ttl=3600) for ids in batches])
-        now = utcnow()
-        for r in work:
-            r.enqueued_at = now
+        if work:
+            uow.session.execute(update(OutboxRow).where(OutboxRow.id.in_([r.id for r in work]))
+                                .values(enqueued_at=utcnow())
+                                .execution_options(synchronize_session=False))
         if idle:   # nothing to run: done now, in the claiming transaction
             _mark_done(uow, idle)
         uow.commit()

@@ -70,12 +70,15 @@ def _order_payload(order: WorkOrderRow) -> dict:
 
 def _make_handler(topic: str):
     def handler(rt, uow, event_id: int, payload: dict) -> None:
-        order = uow.session.get(WorkOrderRow, payload.get("order_id"))
-        if order is None:
-            return
-        unit_code = payload.get("unit") or order.unit
+        # the unit first: most units have no webhook, and then the order row is not loaded
+        order_id = payload.get("order_id")
+        unit_code = payload.get("unit") or uow.session.execute(
+            select(WorkOrderRow.unit).where(WorkOrderRow.id == order_id)).scalar()
         unit = uow.session.get(UnitRow, unit_code) if unit_code else None
         if unit is None or not unit.webhook_url or not unit.webhook_secret:
+            return
+        order = uow.session.get(WorkOrderRow, order_id)
+        if order is None:
             return
         key = f"ev{event_id}:{unit_code}"
         if uow.session.execute(select(WebhookDeliveryRow.id)

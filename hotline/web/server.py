@@ -22,6 +22,17 @@ def preload_classifier(rt) -> None:
     except Exception:   # classifier optional: intake still works, orders queue for dispatch
         log.warning("classifier not preloaded", exc_info=True)
     rt.predictor()
+    preload_reference()
+
+
+def preload_reference() -> None:
+    """The SLA policy (config YAML, ~0.4 s to parse) is read once here, before the fork, not
+    by the first intake of every worker."""
+    try:
+        from hotline.services.sla_service import engine
+        engine()
+    except Exception:   # a broken policy file fails the requests that need it, as before
+        log.warning("SLA policy not preloaded", exc_info=True)
 
 
 def freeze_heap() -> None:
