@@ -197,6 +197,10 @@ def inbox(rt, actor: Actor, tab: str = "to_sign", page: int = 1, per_page: int =
         if tab == "assist":
             items = assist
     total = counts.get(tab, len(items))
+    # PIPL access log (个人信息保护法; services/privacy.py): the inbox shows callers' names and
+    # masked phones like the order list, so its reads are logged like the list's
+    from . import privacy
+    privacy.record_access(rt, actor, "inbox", [it["id"] for it in items])
     return {"tab": tab, "items": items, "total": total, "page": page, "per_page": per_page,
             "counts": counts,
             "tabs": [{"key": k, "label": v[0]} for k, v in INBOX_TABS.items()]

@@ -26,7 +26,7 @@ from hotline.dispatch.workflow import Role
 from . import views
 from .runtime import Runtime
 
-KINDS = ("detail", "list", "export", "reveal")
+KINDS = ("detail", "list", "inbox", "export", "reveal")
 # who may query the access log (issue 8: "supervisors can query"; admins run audits)
 LOG_READERS = (Role.SUPERVISOR, Role.ADMIN)
 

@@ -53,13 +53,14 @@ def test_every_read_is_in_the_access_log_supervisors_query(api):
     dept = api.as_("town_humen")
     dept.get(f"/api/v1/orders/{oid}")
     dept.get("/api/v1/orders")
+    assert [i["id"] for i in dept.get("/api/v1/inbox").json["items"]] == [oid]
     dept.get("/api/v1/orders/export")
     dept.post(f"/api/v1/orders/{oid}/reveal", json={"reason": "需电话联系市民核实地址"})
     sup = api.as_("supervisor")
     r = sup.get(f"/api/v1/privacy/access-log?order_id={oid}&actor=town_humen")
     assert r.status_code == 200, r.json
     kinds = sorted(i["kind"] for i in r.json["items"])
-    assert kinds == ["detail", "export", "list", "reveal"]
+    assert kinds == ["detail", "export", "inbox", "list", "reveal"]
     rev = [i for i in r.json["items"] if i["kind"] == "reveal"][0]
     assert rev["reason"] == "需电话联系市民核实地址" and rev["unit"] == "town_humen"
     assert [i["kind"] for i in sup.get("/api/v1/privacy/access-log?kind=reveal").json["items"]] \
