@@ -85,7 +85,15 @@ def dispatch_queue(rt, actor: Actor, now: datetime | None = None) -> dict:
             v["dispatch_overdue"] = bool(d and now > d.due)
             items.append(v)
     items.sort(key=lambda v: v["dispatch_due"] or "9999")
+    _log_reads(rt, actor, items)
     return {"items": items, "total": len(items)}
+
+
+def _log_reads(rt, actor: Actor, items, kind: str = "list") -> None:
+    """PIPL access log (个人信息保护法; services/privacy.py): queues and the inbox show callers'
+    names and (masked for departments) phones, so their reads are logged like the order list's."""
+    from . import privacy
+    privacy.record_access(rt, actor, kind, [it["id"] for it in items])
 
 
 REVIEW_KINDS = {"returns": Status.RETURN_REQUESTED, "replies": Status.REPLIED,
@@ -132,6 +140,7 @@ def _requests(rt, actor, status, request_action, keep) -> dict:
             v["request"] = views.transition_view(req) if req else None
             v["returns"] = [views.transition_view(t) for t in _returns(h)]
             items.append(v)
+    _log_reads(rt, actor, items)
     return {"items": items, "total": len(items)}
 
 
@@ -197,10 +206,7 @@ def inbox(rt, actor: Actor, tab: str = "to_sign", page: int = 1, per_page: int =
         if tab == "assist":
             items = assist
     total = counts.get(tab, len(items))
-    # PIPL access log (个人信息保护法; services/privacy.py): the inbox shows callers' names and
-    # masked phones like the order list, so its reads are logged like the list's
-    from . import privacy
-    privacy.record_access(rt, actor, "inbox", [it["id"] for it in items])
+    _log_reads(rt, actor, items, "inbox")
     return {"tab": tab, "items": items, "total": total, "page": page, "per_page": per_page,
             "counts": counts,
             "tabs": [{"key": k, "label": v[0]} for k, v in INBOX_TABS.items()]

@@ -123,3 +123,13 @@ def test_retention_is_registered_as_periodic():
     from hotline.services.periodic import PERIODIC
     from hotline.services.retention import retention_tick
     assert retention_tick in [fn for _, fn in PERIODIC]
+
+
+def test_dispatcher_queue_reads_are_in_the_access_log(api):
+    o = api.create("admin", content="市民反映某路口红绿灯故障, 请尽快维修处理",
+                   caller={"name": "李四", "phone": PHONE})        # no unit: 待派单 queue
+    q = api.as_("dispatcher").get("/api/v1/dispatch/queue").json
+    assert o["id"] in [i["id"] for i in q["items"]]
+    log = api.as_("supervisor").get(
+        f"/api/v1/privacy/access-log?order_id={o['id']}&actor=dispatcher").json["items"]
+    assert [i["kind"] for i in log] == ["list"]
