@@ -89,11 +89,11 @@ def dispatch_queue(rt, actor: Actor, now: datetime | None = None) -> dict:
     return {"items": items, "total": len(items)}
 
 
-def _log_reads(rt, actor: Actor, items, kind: str = "list") -> None:
+def _log_reads(rt, actor: Actor, items, kind: str = "list", uow=None) -> None:
     """PIPL access log (个人信息保护法; services/privacy.py): queues and the inbox show callers'
     names and (masked for departments) phones, so their reads are logged like the order list's."""
     from . import privacy
-    privacy.record_access(rt, actor, kind, [it["id"] for it in items])
+    privacy.record_access(rt, actor, kind, [it["id"] for it in items], uow=uow)
 
 
 REVIEW_KINDS = {"returns": Status.RETURN_REQUESTED, "replies": Status.REPLIED,
@@ -205,8 +205,10 @@ def inbox(rt, actor: Actor, tab: str = "to_sign", page: int = 1, per_page: int =
         counts["assist"] = len(assist)
         if tab == "assist":
             items = assist
+        # the read and its access-log rows in one transaction: one commit per inbox request
+        _log_reads(rt, actor, items, "inbox", uow)
+        uow.commit()
     total = counts.get(tab, len(items))
-    _log_reads(rt, actor, items, "inbox")
     return {"tab": tab, "items": items, "total": total, "page": page, "per_page": per_page,
             "counts": counts,
             "tabs": [{"key": k, "label": v[0]} for k, v in INBOX_TABS.items()]

@@ -54,9 +54,10 @@ def _fields_for(actor: Actor) -> str:
 
 
 def record_access(rt: Runtime, actor: Actor, kind: str, order_ids, reason: str | None = None,
-                  client: str | None = None, fields: str | None = None) -> int:
+                  client: str | None = None, fields: str | None = None, uow=None) -> int:
     """Write one log row per order read. Machine reads (role system) are not personal
-    reads by a person and are not logged. One INSERT ... VALUES for the whole page."""
+    reads by a person and are not logged. One INSERT ... VALUES for the whole page.
+    With `uow`, the rows join that unit of work and its caller commits them."""
     ids = [i for i in order_ids if i is not None]
     if not ids or actor.role == Role.SYSTEM:
         return 0
@@ -64,9 +65,12 @@ def record_access(rt: Runtime, actor: Actor, kind: str, order_ids, reason: str |
     rows = [{"at": now, "actor": actor.username, "role": str(actor.role), "unit": actor.unit,
              "kind": kind, "order_id": i, "fields": fields or _fields_for(actor),
              "reason": reason, "client": client} for i in ids]
-    with rt.uow() as uow:
+    if uow is not None:
         uow.session.execute(insert(PersonalDataAccessRow), rows)
-        uow.commit()
+        return len(rows)
+    with rt.uow() as own:
+        own.session.execute(insert(PersonalDataAccessRow), rows)
+        own.commit()
     return len(rows)
 
 
