@@ -433,7 +433,7 @@ def main() -> None:
             runs = []
             for k in range(max(1, args.repeat)):
                 stamp(result, f"{name} run {k + 1}")
-                runs.append(measured(lambda: wrk(base + path, args.duration, 4, tmp / "g.lua"),
+                runs.append(measured(lambda path=path: wrk(base + path, args.duration, 4, tmp / "g.lua"),
                                      groups))
                 runs[-1]["run"] = k + 1
                 print(name, runs[-1], flush=True)

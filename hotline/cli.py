@@ -86,6 +86,7 @@ def serve(host, port, workers):
 def worker(burst, no_relay):
     import logging
     import os
+
     from hotline.services.worker import run_worker
     logging.basicConfig(level=os.environ.get("HOTLINE_LOG_LEVEL", "INFO"),
                         format="%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s")

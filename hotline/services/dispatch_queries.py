@@ -77,7 +77,7 @@ def dispatch_queue(rt, actor: Actor, now: datetime | None = None) -> dict:
         hist = _history(uow.session, [r.id for r in rows])
         items = []
         for r in rows:
-            v = views.order_view(rt, row_to_dict(uow.session, r), actor, brief=True)
+            v = views.order_view(rt, row_to_dict(r), actor, brief=True)
             v["suggestions"] = r.suggestions
             d = dispatch_due(r, hist[r.id], now)
             v["dispatch_due"] = views.iso(d.due) if d else None
@@ -135,7 +135,7 @@ def _requests(rt, actor, status, request_action, keep) -> dict:
             h = hist[r.id]
             if not keep(len(_returns(h))):
                 continue
-            v = views.order_view(rt, row_to_dict(uow.session, r), actor, brief=True)
+            v = views.order_view(rt, row_to_dict(r), actor, brief=True)
             req = next((t for t in reversed(h) if t.action == request_action), None)
             v["request"] = views.transition_view(req) if req else None
             v["returns"] = [views.transition_view(t) for t in _returns(h)]

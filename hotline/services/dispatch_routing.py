@@ -12,7 +12,6 @@ from hotline.dispatch import routing
 
 from . import views
 
-
 RULINGS_KEY = "routing.rulings"
 # Saved rulings change a few times a year (an arbitration with save_rule); intake consults
 # them for every auto-dispatch, so each process keeps them this long. The process that saves

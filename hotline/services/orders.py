@@ -113,7 +113,7 @@ def create_order(rt: Runtime, actor: Actor, data: dict) -> dict:
         hooks.after_save(rt, uow, order, row)    # SLA next check, scoring facts (no reads)
         uow.emit("order.created", order_id=order.id)
         uow.commit()
-        result = views.order_view(rt, row_to_dict(uow.session, row, order), actor)
+        result = views.order_view(rt, row_to_dict(row), actor)
     result["classification"] = classification
     result["duplicates"] = dups
     return result
@@ -135,7 +135,7 @@ def _duplicates(uow, order, order_id, received) -> list[dict]:
                            order.caller.phone, received)
 
 
-def row_to_dict(session, row: WorkOrderRow, order: WorkOrder | None = None) -> dict:
+def row_to_dict(row: WorkOrderRow) -> dict:
     return {c.name: getattr(row, c.name) for c in WorkOrderRow.__table__.columns}
 
 
@@ -227,7 +227,7 @@ def _get_order(rt: Runtime, actor: Actor, order_id: int) -> dict:
         row = uow.session.get(WorkOrderRow, order_id)
         if row is None or not _visible(row, actor):
             raise NotFound("工单不存在")
-        d = row_to_dict(uow.session, row)
+        d = row_to_dict(row)
         trs = uow.session.execute(select(TransitionRow).where(TransitionRow.order_id == order_id)
                                   .order_by(TransitionRow.seq)).scalars().all()
         notes = uow.session.execute(select(NoteRow).where(NoteRow.order_id == order_id)
@@ -268,7 +268,7 @@ def _list_orders(rt: Runtime, actor: Actor, filters: dict) -> dict:
         total = uow.session.execute(select(func.count()).select_from(q.subquery())).scalar_one()
         rows = uow.session.execute(q.order_by(WorkOrderRow.id.desc())
                                    .limit(per_page).offset((page - 1) * per_page)).scalars()
-        items = [views.order_view(rt, row_to_dict(uow.session, r), actor, brief=True)
+        items = [views.order_view(rt, row_to_dict(r), actor, brief=True)
                  for r in rows]
     return {"items": items, "total": total, "page": page, "per_page": per_page}
 
