@@ -144,6 +144,14 @@ def cpu_ticks(groups: list[int]) -> tuple[int, int]:
     f = [int(x) for x in open("/proc/stat").readline().split()[1:]]
     busy = sum(f) - f[3] - f[4]
     ours, me = 0, os.getpid()
+    for pid, ppid, pgrp, t in _processes():
+        if pgrp in groups or pid == me or ppid == me or pid in OWN_PIDS or ppid in OWN_PIDS:
+            ours += t
+    return busy, ours
+
+
+def _processes():
+    """(pid, ppid, process group, user+system CPU ticks) of every live process."""
     for p in os.listdir("/proc"):
         if not p.isdigit():
             continue
@@ -151,10 +159,7 @@ def cpu_ticks(groups: list[int]) -> tuple[int, int]:
             x = open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        pid, ppid, pgrp = int(p), int(x[1]), int(x[2])
-        if pgrp in groups or pid == me or ppid == me or pid in OWN_PIDS or ppid in OWN_PIDS:
-            ours += int(x[11]) + int(x[12])
-    return busy, ours
+        yield int(p), int(x[1]), int(x[2]), int(x[11]) + int(x[12])
 
 
 def cpu_parts(web: int, worker: int) -> dict:
@@ -162,14 +167,7 @@ def cpu_parts(web: int, worker: int) -> dict:
     private PostgreSQL (postmaster and backends) and Redis: per-order CPU of each part,
     which the shared machine's load does not distort the way it distorts requests/s."""
     out = {"web": 0, "worker": 0, "postgres": 0, "redis": 0}
-    for p in os.listdir("/proc"):
-        if not p.isdigit():
-            continue
-        try:
-            x = open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid, ppid, pgrp, t = int(p), int(x[1]), int(x[2]), int(x[11]) + int(x[12])
+    for pid, ppid, pgrp, t in _processes():
         if pgrp == web:
             out["web"] += t
         elif pgrp == worker:
