@@ -117,8 +117,8 @@ def cross_validate(texts, labels, folds: int = 5, spec: ModelSpec | None = None,
         if progress:
             progress(i + 1, k)
     platt = None
+    yi = np.array([classes.index(c) for c in y.tolist()])
     if platt_mode:
-        yi = np.array([classes.index(c) for c in y.tolist()])
         # metrics and threshold: each fold's scores calibrated by sigmoids fitted on the OTHER
         # folds' out-of-fold scores (honest); the shipped model gets sigmoids fitted on all of them
         for i in range(k):
@@ -129,7 +129,6 @@ def cross_validate(texts, labels, folds: int = 5, spec: ModelSpec | None = None,
         w = spec.knn_weight
         if w > 0:
             oof = (1 - w) * oof + w * V_oof
-    yi = np.array([classes.index(c) for c in y.tolist()])
     label_bias = None
     pred_idx = oof.argmax(axis=1)
     if getattr(spec, "tune_label_bias", False) and len(classes) > 2:

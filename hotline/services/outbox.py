@@ -61,6 +61,15 @@ def process_events(rt: Runtime, event_ids: list[int]) -> int:
     """Run a batch of outbox rows, each in its own transaction (one failing handler never
     rolls back another row's work). Raises after the batch if any row failed, so rq retries
     the job; rows already done are no-ops then. Returns how many ran."""
+    done, failed = _run_each(rt, event_ids)
+    if failed:
+        raise RuntimeError(f"outbox events failed: {failed}")
+    return done
+
+
+def _run_each(rt: Runtime, event_ids) -> tuple[int, list[int]]:
+    """process_event for each id; a failure is logged and recorded on its row and never stops
+    the others. Returns (how many ran, the ids that failed)."""
     done, failed = 0, []
     for event_id in event_ids:
         try:
@@ -69,9 +78,7 @@ def process_events(rt: Runtime, event_ids: list[int]) -> int:
             log.exception("outbox event %s failed", event_id)
             _record_failure(rt, event_id, exc)
             failed.append(event_id)
-    if failed:
-        raise RuntimeError(f"outbox events failed: {failed}")
-    return done
+    return done, failed
 
 
 def pending_ids(rt: Runtime, limit: int = 200, for_relay: bool = False) -> list[int]:
@@ -85,14 +92,7 @@ def pending_ids(rt: Runtime, limit: int = 200, for_relay: bool = False) -> list[
 
 def drain_once(rt: Runtime, limit: int = 200) -> int:
     """Embedded default: run pending handlers in this process. Returns how many ran."""
-    done = 0
-    for event_id in _skip_unhandled(rt, pending_ids(rt, limit)):
-        try:
-            done += process_event(rt, event_id)
-        except Exception as exc:   # one bad event must not stop the others
-            log.exception("outbox event %s failed", event_id)
-            _record_failure(rt, event_id, exc)
-    return done
+    return _run_each(rt, _skip_unhandled(rt, pending_ids(rt, limit)))[0]
 
 
 def _skip_unhandled(rt: Runtime, ids: list[int]) -> list[int]:
@@ -102,11 +102,19 @@ def _skip_unhandled(rt: Runtime, ids: list[int]) -> list[int]:
     with rt.uow() as uow:
         rows = uow.session.execute(select(OutboxRow.id, OutboxRow.topic)
                                    .where(OutboxRow.id.in_(ids))).all()
-        idle = [r.id for r in rows if not _handled(r.topic)]
+        work, idle = _split_handled(rows)
         if idle:
             _mark_done(uow, idle)
             uow.commit()
-    return [i for i in ids if i not in set(idle)]
+    return sorted(work)
+
+
+def _split_handled(rows) -> tuple[list[int], list[int]]:
+    """(ids of rows some handler listens to, ids of rows none does), in the rows' order."""
+    work, idle = [], []
+    for r in rows:
+        (work if _handled(r.topic) else idle).append(r.id)
+    return work, idle
 
 
 def _mark_done(uow, ids: list[int]) -> None:
@@ -142,18 +150,15 @@ def relay_once(rt: Runtime, limit: int = 500) -> int:
         rows = uow.session.execute(q).all()
         if not rows:
             return 0
-        work = [r for r in rows if _handled(r.topic)]
-        idle = [r.id for r in rows if not _handled(r.topic)]
+        work, idle = _split_handled(rows)
         if work:
             queue = Queue(rt.settings.queue_name, connection=rt.redis())
-            batches = [[r.id for r in work[i:i + RELAY_BATCH]]
-                       for i in range(0, len(work), RELAY_BATCH)]
+            batches = [work[i:i + RELAY_BATCH] for i in range(0, len(work), RELAY_BATCH)]
             queue.enqueue_many([Queue.prepare_data(
                 "hotline.jobs.outbox.process_outbox_events", args=(ids,),
                 job_id=f"outbox-{ids[0]}-{ids[-1]}", retry=_retry(), timeout=300,
                 result_ttl=3600) for ids in batches])
-        if work:
-            uow.session.execute(update(OutboxRow).where(OutboxRow.id.in_([r.id for r in work]))
+            uow.session.execute(update(OutboxRow).where(OutboxRow.id.in_(work))
                                 .values(enqueued_at=utcnow())
                                 .execution_options(synchronize_session=False))
         if idle:   # nothing to run: done now, in the claiming transaction

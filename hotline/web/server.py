@@ -104,8 +104,13 @@ class TimingAccessLogger(glogging.Logger):
     """%(t)s (the end of the request) with milliseconds; gunicorn's own has whole seconds."""
 
     def now(self):
-        t = time.time()
-        return time.strftime("[%Y-%m-%d %H:%M:%S", time.localtime(t)) + f".{int(t * 1000) % 1000:03d}]"
+        return _stamp_ms()
+
+
+def _stamp_ms() -> str:
+    """[YYYY-mm-dd HH:MM:SS.mmm], local time: the access log's and the GC log's timestamps."""
+    t = time.time()
+    return time.strftime("[%Y-%m-%d %H:%M:%S", time.localtime(t)) + f".{int(t * 1000) % 1000:03d}]"
 
 
 def watch_gc(threshold: float = 0.02) -> None:
@@ -121,9 +126,7 @@ def watch_gc(threshold: float = 0.02) -> None:
         elif info.get("generation") == 2:
             took = time.perf_counter() - started[0]
             if took >= threshold:
-                t = time.time()
-                print(time.strftime("[%Y-%m-%d %H:%M:%S", time.localtime(t))
-                      + f".{int(t * 1000) % 1000:03d}] <{os.getpid()}> gc gen2 {took * 1e6:.0f}us"
+                print(f"{_stamp_ms()} <{os.getpid()}> gc gen2 {took * 1e6:.0f}us"
                       f" collected={info.get('collected')} tracked={len(gc.get_objects(2))}",
                       file=sys.stderr, flush=True)
     gc.callbacks.append(cb)
