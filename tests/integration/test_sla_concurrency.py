@@ -61,20 +61,28 @@ def _assert_exactly_once(rt, ids):
     assert due == 0      # all clocks overdue, all steps recorded: nothing left to check
 
 
-def test_overlapping_sweeps_record_each_step_once(rt):
-    ids = _orders(rt)
+def _two_overlapping_sweeps(rt) -> list[dict]:
+    """Two `hotline sla sweep` processes 30 days ahead, in small paused batches so they overlap;
+    each one's printed stats."""
     later = (utcnow() + timedelta(days=30)).isoformat()
     procs = [_popen(rt, "--now", later, "--batch", "5", "--pause", "0.05") for _ in range(2)]
     outs = [p.communicate(timeout=180) for p in procs]
     for p, (_out, err) in zip(procs, outs):
         assert p.returncode == 0, err[-2000:]
     stats = [json.loads(out.strip().splitlines()[-1]) for out, _ in outs]
+    return stats
+
+
+def test_overlapping_sweeps_record_each_step_once(rt):
+    ids = _orders(rt)
+    stats = _two_overlapping_sweeps(rt)
     # every order was handled by exactly one of the two sweeps ...
     assert sum(s["orders"] for s in stats) == N, stats
     # ... and the two really overlapped (each took a share of the pages)
     assert all(s["orders"] > 0 for s in stats), stats
     _assert_exactly_once(rt, ids)
     # a third sweep finds nothing
+    later = (utcnow() + timedelta(days=30)).isoformat()
     r = hotline_cmd(["sla", "sweep", "--now", later], runtime_env(rt))
     assert r.returncode == 0 and json.loads(r.stdout)["orders"] == 0
 

@@ -3,29 +3,21 @@ processes record each escalation step once; `hotline worker` then relays the out
 rq and every step's notification is delivered exactly once."""
 from __future__ import annotations
 
-import json
 from collections import Counter
-from datetime import timedelta
 
 from sqlalchemy import select
 
-from hotline.adapters.db import utcnow
 from hotline.adapters.orm import NotificationRow, OutboxRow
 from tests.conftest import _fresh_runtime
 
 from .helpers import hotline_cmd, runtime_env
-from .test_sla_concurrency import N, _assert_exactly_once, _orders, _popen
+from .test_sla_concurrency import N, _assert_exactly_once, _orders, _two_overlapping_sweeps
 
 
 def test_overlapping_sweeps_then_rq_delivery_exactly_once(request, redis_url):
     rt = _fresh_runtime("postgresql", request, redis_url=redis_url)
     ids = _orders(rt)
-    later = (utcnow() + timedelta(days=30)).isoformat()
-    procs = [_popen(rt, "--now", later, "--batch", "5", "--pause", "0.05") for _ in range(2)]
-    outs = [p.communicate(timeout=180) for p in procs]
-    for p, (_out, err) in zip(procs, outs):
-        assert p.returncode == 0, err[-2000:]
-    stats = [json.loads(out.strip().splitlines()[-1]) for out, _ in outs]
+    stats = _two_overlapping_sweeps(rt)
     assert sum(s["orders"] for s in stats) == N and all(s["orders"] > 0 for s in stats)
     _assert_exactly_once(rt, ids)
 
