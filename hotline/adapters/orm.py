@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false
@@ -76,6 +77,10 @@ class WorkOrderRow(Base):
     received_at: Mapped[datetime]
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(64))
+    # The client's Idempotency-Key (IETF draft-ietf-httpapi-idempotency-key-header): a retry
+    # of an intake whose answer was lost (PostgreSQL went down between COMMIT and its ack)
+    # returns the stored order instead of logging the appeal twice. Unique per account.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
     model_version: Mapped[str | None] = mapped_column(String(64))
     model_score: Mapped[float | None] = mapped_column(Float)
     suggestions: Mapped[list | None] = mapped_column(JSON)
@@ -99,6 +104,9 @@ class WorkOrderRow(Base):
         Index("ix_work_orders_received_at", "received_at"),
         Index("ix_work_orders_caller_phone", "caller_phone"),
         Index("ix_work_orders_town_category", "town", "category", "received_at"),
+        Index("ux_work_orders_idempotency_key", "created_by", "idempotency_key", unique=True,
+              postgresql_where=text("idempotency_key IS NOT NULL"),
+              sqlite_where=text("idempotency_key IS NOT NULL")),
     )
 
 

@@ -14,7 +14,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from hotline.adapters.db import utcnow
 from hotline.adapters.orm import LabelledExampleRow, NoteRow, TransitionRow, UnitRow, WorkOrderRow
-from hotline.dispatch.model import Actor, Caller, DomainError, NotPermitted, WorkOrder
+from hotline.dispatch.model import (
+    Actor,
+    Caller,
+    DomainError,
+    NotPermitted,
+    RuleViolation,
+    WorkOrder,
+)
 from hotline.dispatch.workflow import ACTION_LABELS, STATUS_LABELS, Role, Status, allowed_actions
 
 from . import hooks, views
@@ -42,6 +49,11 @@ def create_order(rt: Runtime, actor: Actor, data: dict) -> dict:
     or the classifier is confident (工单直派), otherwise queues it for a dispatcher."""
     if actor.role not in (Role.AGENT, Role.DISPATCHER, Role.ADMIN, Role.SYSTEM):
         raise NotPermitted("只有话务员或派单员可以登记工单")
+    key = data.get("idempotency_key")
+    if key:
+        replay = _replay(rt, actor, key, data["content"])
+        if replay is not None:
+            return replay
     now = utcnow()
     # stored as UTC on every backend (SQLite keeps no offset)
     received = (data.get("received_at") or now).astimezone(timezone.utc)
@@ -108,14 +120,51 @@ def create_order(rt: Runtime, actor: Actor, data: dict) -> dict:
             received_at=received, created_at=now, updated_at=now, created_by=actor.username,
             model_version=(classification or {}).get("model_version"),
             model_score=((classification or {}).get("suggestions") or [{}])[0].get("score"),
-            suggestions=(classification or {}).get("suggestions"))
+            suggestions=(classification or {}).get("suggestions"), idempotency_key=key)
         uow.orders.add_new(order, row)
         hooks.after_save(rt, uow, order, row)    # SLA next check, scoring facts (no reads)
         uow.emit("order.created", order_id=order.id)
-        uow.commit()
-        result = views.order_view(rt, row_to_dict(row), actor)
+        try:
+            uow.commit()
+        except IntegrityError:
+            # Two tries with one key raced and the other committed first: answer with its order.
+            if not key:
+                raise
+            lost_race = True
+        else:
+            lost_race = False
+            result = views.order_view(rt, row_to_dict(row), actor)
+    if lost_race:
+        replay = _replay(rt, actor, key, data["content"])
+        if replay is None:
+            raise Conflict("工单登记冲突, 请重试")
+        return replay
     result["classification"] = classification
     result["duplicates"] = dups
+    result["replayed"] = False
+    return result
+
+
+def _replay(rt: Runtime, actor: Actor, key: str, content: str) -> dict | None:
+    """The order this account already logged under `key`, as it stands now, or None.
+
+    A client that saw no answer (timeout, 503 while PostgreSQL restarted: the COMMIT may have
+    landed with its acknowledgement lost) retries with the same Idempotency-Key and gets the
+    stored order, so the appeal is logged once. The same key with another appeal is a client
+    error (422), as the IETF Idempotency-Key draft asks."""
+    with rt.uow() as uow:
+        row = uow.session.execute(select(WorkOrderRow).where(
+            WorkOrderRow.created_by == actor.username,
+            WorkOrderRow.idempotency_key == key)).scalar_one_or_none()
+        if row is None:
+            return None
+        if row.content != content:
+            raise RuleViolation(f"幂等键已用于另一条诉求 (工单 {row.number}), 新诉求请使用新的键",
+                                "Idempotency-Key")
+        result = views.order_view(rt, row_to_dict(row), actor)
+    # classification and duplicates belong to the first answer; the order carries its
+    # suggestions and model version
+    result.update(classification=None, duplicates=[], replayed=True)
     return result
 
 

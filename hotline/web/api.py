@@ -110,8 +110,23 @@ def create_order():
     blocked = current_app.extensions.get("hotline.intake_guard")
     if blocked:
         blocked(g.actor)
+    key = request.headers.get("Idempotency-Key")
+    if key is not None:
+        data["idempotency_key"] = _idempotency_key(key)
     result = orders.create_order(rt(), g.actor, data)
-    return jsonify(result), 201
+    # a retry with a key already used answers the stored order: 200, not a second 201
+    return jsonify(result), 200 if result["replayed"] else 201
+
+
+def _idempotency_key(raw: str) -> str:
+    """Idempotency-Key header (IETF draft): 1-64 visible ASCII characters, e.g. a UUID; the
+    quotes of the draft's sf-string form are accepted and dropped."""
+    key = raw.strip()
+    if len(key) >= 2 and key[0] == key[-1] == '"':
+        key = key[1:-1]
+    if not 1 <= len(key) <= 64 or not all("!" <= ch <= "~" for ch in key):
+        raise ApiError(422, "幂等键格式错误", {"Idempotency-Key": ["须为 1 至 64 个可见 ASCII 字符"]})
+    return key
 
 
 @bp.get("/orders")

@@ -27,6 +27,11 @@ def build_spec(routes: list[dict], create_schema) -> dict:
         req = r["request"]
         if req == "OrderCreate":
             req = create_schema
+            params.append({"name": "Idempotency-Key", "in": "header", "required": False,
+                           "description": "重试时带同一个键: 已登记的工单原样返回 (200), 不会重复登记",
+                           "schema": {"type": "string", "minLength": 1, "maxLength": 64,
+                                      "pattern": "^[!-~]+$"}})
+            op["parameters"] = params
         if req is not None:
             op["requestBody"] = {"required": True,
                                  "content": {"application/json": {"schema": req}}}
@@ -36,6 +41,8 @@ def build_spec(routes: list[dict], create_schema) -> dict:
         else:
             ok["content"] = {"application/json": {"schema": {"type": "object"}}}
         op["responses"][str(r["status"])] = ok
+        if r["request"] == "OrderCreate":
+            op["responses"]["200"] = {**ok, "description": "幂等重试: 返回此前已登记的工单"}
         for code in (400, 401, 403, 404, 409, 413, 422, 503):
             op["responses"][str(code)] = {"description": "错误", "content": {
                 "application/json": {"schema": "Error"}}}

@@ -179,6 +179,8 @@ class OrderSchema(Schema):
     allowed_actions = fields.List(fields.String())
     classification = fields.Dict(allow_none=True)
     duplicates = fields.List(fields.Dict())
+    # true when a retry with a used Idempotency-Key answered the order stored earlier (200)
+    replayed = fields.Boolean()
     # detail fields of services/views.order_view (documented for response conformance, issue 8)
     model_version = fields.String(allow_none=True)
     model_score = fields.Float(allow_none=True)

@@ -12,9 +12,9 @@ const Hotline = {
     if (!l) { location.href = '/login'; throw new Error('not logged in'); }
     return l;
   },
-  async api(method, path, body) {
+  async api(method, path, body, headers) {
     const l = Hotline.login();
-    const opts = {method, headers: {}};
+    const opts = {method, headers: Object.assign({}, headers || {})};
     if (l) opts.headers['Authorization'] = 'Bearer ' + l.token;
     if (body !== undefined) { opts.headers['Content-Type'] = 'application/json'; opts.body = JSON.stringify(body); }
     const r = await fetch(path, opts);

@@ -2,6 +2,11 @@
 Hotline.requireLogin();
 const form = document.getElementById('intake-form');
 const STATUS = {pending_dispatch: '待派单', dispatched: '待签收', registered: '已登记'};
+// One Idempotency-Key per appeal, kept until it is accepted: submitting again after a
+// timeout or a 503 returns the order if the first try was stored, never a second order.
+let intakeKey = null;
+const newKey = () => (window.crypto && crypto.randomUUID) ? crypto.randomUUID() :
+  Date.now().toString(36) + '-' + Math.random().toString(36).slice(2);
 form.addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const f = form.elements; const err = document.getElementById('intake-error'); err.textContent = '';
@@ -10,7 +15,9 @@ form.addEventListener('submit', async (ev) => {
              anonymous: f.anonymous.checked, confidential: f.confidential.checked}};
   for (const k of ['title', 'address', 'town', 'category', 'unit', 'appeal_type']) if (f[k].value) body[k] = f[k].value;
   try {
-    const o = await Hotline.api('POST', '/api/v1/orders', body);
+    intakeKey = intakeKey || newKey();
+    const o = await Hotline.api('POST', '/api/v1/orders', body, {'Idempotency-Key': intakeKey});
+    intakeKey = null;
     const tr = document.createElement('tr'); tr.className = 'new-order';
     tr.innerHTML = `<td class="number">${Hotline.esc(o.number)}</td><td>${Hotline.esc(o.status_label)}</td>` +
       `<td>${Hotline.esc(o.unit_name || '（待派单员派单）')}</td><td>${Hotline.esc(o.content.slice(0, 60))}</td>`;
