@@ -143,6 +143,27 @@ def _first_columns(Q, n_cols: int):
     return sp.csr_matrix((Q.data[keep], Q.indices[keep], indptr), shape=(Q.shape[0], n_cols))
 
 
+def top_k(S: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Column indices and values of the k largest entries of each row of S (any order).
+
+    The same sets as np.argpartition(S, -k)[:, -k:], about 2x faster on the kNN's 512 x 6,375
+    similarity blocks: np.partition finds each row's k-th largest value (it moves values only),
+    and a comparison picks the entries at or above it. Rows where that picks more than k (ties
+    at the k-th value, e.g. fewer than k non-zero similarities) take np.argpartition itself."""
+    n = S.shape[1]
+    if k >= n:
+        top = np.broadcast_to(np.arange(n), S.shape).copy()
+        return top, S.copy()
+    kth = np.partition(S, n - k, axis=1)[:, n - k]
+    mask = S >= kth[:, None]
+    exact = np.count_nonzero(mask, axis=1) == k
+    top = np.empty((S.shape[0], k), dtype=np.intp)
+    top[exact] = np.nonzero(mask[exact])[1].reshape(-1, k)
+    if not exact.all():
+        top[~exact] = np.argpartition(S[~exact], n - k, axis=1)[:, -k:]
+    return top, np.take_along_axis(S, top, axis=1)
+
+
 def rank_scores(P: np.ndarray, bias) -> np.ndarray:
     if bias is None:
         return P
@@ -538,10 +559,9 @@ class TextModel:
         # in chunks of rows: the dense similarity block stays in cache (~2x faster for a batch)
         tops, simss = [], []
         for i in range(0, Q.shape[0], _KNN_CHUNK):
-            S = (Q[i: i + _KNN_CHUNK] @ XT).toarray()
-            top = np.argpartition(S, S.shape[1] - k, axis=1)[:, -k:]
+            top, sims = top_k(((Q[i: i + _KNN_CHUNK] @ XT).toarray()), k)
             tops.append(top)
-            simss.append(np.take_along_axis(S, top, axis=1))
+            simss.append(sims)
         top, sims = np.vstack(tops), np.vstack(simss)
         V = np.zeros((Q.shape[0], len(self.labels)), dtype=np.float64)
         rows = np.repeat(np.arange(Q.shape[0]), k)
