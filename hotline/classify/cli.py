@@ -119,7 +119,7 @@ def train(data, text_column, label_column, out, use_seed, store, folds):
 @click.option("--json-out", type=click.Path(dir_okay=False), help="Also write the metrics as JSON.")
 def evaluate(data, text_column, label_column, folds, json_out):
     """Stratified k-fold CV: accuracy, macro-F1, per-class F1, confusion matrix, threshold curve."""
-    from .training import cross_validate
+    from .training import cross_validate, json_ready
 
     if data:
         rows = _read_csv(data, text_column, label_column)
@@ -128,8 +128,7 @@ def evaluate(data, text_column, label_column, folds, json_out):
     else:
         texts, labels = seed_training_data()
     cv = cross_validate(texts, labels, folds=folds)
-    cv.pop("oof")
-    cv.pop("platt", None)
+    cv = json_ready(cv)
     _print_report(cv)
     if json_out:
         Path(json_out).write_text(json.dumps(cv, ensure_ascii=False, indent=2), encoding="utf-8")
