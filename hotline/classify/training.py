@@ -115,7 +115,7 @@ def heldout_pass_estimate(conf: np.ndarray, correct: np.ndarray, threshold: floa
 
 def cross_validate(texts, labels, folds: int = 5, spec: ModelSpec | None = None, seed: int = 42,
                    target: float | None = None, prepared=None, progress=None,
-                   shared_vectorisers: bool = False) -> dict:
+                   shared_vectorisers: bool = False, fitted=None) -> dict:
     """Stratified k-fold CV: accuracy, macro-F1, per-class F1, confusion matrix, threshold curve.
 
     shared_vectorisers=True fits the (unsupervised) TF-IDF blocks once on all texts and
@@ -123,7 +123,8 @@ def cross_validate(texts, labels, folds: int = 5, spec: ModelSpec | None = None,
     The `evaluate` command uses the default (vectorisers refitted per fold).
     Returns also numpy arrays (ARRAY_KEYS; json_ready drops them): the out-of-fold
     probabilities "oof", and per text the confidence "conf" and whether its label was "correct".
-    target None = the configured precision target (default_target).
+    target None = the configured precision target (default_target). fitted = (TextModel with
+    fitted vectorisers, its training matrix) for shared_vectorisers, when the caller has them.
     """
     from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
     from sklearn.model_selection import StratifiedKFold
@@ -143,8 +144,7 @@ def cross_validate(texts, labels, folds: int = 5, spec: ModelSpec | None = None,
     fold_of = np.zeros(len(y), dtype=int)
     base = X_all = None
     if shared_vectorisers:
-        base = TextModel(spec)
-        X_all = base.fit_vectorisers(norm, toks)
+        base, X_all = fitted if fitted is not None else _fit_vectorisers(spec, norm, toks)
     for i, (tr, te) in enumerate(skf.split(np.zeros(len(y)), y)):
         if shared_vectorisers:
             m = base.with_classifiers_fitted(X_all[tr], y[tr])
@@ -235,6 +235,11 @@ def _rjieba_version():
         return None
 
 
+def _fit_vectorisers(spec: ModelSpec, norm, toks):
+    base = TextModel(spec)
+    return base, base.fit_vectorisers(norm, toks)
+
+
 def train(texts, labels, *, spec: ModelSpec | None = None, extra_examples=None, folds: int = 5,
           target: float | None = None, threshold: float | None = None, version: str | None = None,
           progress=None) -> tuple[TextModel, dict]:
@@ -254,17 +259,22 @@ def train(texts, labels, *, spec: ModelSpec | None = None, extra_examples=None, 
     target = default_target() if target is None else target
     t0 = time.perf_counter()
     prepared = prepare(texts)
+    # the TF-IDF blocks are fitted once (unsupervised, ~16 s on tc2020c): the CV that picks the
+    # threshold shares them across folds, and the final model is the same vectorisers with
+    # classifiers fitted on all the data
+    fitted = _fit_vectorisers(spec, *prepared)
     cv = None
     if threshold is None and folds and folds >= 2 and len(set(labels)) >= 2:
         cv = cross_validate(texts, labels, folds=folds, spec=spec, target=target, prepared=prepared,
-                            progress=progress, shared_vectorisers=True)
+                            progress=progress, shared_vectorisers=True, fitted=fitted)
         threshold = cv["threshold"]
-    model = TextModel(spec).fit_prepared(prepared[0], prepared[1], labels)
+    base, X_all = fitted
+    model = base.with_classifiers_fitted(X_all, np.asarray(labels))
     if spec.clf == "svc":
         if cv is None or cv.get("platt") is None or cv["labels"] != model.labels:
             # no CV ran (fixed threshold / tiny data): 3-fold OOF scores just for the sigmoids
             cal = cross_validate(texts, labels, folds=3, spec=spec, target=target, prepared=prepared,
-                                 shared_vectorisers=True)
+                                 shared_vectorisers=True, fitted=fitted)
             platt = cal["platt"]
         else:
             platt = cv["platt"]
