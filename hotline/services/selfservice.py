@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from hotline.adapters.db import utcnow
 from hotline.adapters.orm import NoteRow, TransitionRow, UnitRow, WorkOrderRow
 from hotline.adapters.orm_open311 import SelfServiceHitRow
-from hotline.dispatch.model import Actor, DomainError
+from hotline.dispatch.model import Actor, DomainError, RuleViolation
 from hotline.dispatch.workflow import CLOSED_STATES, Role, Status
 
 from . import orders, views
@@ -46,8 +46,15 @@ REPLY_VISIBLE = frozenset({Status.RETURN_VISIT, Status.CLOSED, Status.CLOSED_UNR
                            Status.ANSWERED_DIRECTLY})
 
 
+SELF_SERVICE = "selfservice"   # the account self-service filings are logged under
+
+
 class SelfServiceError(DomainError):
     http_status = 400
+
+
+class FormAlreadyUsed(SelfServiceError):
+    """The form's nonce was counted before (one filing per rendered form)."""
 
 
 class TooMany(SelfServiceError):
@@ -104,7 +111,7 @@ def _count_hit(rt: Runtime, kind: str, ip: str | None, limit: int,
         try:
             uow.commit()
         except IntegrityError:
-            raise SelfServiceError("该表单已提交过, 请勿重复提交")
+            raise FormAlreadyUsed("该表单已提交过, 请勿重复提交")
 
 
 def file_appeal(rt: Runtime, form: dict, ip: str | None, now: float | None = None) -> dict:
@@ -126,14 +133,36 @@ def file_appeal(rt: Runtime, form: dict, ip: str | None, now: float | None = Non
         err = SelfServiceError("；".join(errors.values()))
         err.errors = errors
         raise err
-    _count_hit(rt, "file", ip, _conf()["file_per_ip_per_hour"], nonce)
+    # The form's nonce is the order's idempotency key. The hit (rate limit, one filing per form)
+    # commits before the order does, so when the order's own commit failed (503 while
+    # PostgreSQL restarted) the citizen's resubmission of the same form must still file it.
+    key = f"form:{nonce}"
+    try:
+        _count_hit(rt, "file", ip, _conf()["file_per_ip_per_hour"], nonce)
+    except FormAlreadyUsed:
+        if _filed_under(rt, key):
+            raise
     name = (form.get("name") or "").strip()[:32] or None
-    order = orders.create_order(rt, Actor("selfservice", Role.SYSTEM), {
-        "content": content, "channel": "web", "town": town,
-        "address": (form.get("address") or "").strip()[:300] or None,
-        "caller": {"name": name, "phone": phone, "anonymous": name is None,
-                   "confidential": form.get("confidential") in ("1", "on", "true")}})
+    try:
+        order = orders.create_order(rt, Actor(SELF_SERVICE, Role.SYSTEM), {
+            "content": content, "channel": "web", "town": town,
+            "address": (form.get("address") or "").strip()[:300] or None,
+            "caller": {"name": name, "phone": phone, "anonymous": name is None,
+                       "confidential": form.get("confidential") in ("1", "on", "true")},
+            "idempotency_key": key})
+    except RuleViolation as e:
+        if e.field != "Idempotency-Key":
+            raise
+        # the same form resent with another appeal
+        raise FormAlreadyUsed("该表单已提交过, 如需反映新的诉求请刷新页面后重新填写")
     return {"number": order["number"], "query_code": order["query_code"]}
+
+
+def _filed_under(rt: Runtime, key: str) -> bool:
+    with rt.uow() as uow:
+        return uow.session.execute(select(WorkOrderRow.id).where(
+            WorkOrderRow.created_by == SELF_SERVICE,
+            WorkOrderRow.idempotency_key == key)).first() is not None
 
 
 def track(rt: Runtime, number: str, code: str, ip: str | None) -> dict | None:

@@ -119,3 +119,24 @@ def test_track_guessing_is_rate_limited(api, rt):
              for i in range(limit)}
     assert codes == {404}
     assert track(api, number, "000000", ip="10.7.7.7").status_code == 429
+
+
+def test_form_whose_order_was_not_stored_can_be_sent_again(api, rt):
+    """The hit that uses up the form commits before the order. If the order's commit then
+    failed (a 503 while PostgreSQL restarted), sending the same form again files it, once."""
+    t = token(rt)
+    nonce = t.split(".")[1]
+    # what the first try left behind: the form counted, no order
+    selfservice._count_hit(rt, "file", "10.0.0.5", 100, nonce)
+    form = dict(GOOD, form_token=t, website="")
+    first = api.client.post("/self/new", data=form)
+    assert first.status_code == 200, first.get_data(as_text=True)
+    number, code = done(first)
+    orders = api.as_("dispatcher").get("/api/v1/orders").json
+    assert orders["total"] == 1 and orders["items"][0]["number"] == number
+    # once it is stored, the form is used up as before
+    again = api.client.post("/self/new", data=form)
+    assert again.status_code == 400 and "重复提交" in again.get_data(as_text=True)
+    other = api.client.post("/self/new", data=dict(form, content="另一条诉求: 小区附近工地夜间施工噪音扰民"))
+    assert other.status_code == 400 and "已提交过" in other.get_data(as_text=True)
+    assert api.as_("dispatcher").get("/api/v1/orders").json["total"] == 1
