@@ -20,7 +20,7 @@ from hotline.adapters.db import utcnow
 from hotline.adapters.orm import NoteRow, WorkOrderRow
 from hotline.adapters.orm_open311 import ApiKeyRow, Open311RequestRow
 from hotline.config import config_dir, load_yaml
-from hotline.dispatch.model import Actor, NotPermitted
+from hotline.dispatch.model import Actor, NotPermitted, RuleViolation
 from hotline.dispatch.workflow import CLOSED_STATES, STATUS_LABELS, Role
 
 from . import orders, views
@@ -165,8 +165,11 @@ def _float(form: dict, key: str) -> float | None:
         raise Open311Error(400, f"{key} must be a number")
 
 
-def create_request(rt: Runtime, form: dict, attrs: dict) -> list[dict]:
-    """POST requests: `form` holds single values, `attrs` the attribute[code] lists."""
+def create_request(rt: Runtime, form: dict, attrs: dict,
+                   idempotency_key: str | None = None) -> tuple[list[dict], bool]:
+    """POST requests: `form` holds single values, `attrs` the attribute[code] lists.
+    Returns (the GeoReport answer, whether it replays a request stored earlier under
+    `idempotency_key`: a client retrying after a lost answer gets the same id and token)."""
     check_jurisdiction(form.get("jurisdiction_id"))
     key_name = _authenticate(rt, form.get("api_key"))
     code = form.get("service_code")
@@ -198,20 +201,33 @@ def create_request(rt: Runtime, form: dict, attrs: dict) -> list[dict]:
     # A GeoReport request reports a problem to be fixed: 求助 (legal reply limit 10 working
     # days, domain §3.2) unless the classifier or an agent later decides otherwise.
     data.setdefault("appeal_type", "help")
-    order = orders.create_order(rt, Actor(f"open311:{key_name}", Role.SYSTEM), data)
+    if idempotency_key:
+        data["idempotency_key"] = idempotency_key
     token = secrets.token_urlsafe(16)
-    with rt.uow() as uow:
+
+    def request_row(uow, order_id):
+        # in the order's transaction: an order never exists without its request and token
         uow.session.add(Open311RequestRow(
-            order_id=order["id"], token=token, api_key_name=key_name, service_code=code,
+            order_id=order_id, token=token, api_key_name=key_name, service_code=code,
             lat=lat, long=lon, address_id=address_id, zipcode=form.get("zipcode") or None,
             email=form.get("email") or None, device_id=form.get("device_id") or None,
             account_id=form.get("account_id") or None,
             media_url=form.get("media_url") or None,
             attributes={k: v for k, v in attrs.items()}, created_at=utcnow()))
-        uow.commit()
+    try:
+        order = orders.create_order(rt, Actor(f"open311:{key_name}", Role.SYSTEM), data,
+                                    also=request_row)
+    except RuleViolation as e:
+        if e.field != "Idempotency-Key":
+            raise
+        raise Open311Error(400, "Idempotency-Key was already used for another request")
+    if order["replayed"]:
+        with rt.uow() as uow:
+            token = uow.session.execute(select(Open311RequestRow.token).where(
+                Open311RequestRow.order_id == order["id"])).scalar_one()
     return [{"service_request_id": order["number"], "token": token,
              "service_notice": settings()["open311"]["service_notice"],
-             "account_id": form.get("account_id") or None}]
+             "account_id": form.get("account_id") or None}], order["replayed"]
 
 
 # ------------------------------------------------------------------ GET requests

@@ -44,9 +44,12 @@ def _visible(order_row, actor: Actor) -> bool:
     return order_row.unit == actor.unit or actor.unit in (order_row.assist_units or [])
 
 
-def create_order(rt: Runtime, actor: Actor, data: dict) -> dict:
+def create_order(rt: Runtime, actor: Actor, data: dict, also=None) -> dict:
     """Log a new appeal (受理). Classifies it, dispatches directly when the agent named a unit
-    or the classifier is confident (工单直派), otherwise queues it for a dispatcher."""
+    or the classifier is confident (工单直派), otherwise queues it for a dispatcher.
+
+    also(uow, order_id): adds the caller's own rows (e.g. the Open311 request) to the same
+    transaction, so they are stored with the order or not at all."""
     if actor.role not in (Role.AGENT, Role.DISPATCHER, Role.ADMIN, Role.SYSTEM):
         raise NotPermitted("只有话务员或派单员可以登记工单")
     key = data.get("idempotency_key")
@@ -124,6 +127,8 @@ def create_order(rt: Runtime, actor: Actor, data: dict) -> dict:
         uow.orders.add_new(order, row)
         hooks.after_save(rt, uow, order, row)    # SLA next check, scoring facts (no reads)
         uow.emit("order.created", order_id=order.id)
+        if also is not None:
+            also(uow, order.id)
         try:
             uow.commit()
         except IntegrityError:

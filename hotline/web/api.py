@@ -112,13 +112,13 @@ def create_order():
         blocked(g.actor)
     key = request.headers.get("Idempotency-Key")
     if key is not None:
-        data["idempotency_key"] = _idempotency_key(key)
+        data["idempotency_key"] = parse_idempotency_key(key)
     result = orders.create_order(rt(), g.actor, data)
     # a retry with a key already used answers the stored order: 200, not a second 201
     return jsonify(result), 200 if result["replayed"] else 201
 
 
-def _idempotency_key(raw: str) -> str:
+def parse_idempotency_key(raw: str) -> str:
     """Idempotency-Key header (IETF draft): 1-64 visible ASCII characters, e.g. a UUID; the
     quotes of the draft's sf-string form are accepted and dropped."""
     key = raw.strip()

@@ -12,7 +12,8 @@ from hotline.dispatch.model import DomainError
 from hotline.dispatch.workflow import Role
 from hotline.services import open311, selfservice, webhooks
 
-from .api import documented, json_body, load, login_required
+from .api import documented, json_body, load, login_required, parse_idempotency_key
+from .errors import ApiError
 
 o311 = Blueprint("open311", __name__, url_prefix="/open311/v2")
 admin = Blueprint("open311_admin", __name__, url_prefix="/api/v1/admin")
@@ -102,7 +103,16 @@ def post_request(fmt):
         if key.startswith("attribute[") and "]" in key:
             code = key[len("attribute["):key.index("]")]
             attrs.setdefault(code, []).extend(v for v in request.form.getlist(key) if v)
-    return render(fmt, "service_requests", open311.create_request(rt(), form, attrs), 201)
+    key = request.headers.get("Idempotency-Key")
+    if key is not None:
+        try:
+            key = parse_idempotency_key(key)
+        except ApiError:
+            raise open311.Open311Error(
+                400, "Idempotency-Key must be 1 to 64 visible ASCII characters")
+    answer, replayed = open311.create_request(rt(), form, attrs, key)
+    # a retry with a used key gets the stored request (same id and token): 200, not 201
+    return render(fmt, "service_requests", answer, 200 if replayed else 201)
 
 
 @o311.get(f"/requests.{FMT}")

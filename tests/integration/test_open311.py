@@ -183,3 +183,43 @@ def test_api_keys_are_admin_only_hashed_and_revocable(api, rt, key):
                                  json={}).status_code == 200
     r = post(api, "json", api_key=key, service_code="street_lights", address_string="莞城")
     assert r.status_code == 403
+
+
+def _light(api, key, **extra):
+    return api.client.post(f"{BASE}/requests.json", data={
+        "api_key": key, "service_code": "street_lights", "address_string": "东城街道东城大道 88 号",
+        "description": "路灯已经连续三晚不亮, 行人夜间不安全"}, **extra)
+
+
+def test_retry_with_idempotency_key_returns_the_same_request(api, rt, key):
+    from hotline.adapters.orm import WorkOrderRow
+    from hotline.adapters.orm_open311 import Open311RequestRow
+    first = _light(api, key, headers={"Idempotency-Key": "wx-7f3a"})
+    again = _light(api, key, headers={"Idempotency-Key": "wx-7f3a"})
+    assert first.status_code == 201 and again.status_code == 200, again.json
+    assert again.json[0]["service_request_id"] == first.json[0]["service_request_id"]
+    assert again.json[0]["token"] == first.json[0]["token"]
+    other = api.client.post(f"{BASE}/requests.json", headers={"Idempotency-Key": "wx-7f3a"}, data={
+            "api_key": key, "service_code": "street_lights", "address_string": "东城大道 1 号",
+            "description": "另一处路灯也不亮"})
+    assert other.status_code == 400
+    assert other.json == [{"code": 400, "description":
+                           "Idempotency-Key was already used for another request"}]
+    bad = _light(api, key, headers={"Idempotency-Key": "键"})
+    assert bad.status_code == 400 and "Idempotency-Key" in bad.json[0]["description"]
+    with rt.uow() as uow:
+        assert len(uow.session.execute(select(WorkOrderRow.id)).all()) == 1
+        assert len(uow.session.execute(select(Open311RequestRow.id)).all()) == 1
+
+
+def test_order_and_request_row_commit_together(api, rt, key, monkeypatch):
+    """The request row (with the client's token) is written in the order's transaction: when
+    it cannot be stored, neither is the order (no order the client has no id or token for)."""
+    from hotline.adapters.orm import WorkOrderRow
+    from hotline.services import open311
+    monkeypatch.setattr(open311.secrets, "token_urlsafe", lambda n: "same-token")
+    assert _light(api, key).status_code == 201
+    clash = _light(api, key)              # the token's unique index refuses the second row
+    assert clash.status_code == 503
+    with rt.uow() as uow:
+        assert len(uow.session.execute(select(WorkOrderRow.id)).all()) == 1
