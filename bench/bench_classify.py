@@ -167,15 +167,14 @@ def main() -> None:
         # both gates? Thresholds as `train` picks them (CV with shared vectorisers), judged on
         # samples of the honest CV's out-of-fold results (docs/model_card.md, round 5).
         shared = cross_validate(texts, labels, folds=5, shared_vectorisers=True)
+        def estimate(threshold):
+            est = heldout_pass_estimate(oof_conf, oof_correct, threshold)
+            return {k: round(v, 4) if isinstance(v, float) else v for k, v in est.items()}
         res["heldout_estimate"] = [
-            {"target_precision": t, **{k: round(v, 4) if isinstance(v, float) else v
-                                       for k, v in heldout_pass_estimate(
-                oof_conf, oof_correct,
-                choose_threshold(shared["conf"], shared["correct"], t)["threshold"]).items()}}
+            {"target_precision": t,
+             **estimate(choose_threshold(shared["conf"], shared["correct"], t)["threshold"])}
             for t in (0.978, 0.980, 0.981, 0.982, 0.985)]
-        res["heldout_estimate_shipped"] = {k: round(v, 4) if isinstance(v, float) else v
-                                           for k, v in heldout_pass_estimate(
-            oof_conf, oof_correct, card["threshold"]).items()}
+        res["heldout_estimate_shipped"] = estimate(card["threshold"])
 
     OUT.mkdir(parents=True, exist_ok=True)
     prev = OUT / "classify.json"

@@ -115,6 +115,12 @@ class WorkOrderRepository:
         self._rows[row.id] = row
         self._append(order, 0)
 
+    def by_idempotency_key(self, created_by: str, key: str) -> WorkOrderRow | None:
+        """The order `created_by` logged under the client's Idempotency-Key, if any."""
+        return self.session.execute(select(WorkOrderRow).where(
+            WorkOrderRow.created_by == created_by,
+            WorkOrderRow.idempotency_key == key)).scalar_one_or_none()
+
     def next_id(self) -> int:
         """Reserve the id of an order about to be inserted, so its number (DG<date><id>) and
         every row that refers to it are known before the one INSERT (intake writes the

@@ -158,9 +158,7 @@ def _replay(rt: Runtime, actor: Actor, key: str, content: str) -> dict | None:
     stored order, so the appeal is logged once. The same key with another appeal is a client
     error (422), as the IETF Idempotency-Key draft asks."""
     with rt.uow() as uow:
-        row = uow.session.execute(select(WorkOrderRow).where(
-            WorkOrderRow.created_by == actor.username,
-            WorkOrderRow.idempotency_key == key)).scalar_one_or_none()
+        row = uow.orders.by_idempotency_key(actor.username, key)
         if row is None:
             return None
         if row.content != content:

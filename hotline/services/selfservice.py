@@ -160,9 +160,7 @@ def file_appeal(rt: Runtime, form: dict, ip: str | None, now: float | None = Non
 
 def _filed_under(rt: Runtime, key: str) -> bool:
     with rt.uow() as uow:
-        return uow.session.execute(select(WorkOrderRow.id).where(
-            WorkOrderRow.created_by == SELF_SERVICE,
-            WorkOrderRow.idempotency_key == key)).first() is not None
+        return uow.orders.by_idempotency_key(SELF_SERVICE, key) is not None
 
 
 def track(rt: Runtime, number: str, code: str, ip: str | None) -> dict | None:

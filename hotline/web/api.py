@@ -112,7 +112,10 @@ def create_order():
         blocked(g.actor)
     key = request.headers.get("Idempotency-Key")
     if key is not None:
-        data["idempotency_key"] = parse_idempotency_key(key)
+        try:
+            data["idempotency_key"] = parse_idempotency_key(key)
+        except ValueError:
+            raise ApiError(422, "幂等键格式错误", {"Idempotency-Key": ["须为 1 至 64 个可见 ASCII 字符"]})
     result = orders.create_order(rt(), g.actor, data)
     # a retry with a key already used answers the stored order: 200, not a second 201
     return jsonify(result), 200 if result["replayed"] else 201
@@ -120,12 +123,13 @@ def create_order():
 
 def parse_idempotency_key(raw: str) -> str:
     """Idempotency-Key header (IETF draft): 1-64 visible ASCII characters, e.g. a UUID; the
-    quotes of the draft's sf-string form are accepted and dropped."""
+    quotes of the draft's sf-string form are accepted and dropped. ValueError otherwise: each
+    protocol (this API, Open311) answers it in its own error format."""
     key = raw.strip()
     if len(key) >= 2 and key[0] == key[-1] == '"':
         key = key[1:-1]
     if not 1 <= len(key) <= 64 or not all("!" <= ch <= "~" for ch in key):
-        raise ApiError(422, "幂等键格式错误", {"Idempotency-Key": ["须为 1 至 64 个可见 ASCII 字符"]})
+        raise ValueError(raw)
     return key
 
 

@@ -13,7 +13,6 @@ from hotline.dispatch.workflow import Role
 from hotline.services import open311, selfservice, webhooks
 
 from .api import documented, json_body, load, login_required, parse_idempotency_key
-from .errors import ApiError
 
 o311 = Blueprint("open311", __name__, url_prefix="/open311/v2")
 admin = Blueprint("open311_admin", __name__, url_prefix="/api/v1/admin")
@@ -107,7 +106,7 @@ def post_request(fmt):
     if key is not None:
         try:
             key = parse_idempotency_key(key)
-        except ApiError:
+        except ValueError:
             raise open311.Open311Error(
                 400, "Idempotency-Key must be 1 to 64 visible ASCII characters")
     answer, replayed = open311.create_request(rt(), form, attrs, key)
