@@ -30,7 +30,8 @@ class LoginLockoutRow(Base):
 
 
 class PersonalDataAccessRow(Base):
-    """kind: detail | list | export | reveal. reason: required for reveal."""
+    """kind: services/privacy.py KINDS (detail, list, inbox, export, reveal, survey,
+    sms_outbox). reason: required for reveal."""
     __tablename__ = "personal_data_access"
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime]

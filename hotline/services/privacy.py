@@ -1,6 +1,7 @@
 """Personal data of callers (个人信息保护法, PIPL) — issue 8 item 2.
 
-- every read of a caller's personal data (order detail, list, export, reveal) is written to
+- every read of a caller's personal data (order detail, lists and queues, inbox, export,
+  reveal, the survey queues and the SMS outbox) is written to
   `personal_data_access` (PIPL §55-§56: processing is recorded; §51 internal controls);
 - departments see phone numbers masked (services/views.py); "reveal" gives one order's full
   phone to a department user of a unit that handles it, only with a reason, and is logged;
@@ -26,7 +27,9 @@ from hotline.dispatch.workflow import Role
 from . import views
 from .runtime import Runtime
 
-KINDS = ("detail", "list", "inbox", "export", "reveal")
+# survey: the return-visit queues and a survey's staff view (masked phone of the surveyed
+# caller); sms_outbox: the embedded SMS sender's messages (masked phone). Issue 12 finding 10.
+KINDS = ("detail", "list", "inbox", "export", "reveal", "survey", "sms_outbox")
 # who may query the access log (issue 8: "supervisors can query"; admins run audits)
 LOG_READERS = (Role.SUPERVISOR, Role.ADMIN)
 

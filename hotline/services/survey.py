@@ -5,6 +5,7 @@ recorded transition applied through the aggregate (dispatch/model.py) in this tr
 Departments never see a survey before it is answered and never change one (anchors F5)."""
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime
 from functools import lru_cache
@@ -163,80 +164,109 @@ def tick(rt) -> None:
 
 
 # ------------------------------------------------------------------ reading / answering
+#
+# Two ways in, kept apart (issue 12 finding 9): the citizen answers through the SMS link's
+# token (channel sms, answered_by "citizen"); staff record what the citizen said on the phone
+# through the survey id (channel phone, answered_by the staff member). Staff never hold the
+# token: their views and the SMS outbox do not show it, and the web layer refuses staff
+# credentials on the token endpoints, so a staff answer cannot pass for the citizen's.
 
-def _check_reader(actor: Actor | None) -> Actor:
-    if actor is None:
-        return CITIZEN
-    if actor.role == Role.DEPARTMENT:
-        # departments never see a survey before it is answered, nor its token (F5)
-        raise NotPermitted("承办单位不能查看或填写回访")
-    if actor.role not in STAFF_ANSWER + (Role.SUPERVISOR, Role.LEADER, Role.ADMIN):
-        raise NotPermitted("无权查看回访")
-    return actor
-
-
-def _by_token(uow, token: str) -> SurveyRow:
-    s = uow.session.execute(select(SurveyRow).where(SurveyRow.token == token)).scalar_one_or_none()
+def _by_token(uow, token: str, lock: bool = False, rt=None) -> SurveyRow:
+    q = select(SurveyRow).where(SurveyRow.token == token)
+    if lock and rt is not None and rt.engine.dialect.name == "postgresql":
+        q = q.with_for_update()
+    s = uow.session.execute(q).scalar_one_or_none()
     if s is None:
         raise NotFound("回访不存在")
     return s
 
 
-def get_survey(rt, token: str, actor: Actor | None = None) -> dict:
-    """The questions for the mobile page or the phone agent. Every view is audited."""
-    actor = _check_reader(actor)
+def get_survey(rt, token: str) -> dict:
+    """The questions for the citizen's mobile page. Every view is audited."""
     with rt.uow() as uow:
         s = _by_token(uow, token)
         if s.status == P.PENDING and aware(s.expires_at) < utcnow():
             raise Gone("回访链接已过期")
-        audit(uow, s, actor, "view")
+        audit(uow, s, CITIZEN, "view")
         order = uow.session.get(WorkOrderRow, s.order_id)
-        out = survey_view(s, order, staff=actor.role != "citizen")
+        out = survey_view(s, order, staff=False)
         uow.commit()
         return out
 
 
-def answer(rt, token: str, body: dict, actor: Actor | None = None) -> dict:
-    """Record the answer once (second time 409, expired 410). Satisfied -> the order closes
-    as `system`; dissatisfied or unresolved -> supervisor queue (issue 6 item 2)."""
-    if actor is not None and actor.role not in STAFF_ANSWER:
-        raise NotPermitted("只有话务员、派单员或市民本人可以填写回访")
-    actor = actor or CITIZEN
-    pol = survey_policy()
+def _normalise(body: dict) -> dict:
     try:
-        ans = pol.normalise(body.get("contacted"), body.get("resolved"),
-                            body.get("satisfaction"), body.get("comment"))
+        return survey_policy().normalise(body.get("contacted"), body.get("resolved"),
+                                         body.get("satisfaction"), body.get("comment"))
     except P.AnswerError as e:
         raise RuleViolation(e.message, field=e.field) from e
+
+
+def answer(rt, token: str, body: dict) -> dict:
+    """The citizen's answer through the SMS link, recorded once (second time 409, expired
+    410). Satisfied -> the order closes as `system`; dissatisfied or unresolved -> supervisor
+    queue (issue 6 item 2). The answer is echoed back without the staff-only fields."""
+    ans = _normalise(body)
     with rt.uow() as uow:
-        q = select(SurveyRow).where(SurveyRow.token == token)
+        s = _by_token(uow, token, lock=True, rt=rt)
+        _record_answer(rt, uow, s, ans, CITIZEN, "sms")
+        order = uow.session.get(WorkOrderRow, s.order_id)
+        out = survey_view(s, order, staff=False)
+        out.update(resolved=s.resolved, satisfaction=s.satisfaction, grade5=s.grade5,
+                   comment=s.comment)
+        uow.commit()
+        return out
+
+
+def answer_by_phone(rt, actor: Actor, survey_id: int, body: dict) -> dict:
+    """电话回访: an agent or dispatcher records the answer the citizen gave on the phone,
+    under their own name (answered_by, survey_audit) and channel phone."""
+    if actor.role not in STAFF_ANSWER:
+        raise NotPermitted("只有话务员或派单员可以登记电话回访")
+    ans = _normalise(body)
+    with rt.uow() as uow:
+        q = select(SurveyRow).where(SurveyRow.id == survey_id)
         if rt.engine.dialect.name == "postgresql":
             q = q.with_for_update()
         s = uow.session.execute(q).scalar_one_or_none()
         if s is None:
             raise NotFound("回访不存在")
-        if s.status == P.ANSWERED:
-            raise AlreadyAnswered("该回访已提交, 不能重复提交或修改")
-        if s.status == P.EXPIRED or (s.status == P.PENDING and aware(s.expires_at) < utcnow()):
-            raise Gone("回访链接已过期")
-        if s.status != P.PENDING:
-            raise AlreadyAnswered(f"该回访已结束 ({P.OUTCOME_LABELS.get(s.status, s.status)})")
-        for k, v in ans.items():
-            setattr(s, k, v)
-        s.status, s.answered_at, s.answered_by = P.ANSWERED, utcnow(), actor.username
-        s.answered_via = "phone" if actor.role in STAFF_ANSWER else "sms"
-        s.review = "pending" if P.needs_review(ans["resolved"], ans["satisfaction"]) else None
-        audit(uow, s, actor, "answer", **ans)
-        uow.session.flush()
-        if s.review:
-            _touch_facts(rt, uow, s.order_id)
-            uow.emit("survey.needs_review", survey_id=s.id, order_id=s.order_id)
-        else:
-            _close_if_settled(rt, uow, s.order_id, "回访满意, 系统自动办结")
+        _record_answer(rt, uow, s, ans, actor, "phone")
         order = uow.session.get(WorkOrderRow, s.order_id)
         out = survey_view(s, order, staff=True)
+        log_reads(rt, uow, actor, [s])
         uow.commit()
         return out
+
+
+def _record_answer(rt, uow, s: SurveyRow, ans: dict, actor: Actor, via: str) -> None:
+    if s.status == P.ANSWERED:
+        raise AlreadyAnswered("该回访已提交, 不能重复提交或修改")
+    if s.status == P.EXPIRED or (s.status == P.PENDING and aware(s.expires_at) < utcnow()):
+        raise Gone("回访链接已过期")
+    if s.status != P.PENDING:
+        raise AlreadyAnswered(f"该回访已结束 ({P.OUTCOME_LABELS.get(s.status, s.status)})")
+    for k, v in ans.items():
+        setattr(s, k, v)
+    s.status, s.answered_at, s.answered_by = P.ANSWERED, utcnow(), actor.username
+    s.answered_via = via
+    s.review = "pending" if P.needs_review(ans["resolved"], ans["satisfaction"]) else None
+    audit(uow, s, actor, "answer", **ans)
+    uow.session.flush()
+    if s.review:
+        _touch_facts(rt, uow, s.order_id)
+        uow.emit("survey.needs_review", survey_id=s.id, order_id=s.order_id)
+    else:
+        _close_if_settled(rt, uow, s.order_id, "回访满意, 系统自动办结")
+
+
+def log_reads(rt, uow, actor: Actor, surveys, kind: str = "survey") -> None:
+    """PIPL access log (个人信息保护法 §51-§55; services/privacy.py): a staff view of a survey
+    shows its caller's (masked) phone, so each read is logged against the caller's own order
+    (a merged caller's order, not the master's), in the read's transaction."""
+    from . import privacy
+    privacy.record_access(rt, actor, kind, [s.caller_order_id or s.order_id for s in surveys],
+                          fields="phone(masked)", uow=uow)
 
 
 def record_attempt(rt, actor: Actor, survey_id: int, at: datetime | None = None) -> dict:
@@ -263,6 +293,7 @@ def record_attempt(rt, actor: Actor, survey_id: int, at: datetime | None = None)
             _close_if_settled(rt, uow, s.order_id, "多次回访无法联系")
         order = uow.session.get(WorkOrderRow, s.order_id)
         out = survey_view(s, order, staff=True)
+        log_reads(rt, uow, actor, [s])
         uow.commit()
         return out
 
@@ -294,8 +325,8 @@ def survey_view(s: SurveyRow, order, staff: bool) -> dict:
            "expires_at": iso(s.expires_at), "answered_at": iso(s.answered_at),
            "questions": {"resolved": P.RESOLVED, "satisfaction": P.SATISFACTION,
                          "grade5": P.GRADE5}}
-    if staff:
-        out.update(token=s.token, unit=s.unit, caller_order_id=s.caller_order_id,
+    if staff:   # never the token: it is the citizen's credential (issue 12 finding 9)
+        out.update(unit=s.unit, caller_order_id=s.caller_order_id,
                    phone=mask_phone(s.phone), sent_at=iso(s.sent_at),
                    attempts=len(s.attempt_days or []), contacted=s.contacted,
                    resolved=s.resolved, satisfaction=s.satisfaction, grade5=s.grade5,
@@ -306,7 +337,8 @@ def survey_view(s: SurveyRow, order, staff: bool) -> dict:
 
 def list_surveys(rt, actor: Actor, status: str | None = None, review: str | None = None,
                  limit: int = 200) -> dict:
-    """The phone queue (pending) and the supervisor queue (review=pending)."""
+    """The phone queue (pending) and the supervisor queue (review=pending); the read and its
+    access-log rows in one transaction."""
     if actor.role not in STAFF_ANSWER + (Role.SUPERVISOR, Role.LEADER, Role.ADMIN):
         raise NotPermitted("承办单位不能查看待回访列表")
     with rt.uow() as uow:
@@ -318,4 +350,30 @@ def list_surveys(rt, actor: Actor, status: str | None = None, review: str | None
             q = q.where(SurveyRow.review == review)
         rows = uow.session.execute(q.order_by(SurveyRow.id).limit(limit)).all()
         items = [survey_view(s, o, staff=True) for s, o in rows]
+        log_reads(rt, uow, actor, [s for s, _ in rows])
+        uow.commit()
+    return {"items": items, "total": len(items)}
+
+
+SMS_ROLES = (Role.ADMIN, Role.DISPATCHER, Role.SUPERVISOR, Role.AGENT)
+_LINK_TOKEN = re.compile(r"/s/[A-Za-z0-9_-]+")
+
+
+def sms_outbox(rt, actor: Actor, limit: int = 200) -> dict:
+    """The embedded SMS sender's messages, newest first: masked phones, and the link's token
+    masked (it is the citizen's credential: whoever holds it answers as the citizen, issue 12
+    finding 9). Each read is in the PIPL access log, in the read's transaction (finding 10)."""
+    from .views import iso, mask_phone
+    if actor.role not in SMS_ROLES:
+        raise NotPermitted("无权查看短信发件箱")
+    with rt.uow() as uow:
+        rows = uow.session.execute(
+            select(SmsOutboxRow, SurveyRow).outerjoin(SurveyRow, SurveyRow.id ==
+                                                      SmsOutboxRow.survey_id)
+            .order_by(SmsOutboxRow.id.desc()).limit(limit)).all()
+        items = [{"id": m.id, "survey_id": m.survey_id, "phone": mask_phone(m.phone),
+                  "body": _LINK_TOKEN.sub("/s/******", m.body), "created_at": iso(m.created_at)}
+                 for m, _ in rows]
+        log_reads(rt, uow, actor, [s for _, s in rows if s is not None], kind="sms_outbox")
+        uow.commit()
     return {"items": items, "total": len(items)}

@@ -3,9 +3,10 @@ outbox of the embedded sender, the supervisor's decisions and units' appeals.
 Controllers: parse with a schema, check access, call one service."""
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, render_template, request
+from flask import Blueprint, current_app, g, jsonify, render_template, request
 from marshmallow import fields, validate
 
+from hotline.dispatch.model import Actor
 from hotline.dispatch.workflow import Role
 from hotline.services import auth, survey, survey_review
 
@@ -54,7 +55,6 @@ class RulingSchema(Schema):
 class SurveySchema(Schema):
     id = fields.Integer()
     order_id = fields.Integer()
-    token = fields.String()
     status = fields.String()
     resolved = fields.String()
     satisfaction = fields.String()
@@ -66,15 +66,38 @@ class SurveyListSchema(Schema):
     total = fields.Integer()
 
 
-def _optional_actor():
+# The pages' session cookie login registers here how a request's session names its staff
+# member: a callable returning the Actor, or None when the session is not logged in.
+SESSION_ACTOR = "hotline.session_actor"
+PHONE_PATH_MESSAGE = ("工作人员不能通过市民的回访链接查看或填写回访: 电话回访请在「电话回访队列」页面 "
+                      "(/survey-queue) 按回访编号登记市民的回答 (POST /api/v1/surveys/<回访编号>/answer)")
+
+
+def staff_actor() -> Actor | None:
+    """The staff member a request is authenticated as, by an `Authorization: Bearer` token or
+    by the pages' session cookie; None for a request without credentials (a citizen). A Bearer
+    token that does not verify is a 401 (auth.AuthError), never a citizen."""
     header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        return None
-    return auth.actor_from_token(rt(), header[7:].strip())
+    if header.startswith("Bearer "):
+        return auth.actor_from_token(rt(), header[7:].strip())
+    resolve = current_app.extensions.get(SESSION_ACTOR)
+    return resolve() if resolve is not None else None
+
+
+def _citizen_only() -> None:
+    """The token endpoints are the citizen's: whoever holds the token answers as the citizen,
+    by SMS. Staff credentials are refused there (issue 12 finding 9): a staff answer goes
+    through the phone-survey path, recorded under the staff member's name, channel phone."""
+    actor = staff_actor()
+    if actor is None:
+        return
+    if actor.role == Role.DEPARTMENT:   # departments never see a pending survey (F5)
+        raise ApiError(403, "承办单位不能查看或填写回访")
+    raise ApiError(403, PHONE_PATH_MESSAGE, code="staff_use_phone_survey")
 
 
 @bp.get("/api/v1/surveys")
-@documented("/api/v1/surveys", "get", "回访列表 (电话回访队列 / 督办队列)", None,
+@documented("/api/v1/surveys", "get", "回访列表 (电话回访队列 / 督办队列; 不含市民链接令牌)", None,
             SurveyListSchema, query=SurveyListQuery, tags=SURVEY_TAGS)
 @login_required(Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
 def list_surveys():
@@ -83,21 +106,31 @@ def list_surveys():
 
 
 @bp.get("/api/v1/surveys/<token>")
-@documented("/api/v1/surveys/{token}", "get", "回访问卷 (市民凭链接, 或话务员)", None,
+@documented("/api/v1/surveys/{token}", "get", "回访问卷 (仅市民凭短信链接; 工作人员凭据 403)", None,
             SurveySchema, auth_required=False, tags=SURVEY_TAGS)
 def get_survey(token: str):
-    return jsonify(survey.get_survey(rt(), token, _optional_actor()))
+    _citizen_only()
+    return jsonify(survey.get_survey(rt(), token))
 
 
 @bp.post("/api/v1/surveys/<token>")
-@documented("/api/v1/surveys/{token}", "post", "提交回访 (仅一次; 重复 409, 过期 410)",
+@documented("/api/v1/surveys/{token}", "post",
+            "市民提交回访 (仅一次; 重复 409, 过期 410; 工作人员凭据 403, 请用电话回访)",
             AnswerSchema, SurveySchema, auth_required=False, tags=SURVEY_TAGS)
 def answer_survey(token: str):
-    actor = _optional_actor()
-    if actor is not None and actor.role not in (Role.AGENT, Role.DISPATCHER):
-        raise ApiError(403, "当前角色不能填写回访")
+    _citizen_only()
     body = load(AnswerSchema(), json_body())
-    return jsonify(survey.answer(rt(), token, body, actor))
+    return jsonify(survey.answer(rt(), token, body))
+
+
+@bp.post("/api/v1/surveys/<int:survey_id>/answer")
+@documented("/api/v1/surveys/{survey_id}/answer", "post",
+            "电话回访: 登记市民在电话中的回答 (记录登记人, 渠道 phone; 仅一次)",
+            AnswerSchema, SurveySchema, tags=SURVEY_TAGS)
+@login_required(Role.AGENT, Role.DISPATCHER)
+def answer_by_phone(survey_id: int):
+    body = load(AnswerSchema(), json_body())
+    return jsonify(survey.answer_by_phone(rt(), g.actor, survey_id, body))
 
 
 @bp.post("/api/v1/surveys/<int:survey_id>/attempts")
@@ -164,24 +197,19 @@ def order_surveys(order_id: int):
 @bp.get("/api/v1/sms-outbox")
 @documented("/api/v1/sms-outbox", "get", "短信发件箱 (内置短信通道)", None, None,
             tags=SURVEY_TAGS)
-@login_required(Role.ADMIN, Role.DISPATCHER, Role.SUPERVISOR, Role.AGENT)
+@login_required(*survey.SMS_ROLES)
 def sms_outbox():
-    from sqlalchemy import select
-
-    from hotline.adapters.orm_survey import SmsOutboxRow
-    from hotline.services.views import iso, mask_phone
-    with rt().uow() as uow:
-        rows = uow.session.execute(select(SmsOutboxRow).order_by(SmsOutboxRow.id.desc())
-                                   .limit(200)).scalars()
-        items = [{"id": r.id, "survey_id": r.survey_id, "phone": mask_phone(r.phone),
-                  "body": r.body, "created_at": iso(r.created_at)} for r in rows]
-    return jsonify({"items": items, "total": len(items)})
+    return jsonify(survey.sms_outbox(rt(), g.actor))
 
 
 # ------------------------------------------------------------------ pages
 
 @bp.get("/s/<token>")
 def answer_page(token: str):
+    try:
+        _citizen_only()
+    except ApiError as e:   # a staff session on the citizen's page: say where to go instead
+        return render_template("s_staff.html", department=e.code != "staff_use_phone_survey"), 403
     return render_template("s_answer.html", token=token)
 
 

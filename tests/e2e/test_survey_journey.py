@@ -25,6 +25,18 @@ def _order_in_return_visit(rt, phone):
     return o["id"]
 
 
+def _pending(rt, order_id):
+    """The order's pending survey and its citizen token, read where the SMS gets it: staff
+    listings carry no token (issue 12 finding 9)."""
+    from sqlalchemy import select
+
+    from hotline.adapters.orm_survey import SurveyRow
+    with rt.uow() as uow:
+        s = uow.session.execute(select(SurveyRow).where(
+            SurveyRow.order_id == order_id, SurveyRow.status == "pending")).scalar_one()
+        return {"id": s.id, "token": s.token}
+
+
 def _sat_cell(page):
     row = page.locator(f'#units tr[data-unit="{U}"] td[data-k="satisfaction_rate"]')
     row.wait_for(timeout=10000)
@@ -33,10 +45,8 @@ def _sat_cell(page):
 
 def test_mobile_answer_changes_supervisor_satisfaction(live_server, browser, page):
     rt = live_server.rt
-    from hotline.services.survey import list_surveys
     first = _order_in_return_visit(rt, "13800000001")
-    [s1] = [s for s in list_surveys(rt, Actor("agent", "agent"), "pending")["items"]
-            if s["order_id"] == first]
+    s1 = _pending(rt, first)
     # a first, dissatisfied answer through the API: the unit's 满意率 is 0 %
     import json
     import urllib.request
@@ -46,8 +56,7 @@ def test_mobile_answer_changes_supervisor_satisfaction(live_server, browser, pag
                                  headers={"Content-Type": "application/json"})
     assert urllib.request.urlopen(req).status == 200
     second = _order_in_return_visit(rt, "13800000002")
-    [s2] = [s for s in list_surveys(rt, Actor("agent", "agent"), "pending")["items"]
-            if s["order_id"] == second]
+    s2 = _pending(rt, second)
 
     login(page, live_server.url, "supervisor")
     page.goto(f"{live_server.url}/supervisor")
@@ -75,3 +84,24 @@ def test_mobile_answer_changes_supervisor_satisfaction(live_server, browser, pag
     assert page.locator("#chart-sat svg text", has_text="满意率").count() == 1
     screenshot(page, "survey-04-supervisor-after")
     assert orders.get_order(rt, Actor("admin", "admin"), second)["status"] == "closed"
+
+
+def test_agent_records_a_phone_answer_on_the_survey_queue(live_server, page):
+    """The phone queue page records the answer through the phone-survey path: the agent is
+    recorded, channel phone (issue 12 finding 9); the queue shows masked phones only."""
+    rt = live_server.rt
+    oid = _order_in_return_visit(rt, "13800000003")
+    sid = _pending(rt, oid)["id"]
+    login(page, live_server.url, "agent")
+    page.goto(f"{live_server.url}/survey-queue")
+    row = page.locator(f'#queue tr[data-id="{sid}"]')
+    row.wait_for(timeout=10000)
+    assert "138****0003" in row.inner_text()
+    row.locator("select.sat").select_option("basic")
+    row.locator("button.save").click()
+    row.wait_for(state="detached", timeout=10000)
+    from hotline.adapters.orm_survey import SurveyRow
+    with rt.uow() as uow:
+        s = uow.session.get(SurveyRow, sid)
+        assert (s.status, s.answered_by, s.answered_via, s.satisfaction) == \
+            ("answered", "agent", "phone", "basic")
