@@ -2,7 +2,8 @@
 
 Every view and change of a survey writes a survey_audit row; every change of the order is a
 recorded transition applied through the aggregate (dispatch/model.py) in this transaction.
-Departments never see a survey before it is answered and never change one (anchors F5)."""
+Departments never see a survey before it is answered and never change one
+(docs/design/domain.md §8.1)."""
 from __future__ import annotations
 
 import secrets
@@ -141,7 +142,7 @@ def send_one(rt, survey_id: int) -> bool:
 
 def expire_due(rt) -> int:
     """Pending surveys past their expiry: outcome 逾期未评价; the order closes when settled
-    (no rating, so excluded from 满意率/解决率, domain §5.4)."""
+    (no rating, so excluded from 满意率/解决率, docs/design/domain.md §8.3)."""
     now, n = utcnow(), 0
     with rt.uow() as uow:
         rows = uow.session.execute(select(SurveyRow).where(
@@ -198,7 +199,7 @@ def get_survey(rt, token: str, actor: Actor | None = None) -> dict:
 
 def answer(rt, token: str, body: dict, actor: Actor | None = None) -> dict:
     """Record the answer once (second time 409, expired 410). Satisfied -> the order closes
-    as `system`; dissatisfied or unresolved -> supervisor queue (issue 6 item 2)."""
+    as `system`; dissatisfied or unresolved -> supervisor queue (docs/design/domain.md §8.7)."""
     if actor is not None and actor.role not in STAFF_ANSWER:
         raise NotPermitted("只有话务员、派单员或市民本人可以填写回访")
     actor = actor or CITIZEN
@@ -241,7 +242,7 @@ def answer(rt, token: str, body: dict, actor: Actor | None = None) -> dict:
 
 def record_attempt(rt, actor: Actor, survey_id: int, at: datetime | None = None) -> dict:
     """A phone attempt that did not reach the caller. N attempts on D different days ->
-    无法联系, excluded from 满意率/解决率 (domain §5.4); the order then closes."""
+    无法联系, excluded from 满意率/解决率 (docs/design/domain.md §8.3); the order then closes."""
     if actor.role not in STAFF_ANSWER:
         raise NotPermitted("只有话务员或派单员可以登记回访电话")
     pol = survey_policy()
