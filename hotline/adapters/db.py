@@ -21,7 +21,7 @@ def make_engine(url: str, **kw) -> Engine:
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _):
             # WAL: readers never block the writer; busy_timeout: writers queue instead of
-            # failing with "database is locked" (performance.md §3).
+            # failing with "database is locked" (docs/design/architecture.md §9.1).
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
@@ -57,7 +57,7 @@ def aware(dt: datetime | None) -> datetime | None:
 
 
 class UnitOfWork:
-    """Rolls back unless `commit()` is called (architecture.md habit 4)."""
+    """Rolls back unless `commit()` is called (docs/design/architecture.md §4.1)."""
 
     def __init__(self, session_factory: sessionmaker):
         self._factory = session_factory

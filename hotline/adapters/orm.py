@@ -84,7 +84,8 @@ class WorkOrderRow(Base):
     model_version: Mapped[str | None] = mapped_column(String(64))
     model_score: Mapped[float | None] = mapped_column(Float)
     suggestions: Mapped[list | None] = mapped_column(JSON)
-    # The SLA sweep only touches rows whose next check is due (indexed; performance.md §5).
+    # The SLA sweep only touches rows whose next check is due (indexed;
+    # docs/design/architecture.md §9.4).
     next_check_at: Mapped[datetime | None]
     # 被回退: back in the unit's hands after the centre sent its reply back. Derived from
     # the history (WorkOrder.is_sent_back) and stored so the inbox tabs are index scans.

@@ -1,7 +1,7 @@
 """Tables of the dispatch feature (kept apart so features grow without editing orm.py).
 
-The transition history stays the source of truth (architecture.md habit 3); these tables are
-what the history cannot answer cheaply: an assisting unit's inbox, rulings saved as routing
+The transition history stays the source of truth (docs/design/architecture.md §3.2); these tables
+are what the history cannot answer cheaply: an assisting unit's inbox, rulings saved as routing
 rules, and the "two 15%" flags a supervisor clears.
 """
 from __future__ import annotations
@@ -26,7 +26,8 @@ from .orm import Base
 
 
 class AssistTaskRow(Base):
-    """协办 task of one assisting unit on one order (domain §4.4: own task and deadline)."""
+    """协办 task of one assisting unit on one order, with its own deadline
+    (docs/design/domain.md §6.5)."""
     __tablename__ = "assist_tasks"
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"))
@@ -42,7 +43,7 @@ class AssistTaskRow(Base):
 
 
 class RoutingRuleRow(Base):
-    """A supervisor ruling (裁定) saved as a responsibility rule (C3: reused as rule)."""
+    """A supervisor ruling (裁定) saved as a responsibility rule (docs/design/domain.md §6.4)."""
     __tablename__ = "routing_rules"
     id: Mapped[int] = mapped_column(primary_key=True)
     category: Mapped[str] = mapped_column(String(64))

@@ -2,9 +2,9 @@
 
 - login_lockouts: failed logins per (username, client address). A pair is locked after N
   failures in a window and unlocks by itself; locking per pair means an attacker on another
-  address cannot lock a real user out (issue 8 item 1).
+  address cannot lock a real user out (docs/design/architecture.md §7.4).
 - personal_data_access: append-only log of every read of a caller's personal data (order detail,
-  list, export, reveal), queried by supervisors (个人信息保护法 §51-§55: record processing).
+  list, export, reveal), queried by supervisors (docs/design/domain.md §10.2).
 - privacy_anonymised: orders whose caller was anonymised by the retention job, and when.
 """
 from __future__ import annotations

@@ -1,12 +1,14 @@
 """Tables of the sla feature (kept apart so features grow without editing orm.py).
 
 * ``sla_warnings``: each warning (75 % elapsed, 2 h before ...) of each clock is recorded once;
-  the unique ``key`` holds that when two sweeps overlap or a sweep is re-run (issue 5 item 5).
+  the unique ``key`` holds that when two sweeps overlap or a sweep is re-run
+  (docs/design/architecture.md §5.5).
 * ``sla_order_state``: the order's SLA summary at its last check (worst running clock, due,
   overdue since, highest ladder step). Written in the same transaction as every save and by
-  the sweep, so the 即将超时 / 已超时 lists are one indexed query (issue 5 item 7).
+  the sweep, so the 即将超时 / 已超时 lists are one indexed query.
 * ``sla_deliveries``: outbound SMS / webhook messages with ``deliver_at`` (quiet hours for
-  normal orders, none for rapid-response items: domain.md §3.3); the sweep sends due rows.
+  normal orders, none for rapid-response items: docs/design/domain.md §4.8); the sweep sends
+  due rows.
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ survey_audit    every view and change of a survey (who, when, what): the survey'
 survey_appeals  a unit's 申诉 against a bad rating, once per survey, and the ruling
 sms_outbox      the embedded SMS sender writes here (dedupe key: one SMS per survey)
 unit_facts      scoring rollup, one row per (order, unit), rewritten in the same transaction
-                as every change of the order or its surveys (performance.md §6)
+                as every change of the order or its surveys (docs/design/architecture.md §9.5)
 """
 from __future__ import annotations
 

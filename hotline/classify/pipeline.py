@@ -456,7 +456,8 @@ class TextModel:
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
     def _fortran(self) -> None:
-        # perf doc §2: C-ordered coef_ makes scipy copy the weight matrix on every call.
+        # docs/design/architecture.md §9.6: C-ordered coef_ makes scipy copy the weight matrix on
+        # every call.
         for clf in self.clfs:
             ests = [clf]
             if hasattr(clf, "calibrated_classifiers_"):

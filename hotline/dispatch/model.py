@@ -80,15 +80,15 @@ class Caller:
     confidential: bool = False
 
 
-# Actions that must carry a reason: 退单 needs 依据和理由 (吕梁 首办责任制, domain §4.3);
-# 回退/驳回/挂起/延期/不予受理/最终答复 are all audited decisions (domain §4.2).
+# Actions that must carry a reason: 退单 needs 依据和理由 (吕梁 首办责任制, docs/design/domain.md §6.3);
+# 回退/驳回/挂起/延期/不予受理/最终答复 are all audited decisions (docs/design/domain.md §3.3).
 REASON_REQUIRED = frozenset({
     "request_return", "reject_return", "approve_return", "arbitrate", "send_back",
     "request_extension", "reject_extension", "request_suspension", "reject_suspension",
     "approve_suspension", "not_accept", "close_unreasonable", "reopen", "merge",
     "arbitrate_keep",
 })
-# 退单 reason codes (domain §4.3: 依据和理由; 66号 派单异议审核).
+# 退单 reason codes (依据和理由, 66号 派单异议审核: docs/design/domain.md §6.3).
 RETURN_REASONS = {
     "not_our_duty": "不属于本单位职责", "wrong_town": "不属于本辖区",
     "wrong_category": "分类错误", "info_missing": "信息不全无法办理",
@@ -97,7 +97,7 @@ RETURN_REASONS = {
 # Who caused an approved return (seed item 66, "两个15%"): nobody, the intake agent, or the
 # category / dispatch configuration.
 ATTRIBUTIONS = ("none", "agent", "category")
-# 不予受理 reasons (domain §4.1, 66号 / 广东 办法).
+# 不予受理 reasons (66号 / 广东 办法, docs/design/domain.md §2.3).
 NOT_ACCEPT_REASONS = {
     "out_of_city": "非本市事项", "other_organs": "法院/党委/人大/政协/军队事项",
     "legal_procedure": "应通过诉讼/仲裁/复议/信访/信息公开途径解决",
@@ -194,11 +194,12 @@ class WorkOrder:
             return
         assisting = actor.unit in self.assist_units and actor.unit != self.unit
         if action in ("note", "assist_input") and assisting:
-            return   # 协办单位 submit inputs to the lead unit (domain §4.4)
+            return   # 协办单位 submit inputs to the lead unit (docs/design/domain.md §6.5)
         if action == "assist_input":
             raise NotPermitted("只有协办单位可以提交协办意见")
         if assisting:
-            # 主办 owns the reply (domain §4.4): an assisting unit never replies to the citizen.
+            # 主办 owns the reply (docs/design/domain.md §6.5): an assisting unit never
+            # replies to the citizen.
             raise NotPermitted(f"本单位是协办单位, 不能执行「{ACTION_LABELS.get(action, action)}」;"
                                f" 只有主办单位 {self.unit} 可以答复市民和办理")
         if actor.unit != self.unit:
@@ -284,7 +285,7 @@ class WorkOrder:
 
     def _on_approve_return(self, actor, at, data, reason, _w):
         # A second return of the same order is not a dispatcher's call: it goes to
-        # supervisor arbitration (裁定), domain §4.3.
+        # supervisor arbitration (裁定), docs/design/domain.md §6.4.
         if self.returns_requested() >= 2:
             raise NotPermitted("第二次退单须由督办人员裁定, 派单员不能审核", field="action")
         unit = data.get("unit")
@@ -312,7 +313,7 @@ class WorkOrder:
         data["unit"] = self.unit     # same owner, back to where it was
 
     def _on_arbitrate(self, actor, at, data, reason, _w):
-        # A binding ruling that reassigns the order (裁定改派, domain §4.3).
+        # A binding ruling that reassigns the order (裁定改派, docs/design/domain.md §6.4).
         unit = data.get("unit")
         if not unit:
             raise RuleViolation("裁定改派须指定承办单位", field="unit")
@@ -359,7 +360,7 @@ class WorkOrder:
         except (TypeError, ValueError):
             days = 0
         if not 1 <= days <= 3:
-            # ≤3 working days per extension (吕梁, domain §3.2)
+            # ≤3 working days per extension (吕梁, docs/design/domain.md §4.5)
             raise RuleViolation("每次延期为 1 至 3 个工作日", field="days")
         if sum(1 for t in self.history if t.action == "approve_extension") >= 3:
             raise RuleViolation("延期最多 3 次", field="days")

@@ -1,4 +1,4 @@
-"""The "two 15%" rule (两个15%, seed plan item 66; domain §5.2), pure arithmetic.
+"""The "two 15%" rule (两个15%, docs/design/domain.md §6.7), pure arithmetic.
 
 Per agent: returns approved (or ruled) as caused by the agent's own intake error / orders the
 agent took in the window. Per category: returns caused by the category / dispatch

@@ -3,8 +3,9 @@
 Pure: entries are plain data loaded from config/responsibility.yaml (and, by the service
 layer, from supervisor rulings saved as routing rules). The most specific entry valid at the
 given instant wins; a ruling saved by arbitration (source "ruling") beats the configured table
-at equal specificity (domain §4.3: the binding decision is "stored and reused as rule", C3).
-The table is consulted BEFORE dispatch only; routing never re-runs after dispatch (C4).
+at equal specificity (docs/design/domain.md §6.4: a binding decision is reused as a rule).
+The table is consulted BEFORE dispatch only; routing never re-runs after dispatch
+(docs/design/domain.md §6.6).
 """
 from __future__ import annotations
 

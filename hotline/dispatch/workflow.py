@@ -3,8 +3,8 @@
 (status, action) -> Rule(new status, roles allowed). Everything else in the system asks this
 table; the one test that walks it is tests/unit/dispatch/test_workflow.py.
 
-States and edges follow ../shared/design/domain.md §4.1-4.2 (受理、调度、办理、回复、督办、办结、
-回访、评价, 国办发〔2020〕53号). Where the brief marks a rule [I] (inference) the choice is ours and
+States and edges follow docs/design/domain.md §3.1 and §3.2 (受理、调度、办理、回复、督办、办结、
+回访、评价, 国办发〔2020〕53号). Where that file marks a rule (ours) the choice is ours and
 is configurable elsewhere (windows, limits), never here.
 """
 from __future__ import annotations
@@ -82,7 +82,7 @@ def _add(froms, action, to, roles, label):
         TRANSITIONS[(f, action)] = _r(to, roles, label)
 
 
-# --- intake outcomes that need no dispatch (domain §4.2, 66号 intake classification) ---
+# --- intake outcomes that need no dispatch (docs/design/domain.md §2.3) ---
 _add([S.REGISTERED, S.PENDING_DISPATCH], "answer", S.ANSWERED_DIRECTLY, INTAKE, "直接答复")
 _add([S.REGISTERED, S.PENDING_DISPATCH], "not_accept", S.NOT_ACCEPTED, INTAKE, "不予受理")
 _add([S.REGISTERED, S.PENDING_DISPATCH], "transfer_emergency", S.TRANSFERRED_EMERGENCY,
@@ -97,7 +97,7 @@ _add([S.DISPATCHED, S.REOPENED], "sign", S.SIGNED, (R.DEPARTMENT,), "签收")
 _add([S.DISPATCHED, S.SIGNED], "request_return", S.RETURN_REQUESTED, (R.DEPARTMENT,), "申请退单")
 _add([S.RETURN_REQUESTED], "approve_return", S.DISPATCHED, (R.DISPATCHER,), "同意退单并改派")
 _add([S.RETURN_REQUESTED], "reject_return", PREVIOUS, (R.DISPATCHER,), "驳回退单")
-# 裁定 (domain §4.3): a supervisor's binding ruling. Reassigning starts a fresh owner
+# 裁定 (docs/design/domain.md §6.4): a supervisor's binding ruling. Reassigning starts a fresh owner
 # (DISPATCHED); keeping the current owner puts the order back where it was (no clock stopped).
 _add([S.RETURN_REQUESTED], "arbitrate", S.DISPATCHED, (R.SUPERVISOR,), "裁定改派")
 _add([S.RETURN_REQUESTED], "arbitrate_keep", PREVIOUS, (R.SUPERVISOR,), "裁定维持")
@@ -114,7 +114,7 @@ _add([S.SUSPENSION_REQUESTED], "approve_suspension", S.SUSPENDED, (R.DISPATCHER,
 _add([S.SUSPENSION_REQUESTED], "reject_suspension", PREVIOUS, (R.DISPATCHER,), "驳回挂起")
 _add([S.SUSPENDED], "resume", S.IN_PROGRESS, (R.DEPARTMENT, R.DISPATCHER), "恢复办理")
 _add([S.SIGNED, S.IN_PROGRESS], "reply", S.REPLIED, (R.DEPARTMENT,), "提交答复")
-# --- co-handling 主办/协办 (domain §4.4; 北京 首接单位 leads and coordinates, §4.3): the lead
+# --- co-handling 主办/协办 (docs/design/domain.md §6.5; 北京 首接单位 leads and coordinates): the lead
 # unit (after the 退单 window: 先办后议) or the centre brings in assisting units, each with its
 # own task and deadline; assisting units submit inputs to the lead and never reply.
 _add(sorted(HANDLING_STATES - {S.RETURN_REQUESTED}, key=str), "add_assist", PREVIOUS,

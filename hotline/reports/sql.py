@@ -141,7 +141,8 @@ def category_town(session, start: date, end: date):
 
 
 def hot_spots(session, start: datetime, end: datetime, min_repeats: int = 2, limit: int = 100):
-    """Repeat appeals: masters with the most merged duplicates (重复诉求, domain §4.4)."""
+    """Repeat appeals: masters with the most merged duplicates (重复诉求,
+    docs/design/domain.md §2.4)."""
     from sqlalchemy.orm import aliased
 
     from hotline.adapters.orm import WorkOrderRow as W

@@ -99,7 +99,7 @@ def add_user(rt: Runtime, username: str, password: str, role: str, unit: str | N
         uow.commit()
 
 
-# ------------------------------------------------------------------ admin (issue 8)
+# ------------------------------------------------------------------ admin
 
 def _user_dict(u: UserRow) -> dict:
     return {"username": u.username, "name": u.name, "role": u.role, "unit": u.unit,

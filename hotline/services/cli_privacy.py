@@ -1,4 +1,4 @@
-"""`hotline privacy ...`: the retention job by hand or from cron (issue 8; PIPL §19, §47)."""
+"""`hotline privacy ...`: the retention job by hand or from cron (docs/design/domain.md §10.3)."""
 from __future__ import annotations
 
 import click

@@ -11,8 +11,8 @@ from .handlers import _notify, register
 
 
 def on_reply_accepted(rt, uow, event_id: int, payload: dict) -> None:
-    """并单 (domain §4.4): a merged caller gets the master's reply (copied to their own order)
-    and their own return visit (announced as `order.merged_reply` for the survey feature)."""
+    """并单 (docs/design/domain.md §2.4): a merged caller gets the master's reply (copied to their own
+    order) and their own return visit (announced as `order.merged_reply` for the survey feature)."""
     master_id = payload["order_id"]
     reply = uow.session.execute(select(NoteRow).where(
         NoteRow.order_id == master_id, NoteRow.kind == "citizen_reply")

@@ -19,7 +19,7 @@ from .orders import NotFound, _visible, row_to_dict
 LIMIT = 500
 # What a list item shows (views.order_view brief=True), read as plain rows: building 50 ORM
 # objects with every column (suggestions JSON, query code...) cost more than the query on the
-# inbox, the page a unit polls most (issue 8: inbox p99 with 1 M orders).
+# inbox, the page a unit polls most (docs/design/architecture.md §9.3).
 BRIEF_COLUMNS = tuple(WorkOrderRow.__table__.c[n] for n in (
     "id", "number", "status", "title", "content", "channel", "appeal_type", "urgency", "town",
     "address", "category", "unit", "first_unit", "assist_units", "handler", "rapid_item",
@@ -53,9 +53,9 @@ def _returns(hist) -> list:
 
 
 def dispatch_due(row, hist, now: datetime | None = None):
-    """The dispatcher queue's clock, from the SLA engine (domain §3.1: received before 12:00
-    on a working day -> same day, else by 12:00 of the next working day; urgent/critical
-    within 5 minutes, 24x7)."""
+    """The dispatcher queue's clock, from the SLA engine (docs/design/domain.md §4.4: received
+    before 12:00 on a working day -> same day, else by 12:00 of the next working day;
+    urgent/critical within 5 minutes, 24x7)."""
     from hotline.sla.clocks import default_engine
     facts = {"received_at": aware(row.received_at), "appeal_type": row.appeal_type,
              "urgency": row.urgency, "rapid_item": row.rapid_item}
@@ -110,7 +110,7 @@ def _centre(actor: Actor) -> None:
 
 def review_queue(rt, actor: Actor, kind: str) -> dict:
     """Dispatcher review queues. A FIRST return is the dispatcher's; a second one is in the
-    arbitration queue only (domain §4.3)."""
+    arbitration queue only (docs/design/domain.md §6.4)."""
     _centre(actor)
     if kind not in REVIEW_KINDS:
         raise RuleViolation(f"未知审核类型 {kind}, 可选: {', '.join(REVIEW_KINDS)}", field="kind")

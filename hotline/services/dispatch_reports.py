@@ -1,6 +1,6 @@
 """Return report (退单统计): per unit and per agent, from the append-only history.
 
-Per unit (domain §5.2 退单率, split 合理退单 / 不当退单): returns requested, approved by a
+Per unit (docs/design/domain.md §8.5 退单率, split 合理退单 / 不当退单): returns requested, approved by a
 dispatcher (合理, counts against nobody unless attributed), rejected (不当退单), and
 arbitration outcomes (reassigned = the unit was right; kept = the unit must handle it).
 Per agent: returns attributed to the agent's intake error, over the orders they logged.

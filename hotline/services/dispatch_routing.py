@@ -1,5 +1,6 @@
 """Routing for intake and dispatchers: the responsibility table plus supervisor rulings saved
-as rules (C3). Consulted BEFORE dispatch only; nothing re-routes a dispatched order (C4)."""
+as rules (docs/design/domain.md §6.4). Consulted BEFORE dispatch only; nothing re-routes a
+dispatched order (docs/design/domain.md §6.6)."""
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,9 +1,9 @@
-"""The "two 15%" rule (两个15%, seed plan item 66; domain §5.2) over the transition history.
+"""The "two 15%" rule (两个15%, docs/design/domain.md §6.7) over the transition history.
 
 Per agent: approved/ruled returns attributed to the agent's own intake error / orders the
 agent logged in the rolling window. Per category: returns attributed to the category
 configuration / orders of that category in the window. Counted from the append-only history
-(architecture.md habit 3), so a recount is always possible.
+(docs/design/architecture.md §3.2), so a recount is always possible.
 """
 from __future__ import annotations
 

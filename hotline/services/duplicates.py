@@ -1,4 +1,4 @@
-"""Duplicate detection at intake (重复诉求原则上并单处理, 国办函〔2025〕66号; domain §4.4).
+"""Duplicate detection at intake (重复诉求原则上并单处理, 国办函〔2025〕66号; docs/design/domain.md §2.4).
 
 Candidates are OPEN orders received within the window (default 7 days) in the same town and
 category, or from the same caller phone; they are ranked by text similarity. Nothing is

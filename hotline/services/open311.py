@@ -1,4 +1,5 @@
-"""Open311 GeoReport v2: our public face for other platforms (anchors.md §2.1, rows A1, G4).
+"""Open311 GeoReport v2: our public face for other platforms
+(docs/design/decisions/0008-open311-georeport-v2.md).
 
 Services are our categories; a POSTed request goes through the same intake pipeline as any
 other channel (`orders.create_order`: classifier, duplicates, dispatch, SLA). The hotline
@@ -199,7 +200,7 @@ def create_request(rt: Runtime, form: dict, attrs: dict,
     if unit:
         data["unit"] = unit
     # A GeoReport request reports a problem to be fixed: 求助 (legal reply limit 10 working
-    # days, domain §3.2) unless the classifier or an agent later decides otherwise.
+    # days, docs/design/domain.md §2.2) unless the classifier or an agent later decides otherwise.
     data.setdefault("appeal_type", "help")
     if idempotency_key:
         data["idempotency_key"] = idempotency_key

@@ -34,7 +34,7 @@ class NotFound(DomainError):
 
 
 class Conflict(DomainError):
-    """Lost a race on the order's version column (architecture.md habit 9)."""
+    """Lost a race on the order's version column (docs/design/architecture.md §4.3)."""
     http_status = 409
 
 
@@ -234,7 +234,8 @@ def _record_notes(uow, order, actor, action, payload):
 
 def _learn(uow, order, actor, action, before_unit, before_category):
     """Centre corrections become labelled examples for the classifier's learning loop
-    (issue 3): a dispatcher's dispatch (override of the queue or of the classifier), an
+    (docs/design/decisions/0005-classifier-jieba-sklearn.md): a dispatcher's dispatch (override
+    of the queue or of the classifier), an
     approved return, an arbitration result, and any category change."""
     human = actor.role in (Role.DISPATCHER, Role.SUPERVISOR)
     if not order.category:
@@ -268,7 +269,7 @@ def _change_category(rt, order, action, payload) -> None:
 
 def get_order(rt: Runtime, actor: Actor, order_id: int, log_access: bool = True) -> dict:
     view = _get_order(rt, actor, order_id)
-    if log_access:   # PIPL access log (services/privacy.py, issue 8)
+    if log_access:   # PIPL access log (docs/design/domain.md §10.2)
         from . import privacy
         privacy.record_access(rt, actor, "detail", [order_id])
     return view
@@ -296,7 +297,7 @@ def _get_order(rt: Runtime, actor: Actor, order_id: int) -> dict:
 
 def list_orders(rt: Runtime, actor: Actor, filters: dict, log_access: bool = True) -> dict:
     out = _list_orders(rt, actor, filters)
-    if log_access:   # PIPL access log (services/privacy.py, issue 8)
+    if log_access:   # PIPL access log (docs/design/domain.md §10.2)
         from . import privacy
         privacy.record_access(rt, actor, "list", [i["id"] for i in out["items"]])
     return out

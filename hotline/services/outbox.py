@@ -1,6 +1,6 @@
 """The outbox: side effects written in the same transaction as the change, run after commit.
 
-Two drains of the same table (architecture.md habit 7):
+Two drains of the same table (docs/design/architecture.md §5.3, §5.4):
 - embedded default (no REDIS_URL): `OutboxDrainer`, a thread of the service process, runs
   the handlers itself — never inside a request;
 - production: `relay_once` puts pending rows on rq, a batch of up to RELAY_BATCH rows per
@@ -29,7 +29,7 @@ from .runtime import Runtime
 log = logging.getLogger(__name__)
 QUEUE_NAME = "hotline"
 # a job lost with its worker is queued again after this long (env HOTLINE_REENQUEUE_AFTER,
-# seconds: the fault tests use a few seconds; issue 8)
+# seconds: the fault tests use a few seconds)
 REENQUEUE_AFTER = timedelta(seconds=float(os.environ.get("HOTLINE_REENQUEUE_AFTER", 300)))
 RELAY_BATCH = 25     # outbox rows per rq job
 

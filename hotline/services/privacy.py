@@ -1,11 +1,11 @@
-"""Personal data of callers (个人信息保护法, PIPL) — issue 8 item 2.
+"""Personal data of callers (个人信息保护法, PIPL; docs/design/domain.md §10).
 
 - every read of a caller's personal data (order detail, lists and queues, inbox, export,
   reveal, the survey queues and the SMS outbox) is written to
-  `personal_data_access` (PIPL §55-§56: processing is recorded; §51 internal controls);
+  `personal_data_access` (PIPL 第55-56条, 第51条; docs/design/domain.md §10.2);
 - departments see phone numbers masked (services/views.py); "reveal" gives one order's full
   phone to a department user of a unit that handles it, only with a reason, and is logged;
-  a confidential caller (保密件) is never revealed to a department (domain.md §3, 保密件);
+  a confidential caller (保密件) is never revealed to a department (docs/design/domain.md §2.6);
 - supervisors and admins query the log.
 """
 from __future__ import annotations
@@ -28,9 +28,9 @@ from . import views
 from .runtime import Runtime
 
 # survey: the return-visit queues and a survey's staff view (masked phone of the surveyed
-# caller); sms_outbox: the embedded SMS sender's messages (masked phone). Issue 12 finding 10.
+# caller); sms_outbox: the embedded SMS sender's messages (masked phone).
 KINDS = ("detail", "list", "inbox", "export", "reveal", "survey", "sms_outbox")
-# who may query the access log (issue 8: "supervisors can query"; admins run audits)
+# who may query the access log (supervisors and admins, docs/design/domain.md §10.2)
 LOG_READERS = (Role.SUPERVISOR, Role.ADMIN)
 
 

@@ -1,8 +1,9 @@
 """Keeps the scoring rollup (unit_facts) in step with every change of an order or its
-surveys, inside the same transaction (performance.md §6: reports read one narrow table).
+surveys, inside the same transaction: reports read one narrow table
+(docs/design/architecture.md §9.5).
 
 The rows are derived from the append-only history, so `rebuild_facts` can recompute them all
-after a change of formula, calendar or policy (architecture habit 3)."""
+after a change of formula, calendar or policy (docs/design/architecture.md §3.2)."""
 from __future__ import annotations
 
 from datetime import timedelta, timezone

@@ -1,6 +1,7 @@
 """Retention job: anonymise the callers of orders closed longer than the configured period
-(config/privacy.yaml retention.anonymise_after_days; PIPL §19 and §47: personal data is kept no
-longer than the purpose needs, then deleted or anonymised).
+(config/privacy.yaml retention.anonymise_after_days; PIPL 第19条 and 第47条,
+docs/design/domain.md §10.3: personal data is kept no longer than the purpose needs, then
+deleted or anonymised).
 
 What is anonymised: the caller's name and phone on the order, and the Open311 client's e-mail,
 device and account ids. The appeal itself (content, address of the problem, category, history)

@@ -27,7 +27,7 @@ def _calendar():
 
 def return_window_end(rt):
     """退单 window: default "until the end of the next working day" after dispatch
-    (吕梁 1 工作日, domain §4.3), in the city's working calendar (调休 included: dispatched
+    (吕梁 1 工作日, docs/design/domain.md §6.2), in the city's working calendar (调休 included: dispatched
     Tue 2025-09-30 10:00 -> closes 2025-10-09 23:59:59 after the National Day holiday)."""
     n, cal = dispatch_config().window_working_days, _calendar()
     return lambda t: cal.add_working_days(t, n)
@@ -53,7 +53,7 @@ def before_action(rt, uow, order: WorkOrder, actor: Actor, action: str, payload:
                 raise RuleViolation("协办单位代码无效", field="data.assist")
             _assist_due(rt, task)
     if action in ("approve_return", "arbitrate"):
-        # 两个15%: name who the return counts against (seed item 66, domain §5.2)
+        # 两个15%: name who the return counts against (docs/design/domain.md §6.7)
         row = uow.orders.row(order.id)
         if data.get("attributed_to") == "agent":
             data["attributed_agent"] = row.created_by
@@ -116,7 +116,7 @@ def after_action(rt, uow, order: WorkOrder, actor: Actor, transition, payload: d
             t.data.get("attributed_to") in ("agent", "category"):
         uow.dispatch_two15 = t     # evaluated once the transition is flushed (_after_save)
     if t.action in ("arbitrate", "arbitrate_keep") and t.data.get("save_rule"):
-        # C3: the binding ruling is stored and reused as a routing rule
+        # the binding ruling is stored and reused as a routing rule (docs/design/domain.md §6.4)
         if not order.category:
             raise RuleViolation("工单无分类, 裁定不能保存为派单规则", field="data.save_rule")
         rule = RoutingRuleRow(category=order.category, town=t.data.get("rule_town") or

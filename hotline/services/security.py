@@ -1,4 +1,4 @@
-"""Login lock-out per (username, client address) — issue 8 item 1.
+"""Login lock-out per (username, client address) (docs/design/architecture.md §7.4).
 
 Why per pair and not per username: a lock per username lets anyone who knows a name lock the
 real user out from anywhere (a denial of service on the hotline's agents at shift change). A

@@ -1,5 +1,5 @@
 """Citizen self-service: file an appeal (自助下单) and follow its progress (办理进度自助查询,
-国办发〔2020〕53号; anchors.md row E2).
+国办发〔2020〕53号; docs/design/domain.md §2.1).
 
 Anti-abuse needs no outside service: a signed, time-stamped form token (a form cannot be
 posted without first loading the page, nor faster than a person can type, nor twice), a
@@ -40,8 +40,8 @@ PUBLIC_MILESTONES = {
     "answer": "已直接答复", "not_accept": "不予受理", "transfer_emergency": "已转紧急热线处理",
     "merge": "已与相同诉求合并办理",
 }
-# The reply is shown once the centre accepted it (审核通过, domain §4.2): a reply sent back
-# for rework never reaches the citizen.
+# The reply is shown once the centre accepted it (审核通过, docs/design/domain.md §3.5): a reply sent
+# back for rework never reaches the citizen.
 REPLY_VISIBLE = frozenset({Status.RETURN_VISIT, Status.CLOSED, Status.CLOSED_UNREASONABLE,
                            Status.ANSWERED_DIRECTLY})
 

@@ -1,13 +1,14 @@
-"""Notifications of SLA warnings and escalation steps (issue 5 item 4), run from the outbox.
+"""Notifications of SLA warnings and escalation steps, run from the outbox
+(docs/design/domain.md §4.7).
 
 * In-app notifications always, at once (dedupe key per outbox event: a re-run handler adds
   nothing). 催办 -> the unit (core handler in handlers.py); 督办 -> the unit and the
   supervisors; 挂牌督办 -> the unit, the supervisors and the leaders; warnings -> the unit.
 * SMS and webhook messages go through sender adapters. They are queued in `sla_deliveries`
   with `deliver_at` = the end of the quiet hours (22:00-08:00) for normal orders and at once
-  for rapid-response items and urgent/critical orders (domain.md §3.3, policy.deliver_at);
-  the sweep tick sends the rows that are due. Each row is sent once (unique key; claimed
-  under a row lock on PostgreSQL).
+  for rapid-response items and urgent/critical orders (docs/design/domain.md §4.8,
+  policy.deliver_at); the sweep tick sends the rows that are due. Each row is sent once (unique key;
+  claimed under a row lock on PostgreSQL).
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """SLA in the service layer: the next check time after every save, the explain view, and the
-即将超时 / 已超时 lists (issue 5 items 5-7; rules in hotline/sla, docs/sla.md).
+即将超时 / 已超时 lists (rules in hotline/sla, docs/sla.md).
 
 After every save of an order (same transaction, `hooks.AFTER_SAVE`) the clocks are derived
 from the history and two things are stored: `work_orders.next_check_at` (indexed: the sweep
@@ -192,7 +192,7 @@ def _item(rt, st: SlaOrderStateRow, o: WorkOrderRow) -> dict:
 def sla_list(rt, actor: Actor, tab: str, unit: str | None = None, page: int = 1,
              per_page: int = 50) -> dict:
     """即将超时 (tab due_soon) / 已超时 (tab overdue) orders; a department user sees only its
-    own unit (other units' orders are not visible to it: domain §4)."""
+    own unit (other units' orders are not visible to it: docs/design/domain.md §3.7)."""
     if actor.role == Role.DEPARTMENT:
         unit = actor.unit
     status = TABS[tab]

@@ -2,7 +2,8 @@
 
 Every view and change of a survey writes a survey_audit row; every change of the order is a
 recorded transition applied through the aggregate (dispatch/model.py) in this transaction.
-Departments never see a survey before it is answered and never change one (anchors F5)."""
+Departments never see a survey before it is answered and never change one
+(docs/design/domain.md §8.1)."""
 from __future__ import annotations
 
 import re
@@ -142,7 +143,7 @@ def send_one(rt, survey_id: int) -> bool:
 
 def expire_due(rt) -> int:
     """Pending surveys past their expiry: outcome 逾期未评价; the order closes when settled
-    (no rating, so excluded from 满意率/解决率, domain §5.4)."""
+    (no rating, so excluded from 满意率/解决率, docs/design/domain.md §8.3)."""
     now, n = utcnow(), 0
     with rt.uow() as uow:
         rows = uow.session.execute(select(SurveyRow).where(
@@ -165,7 +166,7 @@ def tick(rt) -> None:
 
 # ------------------------------------------------------------------ reading / answering
 #
-# Two ways in, kept apart (issue 12 finding 9): the citizen answers through the SMS link's
+# Two ways in, kept apart: the citizen answers through the SMS link's
 # token (channel sms, answered_by "citizen"); staff record what the citizen said on the phone
 # through the survey id (channel phone, answered_by the staff member). Staff never hold the
 # token: their views and the SMS outbox do not show it, and the web layer refuses staff
@@ -205,7 +206,7 @@ def _normalise(body: dict) -> dict:
 def answer(rt, token: str, body: dict) -> dict:
     """The citizen's answer through the SMS link, recorded once (second time 409, expired
     410). Satisfied -> the order closes as `system`; dissatisfied or unresolved -> supervisor
-    queue (issue 6 item 2). The answer is echoed back without the staff-only fields."""
+    queue (docs/design/domain.md §8.7). The answer is echoed back without the staff-only fields."""
     ans = _normalise(body)
     with rt.uow() as uow:
         s = _by_token(uow, token, lock=True, rt=rt)
@@ -261,7 +262,7 @@ def _record_answer(rt, uow, s: SurveyRow, ans: dict, actor: Actor, via: str) -> 
 
 
 def log_reads(rt, uow, actor: Actor, surveys, kind: str = "survey") -> None:
-    """PIPL access log (个人信息保护法 §51-§55; services/privacy.py): a staff view of a survey
+    """PIPL access log (个人信息保护法 第51-55条; docs/design/domain.md §10.2): a staff view of a survey
     shows its caller's (masked) phone, so each read is logged against the caller's own order
     (a merged caller's order, not the master's), in the read's transaction."""
     from . import privacy
@@ -271,7 +272,7 @@ def log_reads(rt, uow, actor: Actor, surveys, kind: str = "survey") -> None:
 
 def record_attempt(rt, actor: Actor, survey_id: int, at: datetime | None = None) -> dict:
     """A phone attempt that did not reach the caller. N attempts on D different days ->
-    无法联系, excluded from 满意率/解决率 (domain §5.4); the order then closes."""
+    无法联系, excluded from 满意率/解决率 (docs/design/domain.md §8.3); the order then closes."""
     if actor.role not in STAFF_ANSWER:
         raise NotPermitted("只有话务员或派单员可以登记回访电话")
     pol = survey_policy()
@@ -325,7 +326,7 @@ def survey_view(s: SurveyRow, order, staff: bool) -> dict:
            "expires_at": iso(s.expires_at), "answered_at": iso(s.answered_at),
            "questions": {"resolved": P.RESOLVED, "satisfaction": P.SATISFACTION,
                          "grade5": P.GRADE5}}
-    if staff:   # never the token: it is the citizen's credential (issue 12 finding 9)
+    if staff:   # never the token: it is the citizen's credential
         out.update(unit=s.unit, caller_order_id=s.caller_order_id,
                    phone=mask_phone(s.phone), sent_at=iso(s.sent_at),
                    attempts=len(s.attempt_days or []), contacted=s.contacted,
@@ -361,8 +362,8 @@ _LINK_TOKEN = re.compile(r"/s/[A-Za-z0-9_-]+")
 
 def sms_outbox(rt, actor: Actor, limit: int = 200) -> dict:
     """The embedded SMS sender's messages, newest first: masked phones, and the link's token
-    masked (it is the citizen's credential: whoever holds it answers as the citizen, issue 12
-    finding 9). Each read is in the PIPL access log, in the read's transaction (finding 10)."""
+    masked (it is the citizen's credential: whoever holds it answers as the citizen). Each read
+    is in the PIPL access log, in the read's transaction (docs/design/domain.md §10.2)."""
     from .views import iso, mask_phone
     if actor.role not in SMS_ROLES:
         raise NotPermitted("无权查看短信发件箱")

@@ -1,4 +1,4 @@
-"""Supervisor decisions on bad ratings and units' appeals (申诉), issue 6 item 2.
+"""Supervisor decisions on bad ratings and units' appeals (申诉), docs/design/domain.md §8.7.
 
 - dissatisfied / unresolved -> supervisor: 重办 (reopen, same unit, counted against it),
   最终答复 (close_unreasonable, excluded from scoring, reason required), or 办结 (close).

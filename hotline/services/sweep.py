@@ -1,5 +1,5 @@
-"""The SLA sweep (issue 5 item 5): every minute, from the embedded drainer thread, from
-`hotline worker`'s relay thread, or from system cron (`hotline sla sweep`). All are correct
+"""The SLA sweep (docs/design/architecture.md §5.5): every minute, from the embedded drainer thread,
+from `hotline worker`'s relay thread, or from system cron (`hotline sla sweep`). All are correct
 at once.
 
 Cost: only rows with `next_check_at <= now` are read (index ix_work_orders_next_check_at),
@@ -239,7 +239,7 @@ _WR_INSERT = ("key", "order_id", "clock", "target", "label", "warn_at", "due", "
 
 def _write_pg(s, ids, upd, trs, events, states, warns, created) -> None:
     """PostgreSQL: one statement per table, rows passed as arrays and expanded with unnest
-    (performance.md §5: set-based statements, ~10x an executemany of the same rows).
+    (docs/design/architecture.md §9.4: set-based statements, ~10x an executemany of the same rows).
     The order rows are updated only where the version is still the one read under the lock;
     any other count means a concurrent writer and the page falls back (`_Stale`)."""
     cols = list(zip(*upd))

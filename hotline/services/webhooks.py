@@ -1,7 +1,7 @@
-"""Outbound webhooks per unit (anchors.md row G5): order events pushed into units' own case
-systems, signed, retried with backoff, logged, replayable by an admin.
+"""Outbound webhooks per unit (docs/design/architecture.md §5.6): order events pushed into units'
+own case systems, signed, retried with backoff, logged, replayable by an admin.
 
-Flow (architecture.md habit 7): an order action writes an outbox row; the outbox handler
+Flow (docs/design/architecture.md §5.1): an order action writes an outbox row; the outbox handler
 below turns it into one `webhook_deliveries` row per (event, unit) with a stable delivery id
 (dedupe key = outbox event id + unit, so a re-run handler adds nothing). After that commit
 the delivery is sent: inline by the embedded drainer, or as an rq job in production. The
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=5)   # a sender that died mid-POST: the row is sent again
 
 # outbox topic -> the event name units receive (dispatched, urged, supervised, reopened,
-# closed: issue 7). Every way an order reaches a unit counts as "dispatched".
+# closed; docs/open311.md). Every way an order reaches a unit counts as "dispatched".
 EVENTS = {"order.dispatched": "order.dispatched", "order.dispatch": "order.dispatched",
           "order.approve_return": "order.dispatched", "order.arbitrate": "order.dispatched",
           "order.urge": "order.urged", "order.supervise": "order.supervised",

@@ -1,8 +1,8 @@
 """`hotline worker`: an rq SimpleWorker plus the outbox relay and periodic jobs.
 
 SimpleWorker runs jobs in the worker process (no fork per job: 3-4x the rate, and the
-preloaded model is shared; performance.md §4). A job killed with its worker is not lost:
-the relay queues any outbox row still unprocessed after REENQUEUE_AFTER again, and the job
+preloaded model is shared; docs/design/architecture.md §9.2). A job killed with its worker is not
+lost: the relay queues any outbox row still unprocessed after REENQUEUE_AFTER again, and the job
 body is idempotent."""
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def run_worker(rt, burst: bool = False, relay: bool = True) -> int:
             break
         except (RedisDown, RedisTimeout) as exc:
             # Redis went away: wait for it and start working again (the relay re-queues
-            # what the lost queue held; issue 8 fault tests). Burst mode just reports.
+            # what the lost queue held; docs/design/architecture.md §5.4). Burst mode just reports.
             if burst:
                 raise
             log.warning("worker: Redis unavailable (%s); retrying", exc.__class__.__name__)

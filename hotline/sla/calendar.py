@@ -1,6 +1,6 @@
 """Working days (工作日) for Dongguan: statutory holidays, 调休 make-up workdays, override years.
 
-Sources, in order of precedence for a given year (domain.md §9):
+Sources, in order of precedence for a given year (docs/design/domain.md §5):
 
 1. an override file ``config/calendar/<year>.yaml`` (``{year, source, holidays, workdays}``):
    it REPLACES the package for that year, so the State Council notice can be loaded the day
@@ -9,9 +9,9 @@ Sources, in order of precedence for a given year (domain.md §9):
    outside);
 3. the no-data policy (default ``weekdays``: Monday-Friday). Every result that looks at such a
    day is marked ``provisional`` -- a hotline cannot refuse orders, so we compute, flag, and
-   recompute when the year's data is loaded (issue 5 item 1).
+   recompute when the year's data is loaded (docs/design/domain.md §5.5).
 
-Counting (domain.md §9.1, 民法典 第201条 "开始的当日不计入"): a limit of N working days ends at
+Counting (docs/design/domain.md §5.2, 民法典 第201条 "开始的当日不计入"): a limit of N working days ends at
 23:59:59 (Asia/Shanghai) of the Nth working day counted from the day after receipt.
 Convention ``a`` (default): counting starts the next calendar day even when the order arrived
 on a non-working day. Convention ``b``: an order received on a non-working day is deemed
@@ -314,7 +314,8 @@ class WorkCalendar:
         return self.span(start, n, convention).due
 
     def window_end_next_working_day(self, t: dt.datetime) -> dt.datetime:
-        """The 退单 window: until the end of the next working day after ``t`` (domain §3.2)."""
+        """The 退单 window: until the end of the next working day after ``t``
+        (docs/design/domain.md §6.2)."""
         return self.span(t, 1, "a").due
 
     def working_days_between(self, a: dt.date, b: dt.date) -> list[dt.date]:

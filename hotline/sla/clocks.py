@@ -1,7 +1,7 @@
 """Clocks derived from the order's history (append-only transition records).
 
 Nothing here is stored: give the order's facts and its history, get every deadline back, so a
-change of category, policy or calendar is a recomputation (architecture.md habit 3).
+change of category, policy or calendar is a recomputation (docs/design/architecture.md §3.2).
 
 Clocks (``Deadline.clock``) and targets (``legal`` = Guangdong's limits, ``pledge`` = Dongguan's
 service pledge, kept side by side):

@@ -1,7 +1,8 @@
-"""Per (order, unit) facts for scoring, derived from the append-only history (architecture
-habit 3). Pure: give the order, its history, its deadlines (hotline.sla) and its survey
-outcomes; get one `UnitFacts` per unit that ever owned the order. The service stores them
-in a rollup table so reports over a year of orders are one GROUP BY (performance.md §6).
+"""Per (order, unit) facts for scoring, derived from the append-only history
+(docs/design/architecture.md §3.2). Pure: give the order, its history, its deadlines (hotline.sla)
+and its survey outcomes; get one `UnitFacts` per unit that ever owned the order. The service stores
+them in a rollup table so reports over a year of orders are one GROUP BY
+(docs/design/architecture.md §9.5).
 """
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ class UnitFacts:
     town: str | None = None
     status: str = ""
     anonymous: bool = False
-    returned_away: bool = False   # approved 退单 moved it away: counts against nobody (§5.2)
-    unreasonable: bool = False    # 最终答复办结: excluded from scoring (§5.2, 临沂)
+    returned_away: bool = False   # approved 退单 moved it away: counts against nobody (docs/design/domain.md §8.4)
+    unreasonable: bool = False    # 最终答复办结: excluded from scoring (docs/design/domain.md §8.4)
     returns_req: int = 0
     returns_ok: int = 0           # 合理退单 (approved)
     returns_bad: int = 0          # 不当退单 (rejected)
@@ -66,7 +67,7 @@ class UnitFacts:
 
     @property
     def first_time(self) -> bool:
-        """一次办结: closed with no 回退, no 重办, no 延期 (§5.2)."""
+        """一次办结: closed with no 回退, no 重办, no 延期 (docs/design/domain.md §8.5)."""
         return self.closed and not (self.send_backs or self.reopens or self.extensions)
 
     def as_dict(self) -> dict:
@@ -94,7 +95,8 @@ def derive(order, history, deadlines=(), surveys=()) -> list[UnitFacts]:
             if owner in out and action in ("approve_return", "arbitrate") \
                     and data["unit"] != owner:
                 # 合理退单 (approved, or a supervisor's 裁定改派): the returning unit is
-                # not scored on this order (§5.2) but the return counts in its 退单率
+                # not scored on this order (docs/design/domain.md §8.4) but the return counts
+                # in its 退单率
                 out[owner].returned_away = True
                 out[owner].returns_ok += 1
             owner = data["unit"]
@@ -148,7 +150,7 @@ def _apply_deadlines(out, deadlines, final, anonymous) -> None:
         clock, unit = _get(d, "clock"), _get(d, "owner")
         if clock == "reply" and unit is None and final is not None:
             # the citizen clock (from receipt, extended by approved extensions); the first
-            # one is the one a unit is measured on (按时办结率, §5.2)
+            # one is the one a unit is measured on (按时办结率, docs/design/domain.md §8.5)
             final.reply_due_at = final.reply_due_at or _get(d, "due")
             continue
         f = out.get(unit)
@@ -157,7 +159,7 @@ def _apply_deadlines(out, deadlines, final, anonymous) -> None:
         if clock == "sign" and f.sign_due_at is None:
             f.sign_due_at = _get(d, "due")
         elif clock == "contact" and f.contact_due_at is None:
-            # anonymous callers are exempt from first contact (吕梁, §5.2 响应率)
+            # anonymous callers are exempt from first contact (吕梁, docs/design/domain.md §8.5 响应率)
             f.contact_req = not anonymous
             f.contact_due_at = _get(d, "due")
 
@@ -172,7 +174,7 @@ def _count_survey(f: UnitFacts, s) -> None:
         return
     f.visits += 1
     if _get(s, "excluded"):
-        f.excluded_ratings += 1   # overturned on appeal: not scored (issue 6 item 2)
+        f.excluded_ratings += 1   # overturned on appeal: not scored (docs/design/domain.md §8.7)
         return
     f.answers += 1
     res, sat = _get(s, "resolved"), _get(s, "satisfaction")

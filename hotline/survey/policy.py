@@ -1,4 +1,4 @@
-"""Who is surveyed when, and the answer scale (domain.md §5.3, §5.4). Pure: no I/O here;
+"""Who is surveyed when, and the answer scale (docs/design/domain.md §8.1). Pure: no I/O here;
 config/survey.yaml is read by `load_survey_policy` from a mapping the caller passes in."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-# The 3-grade answer most 12345 回访 use (domain §5.3): code -> 中文.
+# The 3-grade answer most 12345 回访 use (docs/design/domain.md §8.2): code -> 中文.
 SATISFACTION = {"satisfied": "满意", "basic": "基本满意", "dissatisfied": "不满意"}
 RESOLVED = {"resolved": "已解决", "partial": "部分解决", "unresolved": "未解决"}
 # The national 5-grade 好差评 scale (★5..★1); mapped onto the 3 grades by config.
@@ -16,7 +16,7 @@ DEFAULT_GRADE5_MAP = {"very_satisfied": "satisfied", "satisfied": "satisfied",
                       "basic": "basic", "dissatisfied": "dissatisfied",
                       "very_dissatisfied": "dissatisfied"}
 
-# Outcomes of one return visit (domain §5.4 visit_outcome).
+# Outcomes of one return visit (docs/design/domain.md §8.3).
 PENDING, ANSWERED, UNREACHABLE, EXPIRED, NOT_REQUIRED = (
     "pending", "answered", "unreachable", "expired", "not_required")
 OUTCOME_LABELS = {PENDING: "待回访", ANSWERED: "已评价", UNREACHABLE: "无法联系",
@@ -33,9 +33,9 @@ class AnswerError(ValueError):
 class SurveyPolicy:
     delay_minutes: int = 0          # wait after 审核通过 before the SMS goes out
     sampling_rate: float = 1.0      # share of closures surveyed (1.0 = every one)
-    expiry_days: int = 10           # 南充: 10 days to rate (domain §5.4)
+    expiry_days: int = 10           # 南充: 10 days to rate (docs/design/domain.md §8.3)
     unreachable_attempts: int = 3   # unreachable after 3 attempts ...
-    unreachable_days: int = 2       # ... on 2 different days (domain §5.4 [I])
+    unreachable_days: int = 2       # ... on 2 different days (docs/design/domain.md §8.3)
     grade5_map: dict = field(default_factory=lambda: dict(DEFAULT_GRADE5_MAP))
     base_url: str = "http://127.0.0.1:8000"
     sms_template: str = "【东莞12345】您反映的工单{number}已办理答复，请点击链接评价：{link}"
@@ -56,7 +56,8 @@ class SurveyPolicy:
         return self.send_after(accepted_at) + timedelta(days=self.expiry_days)
 
     def is_unreachable(self, attempt_days: list[date]) -> bool:
-        """N attempts on at least D different days (both configurable, domain §5.4)."""
+        """N attempts on at least D different days (both configurable,
+        docs/design/domain.md §8.3)."""
         return (len(attempt_days) >= self.unreachable_attempts
                 and len(set(attempt_days)) >= self.unreachable_days)
 
@@ -83,7 +84,7 @@ class SurveyPolicy:
 
 
 def needs_review(resolved: str, satisfaction: str) -> bool:
-    """Dissatisfied or unresolved goes to the supervisor queue (issue 6 item 2)."""
+    """Dissatisfied or unresolved goes to the supervisor queue (docs/design/domain.md §8.7)."""
     return satisfaction == "dissatisfied" or resolved == "unresolved"
 
 

@@ -1,4 +1,5 @@
-"""Scoring formulas over plain records (domain.md §5.2), versioned by config/scoring.yaml.
+"""Scoring formulas over plain records (docs/design/domain.md §8.6), versioned by
+config/scoring.yaml.
 
 Two steps, both pure:
   sums  = aggregate(facts, as_of)     # what SQL computes as one GROUP BY (hotline/reports)
@@ -33,8 +34,8 @@ class Formula:
     weights: dict = field(default_factory=lambda: {"response_rate": 0.30,
                                                    "resolution_rate": 0.35,
                                                    "satisfaction_rate": 0.35})
-    partial_resolved_weight: float = 0.5     # 部分解决 counts half (§5.2, configurable)
-    basic_satisfied_weight: float = 1.0      # 基本满意 × w, w ∈ {1, 0.8, 0} (§5.2)
+    partial_resolved_weight: float = 0.5     # 部分解决 counts half (docs/design/domain.md §8.5)
+    basic_satisfied_weight: float = 1.0      # 基本满意 × w (docs/design/domain.md §8.5)
     deductions: dict = field(default_factory=lambda: {"overdue": 0.5, "return_bad": 1.0,
                                                       "send_back": 0.2})
     deduction_cap: float = 20.0
@@ -85,7 +86,8 @@ def _ratio(num, den) -> float | None:
 
 
 def rates(s: dict, formula: Formula) -> dict:
-    """Every rate of §5.2 from the sums, and the composite score with its formula version."""
+    """Every rate of docs/design/domain.md §8.5 from the sums, and the composite score with its
+    formula version."""
     wp = Fraction(str(formula.partial_resolved_weight))
     wb = Fraction(str(formula.basic_satisfied_weight))
     r = {

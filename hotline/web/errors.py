@@ -1,6 +1,6 @@
 """One error shape for the whole API: {"error": {"code", "message", "fields"}}.
 
-Domain errors map to HTTP by their class (architecture.md habit 5); anything unexpected is
+Domain errors map to HTTP by their class (docs/design/architecture.md §3.3); anything unexpected is
 logged and answered 500 with no internals. A database that went away is a 503."""
 from __future__ import annotations
 

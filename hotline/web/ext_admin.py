@@ -1,4 +1,4 @@
-"""Admin pages and API (issue 8): users, units, login lock-outs; API keys are issue 7's
+"""Admin pages and API: users, units, login lock-outs; API keys are Open311's
 (/api/v1/admin/api-keys, hashed sha256 at rest in services/open311.py) and the page uses them.
 
 The page authenticates like every other page: bearer token from sessionStorage, sent by

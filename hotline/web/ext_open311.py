@@ -1,4 +1,4 @@
-"""Open doors (issue 7): the Open311 GeoReport v2 endpoint, the citizen self-service pages,
+"""Open doors (docs/open311.md): the Open311 GeoReport v2 endpoint, the citizen self-service pages,
 and the admin API for Open311 keys and unit webhooks. Thin controllers: parse, check
 access, call one service (hotline.services.open311 / selfservice / webhooks)."""
 from __future__ import annotations

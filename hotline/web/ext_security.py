@@ -1,6 +1,6 @@
-"""Security and privacy doors (issue 8): rate limits on the public endpoints, login lock-out
-with the client address, CSRF on cookie-authenticated forms, secure cookies and headers, and
-the privacy API (reveal with reason, access log, role-filtered export).
+"""Security and privacy doors (docs/design/architecture.md §7): rate limits on the public endpoints,
+login lock-out with the client address, CSRF on cookie-authenticated forms, secure cookies and
+headers, and the privacy API (reveal with reason, access log, role-filtered export).
 
 Loaded last by app._extensions, so every blueprint is registered when the limits are attached
 to the public endpoints found in app.url_map.

@@ -1,4 +1,4 @@
-"""SLA routes (issue 5 items 6-7): the explain view of an order's deadlines, the 即将超时 /
+"""SLA routes: the explain view of an order's deadlines, the 即将超时 /
 已超时 lists for a department's inbox and for supervisors, and the supervisor page.
 
 Thin controllers: parse the query with a schema, check the role, call one service."""

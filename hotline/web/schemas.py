@@ -181,7 +181,7 @@ class OrderSchema(Schema):
     duplicates = fields.List(fields.Dict())
     # true when a retry with a used Idempotency-Key answered the order stored earlier (200)
     replayed = fields.Boolean()
-    # detail fields of services/views.order_view (documented for response conformance, issue 8)
+    # detail fields of services/views.order_view (documented for response conformance)
     model_version = fields.String(allow_none=True)
     model_score = fields.Float(allow_none=True)
     suggestions = fields.List(fields.Dict(), allow_none=True)

@@ -1,6 +1,6 @@
 """gunicorn from code. Embedded default: one process whose background thread drains the
 outbox. Production: N sync workers preloaded (jieba + model loaded once before fork,
-performance.md §1), the outbox relayed by `hotline worker` processes."""
+docs/design/architecture.md §9.2), the outbox relayed by `hotline worker` processes."""
 from __future__ import annotations
 
 import logging

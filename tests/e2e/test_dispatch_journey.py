@@ -1,4 +1,4 @@
-"""Issue 4 browser journey: an agent logs an order, the department signs it, returns it inside
+"""Dispatch in a browser: an agent logs an order, the department signs it, returns it inside
 the window, the dispatcher rejects the return, the department replies, the dispatcher accepts
 the reply. Screenshots of every page go to var/screenshots/dispatch-*.png."""
 import pytest

@@ -1,4 +1,4 @@
-"""An agent logs in and logs an order; it appears with its number (issue 2, item 9)."""
+"""An agent logs in and logs an order; it appears with its number."""
 import re
 
 import pytest

@@ -1,4 +1,4 @@
-"""Citizen self-service in a phone-sized browser (issue 7): file, then follow progress."""
+"""Citizen self-service in a phone-sized browser: file, then follow progress."""
 import pytest
 
 from tests.e2e.conftest import screenshot

@@ -1,6 +1,6 @@
 """Browser: an overdue order appears under the department inbox's 已超时 tab with the
 escalation step the sweep recorded, the supervisor page lists it by unit, and the deadlines
-page explains why the clock falls due when it does (issue 5 acceptance)."""
+page explains why the clock falls due when it does."""
 from __future__ import annotations
 
 from datetime import timedelta

@@ -1,5 +1,5 @@
 """A citizen answers the survey on the mobile page (phone viewport); the supervisor page then
-shows the unit's satisfaction rate changed (issue 6 acceptance)."""
+shows the unit's satisfaction rate changed."""
 import pytest
 
 from hotline.dispatch.model import Actor

@@ -1,4 +1,4 @@
-"""Fuzz /api/v1/openapi.json and Open311 with schemathesis (issue 8 acceptance): checks
+"""Fuzz /api/v1/openapi.json and Open311 with schemathesis: checks
 not_a_server_error and response_schema_conformance. Budget here (make test): 18 examples per operation, > 1,000 requests in < 1 min;
 `make bench` runs a larger one (HOTLINE_FUZZ_EXAMPLES=60).
 

@@ -70,7 +70,7 @@ PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 
 class PrivatePostgres:
-    """A PostgreSQL cluster of its own on a spare port (issue 8 fault tests): initdb/pg_ctl run
+    """A PostgreSQL cluster of its own on a spare port (fault tests): initdb/pg_ctl run
     as the postgres user (the server refuses root), trust auth on 127.0.0.1 only. A test can
     restart or stop it without touching the shared server."""
 

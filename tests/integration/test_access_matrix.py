@@ -1,11 +1,11 @@
-"""Access-control matrix (issue 8): every role x every endpoint x own/other unit.
+"""Access-control matrix: every role x every endpoint x own/other unit.
 
 Routes are discovered from the app at run time (app.url_map; the roles each /api/v1 route
 declares through `login_required(*roles)` are read from the view), so endpoints added by other
 features are covered as they appear. Two layers:
 - EXACT: the expected status of each principal on the core endpoints (hand-written oracle);
 - every discovered route: no 5xx; no token -> 401; a role the route does not declare -> 403;
-  a department user on another unit's order -> 404 (anchors.md G3: department data scoping).
+  a department user on another unit's order -> 404 (docs/design/architecture.md §7.2).
 """
 import re
 

@@ -1,5 +1,5 @@
 """Two conflicting actions on one order at the same time: exactly one wins, the other is 409
-(version column; architecture.md habit 9). Real concurrency on PostgreSQL."""
+(version column; docs/design/architecture.md §4.3). Real concurrency on PostgreSQL."""
 import threading
 
 import pytest

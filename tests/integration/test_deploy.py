@@ -1,4 +1,4 @@
-"""Deployment beyond one machine (issue 8 item 4): on loopback, 2 web processes
+"""Deployment beyond one machine (docs/design/architecture.md §6.2): on loopback, 2 web processes
 (`hotline serve --workers 2`) and 2 `hotline worker` processes against one private PostgreSQL
 and one private Redis. Orders are driven through HTTP (intake, sign, urge, reply, accept,
 close); no order, escalation or survey is processed twice and none is lost."""

@@ -1,4 +1,4 @@
-"""Dispatch scenarios through the HTTP API, on SQLite and PostgreSQL (issue 4 acceptance)."""
+"""Dispatch scenarios through the HTTP API, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from datetime import timedelta

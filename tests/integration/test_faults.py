@@ -1,4 +1,4 @@
-"""Fault tolerance with real processes (issue 8 item 3): a private PostgreSQL and Redis on
+"""Fault tolerance with real processes: a private PostgreSQL and Redis on
 spare ports, real `hotline worker` / `hotline serve` processes.
 
 - a worker killed with SIGKILL mid-job: the job is retried (relay re-queues the unprocessed

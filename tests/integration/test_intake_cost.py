@@ -1,5 +1,5 @@
-"""Intake's cost in round trips (issue 8 load target): one INSERT of the final order row,
-no read-back of rows a new order cannot have yet, one batched INSERT per table; and the
+"""Intake's cost in round trips (docs/design/architecture.md §9.3): one INSERT of the final order
+row, no read-back of rows a new order cannot have yet, one batched INSERT per table; and the
 per-process cache of saved routing rulings is dropped by the process that saves one."""
 from sqlalchemy import event, func, select
 

@@ -1,4 +1,4 @@
-"""Open311 GeoReport v2 (issue 7): a client that knows only the published field names."""
+"""Open311 GeoReport v2: a client that knows only the published field names."""
 import hashlib
 import xml.etree.ElementTree as ET
 

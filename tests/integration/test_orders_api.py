@@ -1,4 +1,4 @@
-"""Intake and the order API over SQLite and PostgreSQL (issue 2)."""
+"""Intake and the order API over SQLite and PostgreSQL."""
 import pytest
 
 

@@ -1,4 +1,5 @@
-"""Redis down: intake keeps working; the outbox work runs once Redis is back (issue 2)."""
+"""Redis down: intake keeps working; the outbox work runs once Redis is back
+(docs/design/architecture.md §5.4)."""
 import pytest
 from sqlalchemy import func, select
 

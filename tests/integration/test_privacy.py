@@ -1,4 +1,4 @@
-"""Privacy (issue 8 item 2, 个人信息保护法): masking, reveal with reason, the access log,
+"""Privacy (个人信息保护法, docs/design/domain.md §10): masking, reveal with reason, the access log,
 role-filtered exports, and the retention job."""
 from datetime import timedelta
 

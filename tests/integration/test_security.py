@@ -1,4 +1,4 @@
-"""Security doors (issue 8 item 1): lock-out per (username, client address), rate limits on
+"""Security doors: lock-out per (username, client address), rate limits on
 public endpoints, CSRF on cookie-authenticated forms, secure cookies and headers, admin API."""
 import time
 

@@ -1,4 +1,4 @@
-"""Citizen self-service filing and progress (issue 7) through the real pages."""
+"""Citizen self-service filing and progress through the real pages."""
 import re
 import time
 

@@ -1,6 +1,6 @@
-"""Overlapping sweeps and a sweep killed mid-run (issue 5 acceptance), with real processes
-(`hotline sla sweep` subprocesses) on PostgreSQL (private schema) and on a SQLite file: each
-escalation step is recorded exactly once, none is lost."""
+"""Overlapping sweeps and a sweep killed mid-run (docs/design/architecture.md §5.5), with real
+processes (`hotline sla sweep` subprocesses) on PostgreSQL (private schema) and on a SQLite file:
+each escalation step is recorded exactly once, none is lost."""
 from __future__ import annotations
 
 import json

@@ -1,4 +1,4 @@
-"""Return visits over the API on SQLite and PostgreSQL (issue 6 items 1-2)."""
+"""Return visits over the API on SQLite and PostgreSQL."""
 from datetime import timedelta
 
 from sqlalchemy import select, update

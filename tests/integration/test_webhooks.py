@@ -1,4 +1,4 @@
-"""Outbound webhooks (issue 7) against a real HTTP receiver on loopback."""
+"""Outbound webhooks against a real HTTP receiver on loopback."""
 import hashlib
 import hmac
 import json

@@ -43,7 +43,7 @@ async function load() {
   document.getElementById('co-card').hidden = !facts.assist_tasks.length;
   document.getElementById('co').innerHTML = facts.assist_tasks.map(t => `<div class="assist-task"><b>${D.unitName(t.unit)}</b> · ${Hotline.esc(t.task)} · 期限 ${D.fmt(t.due)}
     <ul>${t.inputs_detail.map(i => `<li>${D.fmt(i.at)} ${Hotline.esc(i.input)}</li>`).join('') || '<li class="hint">尚无协办意见</li>'}</ul></div>`).join('');
-  // an assisting unit only gives inputs to the lead (主办 replies, domain §4.4)
+  // an assisting unit only gives inputs to the lead (主办 replies, docs/design/domain.md §6.5)
   let allowed = order.allowed_actions || [];
   if (me.role === 'department' && me.unit !== order.unit) allowed = allowed.filter(a => ['note', 'assist_input'].includes(a));
   const labels = {}; order.history.forEach(h => labels[h.action] = h.action_label);

@@ -1,4 +1,4 @@
-// SLA blocks of the browser pages (issue 5 items 6-7): the 即将超时 / 已超时 tabs (department
+// SLA blocks of the browser pages: the 即将超时 / 已超时 tabs (department
 // inbox and supervisor page use the same API and the same data), per-unit counts, and the
 // explain view of one order's deadlines. Include after app.js; everything is escaped.
 const HotlineSla = {

@@ -1,4 +1,5 @@
-// Supervisor page: unit ranking, queues, trends, distributions and exports (issue 6).
+// Supervisor page: unit ranking, queues, trends, distributions and exports
+// (docs/design/domain.md §8).
 Hotline.requireLogin();
 const $ = id => document.getElementById(id);
 const RATE = /_rate$/;

@@ -1,6 +1,6 @@
-"""THE walking test of the transition table (architecture.md habit 2, Amsterdam/signals):
-every (status, action, role) is tried on a constructed aggregate. Allowed triples must succeed
-and land on the table's target; every other triple must raise the one domain error that says
+"""THE walking test of the transition table (docs/design/architecture.md §3.1, after
+Amsterdam/signals): every (status, action, role) is tried on a constructed aggregate. Allowed
+triples must succeed and land on the table's target; every other triple must raise the one domain error that says
 why (no such move: 409 InvalidTransition; wrong role: 403 NotPermitted)."""
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from hotline.sla.calendar import TZ, CalendarError, WorkCalendar, load_override
 CAL = WorkCalendar()
 
 
-# --- worked examples (issue 5 acceptance) ---------------------------------------------------
+# --- worked examples (docs/design/domain.md §5.2) ---------------------------------------------
 def test_five_working_days_across_national_day():
     assert CAL.add_working_days(T(2025, 9, 30, 10), 5).isoformat() == "2025-10-14T23:59:59+08:00"
 
@@ -33,7 +33,8 @@ def test_return_window_closes_at_end_of_next_working_day():
 
 
 def test_package_examples_and_both_conventions():
-    # domain.md §9.2: Friday + 2 counts Sunday 9-28; Saturday receipt differs by convention
+    # docs/design/domain.md §5.1, §5.3: Friday + 2 counts Sunday 9-28 (调休); Saturday receipt
+    # differs by convention
     assert CAL.add_working_days(T(2025, 9, 26, 9), 2) == T(2025, 9, 29, 23, 59, 59)
     assert CAL.add_working_days(T(2025, 9, 30, 9), 15) == T(2025, 10, 28, 23, 59, 59)
     assert CAL.add_working_days(T(2025, 9, 27, 9), 2, "a") == T(2025, 9, 29, 23, 59, 59)
