@@ -86,7 +86,7 @@ def staff_actor() -> Actor | None:
 
 def _citizen_only() -> None:
     """The token endpoints are the citizen's: whoever holds the token answers as the citizen,
-    by SMS. Staff credentials are refused there (issue 12 finding 9): a staff answer goes
+    by SMS. Staff credentials are refused there: a staff answer goes
     through the phone-survey path, recorded under the staff member's name, channel phone."""
     actor = staff_actor()
     if actor is None:

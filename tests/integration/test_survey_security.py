@@ -5,7 +5,7 @@
    staff member recorded, channel phone); the public token endpoints refuse staff credentials
    and staff listings carry no token.
 10: the survey queue and the SMS outbox showed callers' (masked) phones without writing the
-   PIPL access log (个人信息保护法 §51-§55; services/privacy.py)."""
+   PIPL access log (个人信息保护法 第51-55条; docs/design/domain.md §10.2)."""
 from sqlalchemy import select
 
 from hotline.adapters.orm_security import PersonalDataAccessRow
