@@ -76,8 +76,9 @@ def _requested_format() -> str:
     fmt = (request.view_args or {}).get("fmt")
     if fmt in CONTENT_TYPES:
         return fmt
-    ext = request.path.rpartition("/")[2].rpartition(".")[2]
-    return ext if "." in request.path.rpartition("/")[2] and ext in CONTENT_TYPES else "xml"
+    last = request.path.rpartition("/")[2]
+    ext = last.rpartition(".")[2] if "." in last else ""
+    return ext if ext in CONTENT_TYPES else "xml"
 
 
 def errors(status: int, description: str, headers: dict | None = None) -> Response:
