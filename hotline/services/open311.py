@@ -10,6 +10,7 @@ list of {code, description}.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import secrets
 from datetime import datetime, timedelta
@@ -23,11 +24,15 @@ from hotline.adapters.orm_open311 import ApiKeyRow, Open311RequestRow
 from hotline.config import config_dir, load_yaml
 from hotline.dispatch.model import Actor, NotPermitted, RuleViolation
 from hotline.dispatch.workflow import CLOSED_STATES, STATUS_LABELS, Role
+from hotline.redaction import mask_personal_data
 
 from . import orders, views
 from .runtime import Runtime
 
 MAX_DESCRIPTION = 4000   # GeoReport v2: description up to 4000 characters, no HTML
+MAX_PAGE = 100_000       # pagination extension: beyond this the offset leaves the key range
+# WGS-84 degrees: the standard's lat/long are decimal degrees (issue 12 findings 6 and 13)
+COORDINATE_RANGE = {"lat": 90.0, "long": 180.0}
 _TAGS = re.compile(r"<[^>]*>")
 
 
@@ -101,7 +106,8 @@ def revoke_api_key(rt: Runtime, name: str) -> None:
 
 def _authenticate(rt: Runtime, plain: str | None) -> str:
     if not plain:
-        raise Open311Error(400, "api_key was not provided")
+        # GeoReport v2 errors: 403 "api_key was not provided or is invalid" (issue 12 item 13)
+        raise Open311Error(403, "api_key was not provided")
     with rt.uow() as uow:
         row = uow.session.execute(select(ApiKeyRow).where(
             ApiKeyRow.key_hash == hash_key(plain))).scalar()
@@ -156,14 +162,21 @@ def _town_from(rt, attrs: dict, address: str | None) -> str | None:
     return None
 
 
-def _float(form: dict, key: str) -> float | None:
+def _coordinate(form: dict, key: str) -> float | None:
+    """lat/long in decimal degrees. NaN and Infinity are refused: the public feed would carry
+    them and strict JSON parsers refuse the whole answer (issue 12 finding 6); so is a value
+    outside the globe (|lat| <= 90, |long| <= 180), which was stored as given (finding 13)."""
     raw = form.get(key)
     if raw in (None, ""):
         return None
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
         raise Open311Error(400, f"{key} must be a number")
+    limit = COORDINATE_RANGE[key]
+    if not math.isfinite(value) or not -limit <= value <= limit:
+        raise Open311Error(400, f"{key} must be a finite number from {-limit:g} to {limit:g}")
+    return value
 
 
 def create_request(rt: Runtime, form: dict, attrs: dict,
@@ -178,7 +191,7 @@ def create_request(rt: Runtime, form: dict, attrs: dict,
         raise Open311Error(400, "service_code was not provided")
     if code not in rt.city.categories:
         raise Open311Error(404, f"service_code not found: {code}")
-    lat, lon = _float(form, "lat"), _float(form, "long")
+    lat, lon = _coordinate(form, "lat"), _coordinate(form, "long")
     address, address_id = form.get("address_string") or None, form.get("address_id") or None
     if (lat is None or lon is None) and not address and not address_id:
         raise Open311Error(400, "location is required: lat and long, address_string or "
@@ -238,7 +251,34 @@ def _parse_dt(raw: str, name: str) -> datetime:
         dt = datetime.fromisoformat(raw)
     except ValueError:
         raise Open311Error(400, f"{name} must be a W3C (ISO 8601) datetime")
+    # years 1 and 9999 overflow once shifted to UTC or by the 90-day window (a 500 before)
+    if not 1900 <= dt.year <= 9000:
+        raise Open311Error(400, f"{name} must be between the years 1900 and 9000")
     return dt if dt.tzinfo else dt.replace(tzinfo=views.TZ)
+
+
+def _finite(value: float | None) -> float | None:
+    """A stored coordinate as published: never NaN or Infinity (rows written before the
+    coordinates were checked keep the rest of their data; issue 12 finding 6)."""
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _page(args: dict, conf: dict) -> tuple[int, int]:
+    """The pagination extension's page (1..MAX_PAGE) and page_size (1..max_page_size).
+    Out of range is a 400 in the standard's error format: a huge page made an offset the
+    database could not bind and answered 500 (issue 12 finding 4)."""
+    out = []
+    for name, default, top in (("page", 1, MAX_PAGE),
+                               ("page_size", conf["page_size"], conf["max_page_size"])):
+        raw = args.get(name)
+        try:
+            value = int(raw) if raw else default
+        except ValueError:
+            raise Open311Error(400, f"{name} must be an integer")
+        if not 1 <= value <= top:
+            raise Open311Error(400, f"{name} must be from 1 to {top}")
+        out.append(value)
+    return out[0], out[1]
 
 
 def _expected(row: WorkOrderRow) -> str | None:
@@ -264,28 +304,38 @@ def _view(rt, row: WorkOrderRow, req: Open311RequestRow | None, reply: str | Non
     # status_notes: the citizen reply once closed, else our status in words (never internal
     # notes or unit reports).
     notes = (reply if closed and reply else None) or STATUS_LABELS.get(row.status, row.status)
+    # Published text carries no phone, ID-card number or e-mail address (个人信息保护法; issue
+    # 12 finding 7): one rule (hotline.redaction) for the description, address and notes.
+    notes = mask_personal_data(notes)
     return {"service_request_id": row.number, "status": "closed" if closed else "open",
             "status_notes": notes, "service_name": rt.city.categories[row.category].name
             if row.category in rt.city.categories else None,
             "service_code": (req.service_code if req else None) or row.category,
-            "description": row.content, "agency_responsible": unit.name if unit else None,
+            "description": mask_personal_data(row.content),
+            "agency_responsible": unit.name if unit else None,
             "service_notice": settings()["open311"]["service_notice"],
             "requested_datetime": views.iso(row.received_at),
             "updated_datetime": views.iso(row.updated_at),
             "expected_datetime": None if closed else _expected(row),
-            "address": row.address, "address_id": req.address_id if req else None,
-            "zipcode": req.zipcode if req else None, "lat": req.lat if req else None,
-            "long": req.long if req else None, "media_url": req.media_url if req else None}
+            "address": mask_personal_data(row.address),
+            "address_id": req.address_id if req else None,
+            "zipcode": req.zipcode if req else None, "lat": _finite(req.lat) if req else None,
+            "long": _finite(req.long) if req else None,
+            "media_url": req.media_url if req else None}
 
 
 def get_requests(rt: Runtime, args: dict) -> list[dict]:
     """GET requests with the standard's filters; service_request_id overrides the others.
-    Pagination is the `page`/`page_size` extension (Extensions page, issue #16)."""
+    Pagination is the `page`/`page_size` extension (Extensions page, issue #16).
+    A confidential request (the caller asked for 保密) is never published, not even its
+    description: it could name the caller (issue 12 finding 7)."""
     conf = settings()["open311"]
     check_jurisdiction(args.get("jurisdiction_id"))
+    page, size = _page(args, conf)
     q = (select(WorkOrderRow, Open311RequestRow)
          .outerjoin(Open311RequestRow, Open311RequestRow.order_id == WorkOrderRow.id)
-         .where(WorkOrderRow.channel.in_(conf["public_channels"])))
+         .where(WorkOrderRow.channel.in_(conf["public_channels"]),
+                WorkOrderRow.caller_confidential.is_not(True)))
     ids = [x.strip() for x in (args.get("service_request_id") or "").split(",") if x.strip()]
     if ids:
         q = q.where(WorkOrderRow.number.in_(ids))
@@ -295,7 +345,7 @@ def get_requests(rt: Runtime, args: dict) -> list[dict]:
             q = q.where(WorkOrderRow.category.in_(codes))
         end = _parse_dt(args["end_date"], "end_date") if args.get("end_date") else utcnow()
         start = _parse_dt(args["start_date"], "start_date") if args.get("start_date") \
-            else end - timedelta(days=conf["max_days"])
+            else end - timedelta(days=conf["max_days"])   # no overflow: years >= 1900
         if end - start > timedelta(days=conf["max_days"]):
             raise Open311Error(400, f"start_date to end_date may not exceed "
                                     f"{conf['max_days']} days")
@@ -307,12 +357,6 @@ def get_requests(rt: Runtime, args: dict) -> list[dict]:
             q = q.where(WorkOrderRow.status.not_in([str(s) for s in CLOSED_STATES]))
         elif statuses == {"closed"}:
             q = q.where(WorkOrderRow.status.in_([str(s) for s in CLOSED_STATES]))
-    try:
-        page = max(1, int(args.get("page") or 1))
-        size = min(conf["max_page_size"], max(1, int(args.get("page_size") or
-                                                     conf["page_size"])))
-    except ValueError:
-        raise Open311Error(400, "page and page_size must be integers")
     with rt.uow() as uow:
         rows = uow.session.execute(q.order_by(WorkOrderRow.received_at.desc(),
                                               WorkOrderRow.id.desc())

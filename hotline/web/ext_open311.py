@@ -3,21 +3,31 @@ and the admin API for Open311 keys and unit webhooks. Thin controllers: parse, c
 access, call one service (hotline.services.open311 / selfservice / webhooks)."""
 from __future__ import annotations
 
+import logging
 import xml.etree.ElementTree as ET
 
 from flask import Blueprint, Response, current_app, g, json, jsonify, render_template, request
 from marshmallow import Schema, fields, validate
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from hotline.dispatch.model import DomainError
 from hotline.dispatch.workflow import Role
 from hotline.services import open311, selfservice, webhooks
 
 from .api import documented, json_body, load, login_required, parse_idempotency_key
+from .errors import ApiError
+
+log = logging.getLogger(__name__)
 
 o311 = Blueprint("open311", __name__, url_prefix="/open311/v2")
 admin = Blueprint("open311_admin", __name__, url_prefix="/api/v1/admin")
 citizen = Blueprint("citizen", __name__, template_folder="templates")
 FMT = "<any(json,xml):fmt>"
+PREFIX = "/open311/v2/"
+# Media types with the charset (issue 12 item 13: JSON answers lacked it). The discovery
+# document names `text/xml` and `application/json`.
+CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 # XML element names of list items (GeoReport v2 response documents).
 ITEM = {"services": "service", "service_requests": "request", "errors": "error",
         "attributes": "attribute", "values": "value", "endpoints": "endpoint",
@@ -47,7 +57,7 @@ def _xml(parent: ET.Element, tag: str, value) -> None:
 def render(fmt: str, root: str, value, status: int = 200) -> Response:
     if fmt == "json":
         return Response(json.dumps(value, ensure_ascii=False), status,
-                        mimetype="application/json")
+                        content_type=CONTENT_TYPES["json"])
     top = ET.Element(root)
     if isinstance(value, list):
         for item in value:
@@ -56,20 +66,85 @@ def render(fmt: str, root: str, value, status: int = 200) -> Response:
         for k, v in value.items():
             _xml(top, k, v)
     body = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(top, encoding="utf-8")
-    return Response(body, status, mimetype="text/xml")
+    return Response(body, status, content_type=CONTENT_TYPES["xml"])
+
+
+def _requested_format() -> str:
+    """The format the client asked for: the route's `fmt`, else the path's extension when it
+    is one we serve. Anything else (`.html`, `.txt`, none) is answered in XML, the format
+    every GeoReport v2 endpoint must support, so any conforming client can read the error."""
+    fmt = (request.view_args or {}).get("fmt")
+    if fmt in CONTENT_TYPES:
+        return fmt
+    last = request.path.rpartition("/")[2]
+    ext = last.rpartition(".")[2] if "." in last else ""
+    return ext if ext in CONTENT_TYPES else "xml"
+
+
+def errors(status: int, description: str, headers: dict | None = None) -> Response:
+    """The standard's error list, [{code, description}] (<errors><error>), in the requested
+    format: every error under /open311/v2/, not the JSON API's envelope (issue 12 item 13)."""
+    resp = render(_requested_format(), "errors", [{"code": status, "description": description}],
+                  status)
+    resp.headers.extend(headers or {})
+    return resp
 
 
 @o311.errorhandler(open311.Open311Error)
 def _o311_error(e: open311.Open311Error):
-    fmt = (request.view_args or {}).get("fmt", "xml")
-    return render(fmt, "errors", [{"code": e.status, "description": e.description}], e.status)
+    return errors(e.status, e.description)
 
 
 @o311.errorhandler(DomainError)
 def _o311_domain(e: DomainError):
-    fmt = (request.view_args or {}).get("fmt", "xml")
     status = e.http_status if e.http_status in (400, 403, 404) else 400
-    return render(fmt, "errors", [{"code": status, "description": e.message}], status)
+    return errors(status, e.message)
+
+
+HTTP_DESCRIPTIONS = {400: "the request could not be read", 405: "method not allowed",
+                     413: "the request body is larger than 1 MB",
+                     429: "too many requests; retry later"}
+
+
+@o311.errorhandler(Exception)
+def _o311_other(e: Exception):
+    """Everything else raised on an Open311 route (the rate limiter's 429 included) keeps the
+    status the app would give it and takes the standard's error format."""
+    if isinstance(e, HTTPException):
+        status = e.code or 500
+        headers = dict(e.get_headers()) if status in (405, 429) else {}
+        headers.pop("Content-Type", None)
+        return errors(status, HTTP_DESCRIPTIONS.get(status, e.name.lower()), headers)
+    if isinstance(e, ApiError):       # e.g. the CSRF guard on a cookie-carrying POST
+        return errors(e.status, e.message)
+    if isinstance(e, DBAPIError):
+        log.warning("database unavailable: %s", e.__class__.__name__)
+        return errors(503, "service temporarily unavailable; retry later")
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return errors(500, "internal error")
+
+
+def _unrouted(e: HTTPException, fallback):
+    """404/405 from the router (no route, so no blueprint handler applies): under
+    /open311/v2/ a known resource asked with a wrong or missing extension (`services.html`,
+    `requests.txt`, `services`) is a 400 naming the formats, a wrong method a 405, anything
+    else a 404, each in the standard's error format. Elsewhere the app's own handler."""
+    if not request.path.startswith(PREFIX):
+        return fallback(e)
+    if request.url_rule is not None:   # raised by a matched route, not by the router
+        return errors(e.code or 404, HTTP_DESCRIPTIONS.get(e.code, "not found"))
+    if isinstance(e, MethodNotAllowed):
+        return errors(405, "method not allowed", {"Allow": ", ".join(e.valid_methods or [])})
+    last = request.path.rpartition("/")[2]
+    stem = request.path[:len(request.path) - len(last)] + last.partition(".")[0] \
+        if "." in last else request.path
+    try:
+        current_app.url_map.bind("localhost").match(stem + ".xml", method=request.method)
+    except MethodNotAllowed as wrong:
+        return errors(405, "method not allowed", {"Allow": ", ".join(wrong.valid_methods or [])})
+    except HTTPException:
+        return errors(404, "not found")
+    return errors(400, "unsupported format: the path must end in .json or .xml")
 
 
 def _arg(name: str):
@@ -288,3 +363,8 @@ def init_app(app) -> None:
     app.register_blueprint(o311)
     app.register_blueprint(admin)
     app.register_blueprint(citizen)
+    # The app's generic HTTPException handler answers the other paths as before.
+    generic = app.error_handler_spec[None][None].get(HTTPException)
+    fallback = generic or (lambda e: e)
+    for cls in (NotFound, MethodNotAllowed):
+        app.register_error_handler(cls, lambda e, _f=fallback: _unrouted(e, _f))

@@ -21,14 +21,17 @@ from hotline.services import auth, privacy
 from . import schemas as s
 from .api import ApiError, documented, json_body, load, login_required
 
-# (rule pattern, methods, limit). Public = reachable without a bearer token. Per client
+# (name, rule pattern, methods, limit). Public = reachable without a bearer token. Per client
 # address; numbers are bursts a person never reaches, the per-hour abuse limits of the
 # citizen pages live in their own config (config/open311.yaml). Override with env
 # HOTLINE_RATELIMIT_<NAME>, e.g. HOTLINE_RATELIMIT_LOGIN="5/minute".
+# One limit per route: the FIRST entry that matches a route is its limit, so a specific entry
+# comes before the general one it narrows (issue 12 finding 5: the general /open311/ entry
+# came first and the POST limit never applied).
 PUBLIC_LIMITS = [
     ("login", r"^/api/v1/auth/token$", {"POST"}, "20/minute;200/hour"),
-    ("open311", r"^/open311/", {"GET", "POST"}, "120/minute"),
     ("open311_post", r"^/open311/v2/requests\.", {"POST"}, "30/minute"),
+    ("open311", r"^/open311/", {"GET", "POST"}, "120/minute"),
     ("selfservice", r"^/self/", {"GET", "POST"}, "60/minute"),
     ("survey_token", r"^/s/", {"GET", "POST"}, "60/minute"),
     ("survey_token_api", r"^/api/v1/surveys/<(?:string:)?token>", {"GET", "POST"}, "60/minute"),
@@ -63,19 +66,21 @@ def _limiter(app):
                       headers_enabled=True, enabled=enabled,
                       storage_options={"socket_connect_timeout": 1, "socket_timeout": 1}
                       if runtime.settings.redis_url else {})
-    wrapped = set()
+    chosen: dict[str, str] = {}   # endpoint -> the name of its one limit
     for rule in app.url_map.iter_rules():
+        if rule.endpoint in chosen:
+            continue
         for name, pattern, methods, default in PUBLIC_LIMITS:
             if not re.search(pattern, rule.rule) or not (rule.methods & methods):
-                continue
-            if rule.endpoint in wrapped:
                 continue
             value = os.environ.get(f"HOTLINE_RATELIMIT_{name.upper()}", default)
             view = app.view_functions[rule.endpoint]
             app.view_functions[rule.endpoint] = limiter.limit(
                 value, methods=sorted(methods), error_message="请求过于频繁, 请稍后再试")(view)
-            wrapped.add(rule.endpoint)
-    app.extensions["hotline.limited_endpoints"] = sorted(wrapped)
+            chosen[rule.endpoint] = name
+            break
+    app.extensions["hotline.limited_endpoints"] = sorted(chosen)
+    app.extensions["hotline.route_limits"] = chosen
     return limiter
 
 

@@ -59,7 +59,7 @@ def test_service_definition_lists_attributes(api):
 
 def test_errors_in_the_standard_format(api, key):
     r = post(api, "json", service_code="street_lights", address_string="莞城")
-    assert r.status_code == 400 and r.json[0]["code"] == 400 and "api_key" in r.json[0][
+    assert r.status_code == 403 and r.json[0]["code"] == 403 and "api_key" in r.json[0][
         "description"]
     r = post(api, "xml", api_key="wrong", service_code="street_lights", address_string="莞城")
     assert r.status_code == 403
@@ -223,3 +223,196 @@ def test_order_and_request_row_commit_together(api, rt, key, monkeypatch):
     assert clash.status_code == 503
     with rt.uow() as uow:
         assert len(uow.session.execute(select(WorkOrderRow.id)).all()) == 1
+
+
+# ------------------------------------------------------------------ issue 12: hostile input,
+# limits, privacy and conformance (each test failed on the code before its fix)
+
+def _strict_json(resp):
+    """A strict JSON parser (as the GeoReport clients use): NaN and Infinity are refused."""
+    import json
+
+    def refuse(token):
+        raise ValueError(f"not JSON: {token}")
+    return json.loads(resp.get_data(as_text=True), parse_constant=refuse)
+
+
+@pytest.mark.parametrize("query", ["page=99999999999999999999", "page=0", "page=-1",
+                                   "page_size=0", "page_size=1001", "page_size=-5",
+                                   "page=1e3", "page_size=99999999999999999999"])
+def test_page_and_page_size_out_of_range_are_400(api, query):
+    """Finding 4: a page beyond the offset range answered 500; every out-of-range value is
+    refused in the standard's error format."""
+    r = api.client.get(f"{BASE}/requests.json?{query}")
+    assert r.status_code == 400, (query, r.status_code, r.data[:200])
+    assert r.json[0]["code"] == 400 and "page" in r.json[0]["description"]
+    r = api.client.get(f"{BASE}/requests.xml?{query}")
+    assert r.status_code == 400 and xml(r).find("error/code").text == "400"
+
+
+@pytest.mark.parametrize("query", ["end_date=0001-01-01T00:00:00", "start_date=9999-12-31T23:59:59"
+                                   "&end_date=9999-12-31T23:59:59%2B14:00",
+                                   "start_date=0001-01-01T00:00:00-12:00"
+                                   "&end_date=0001-01-02T00:00:00-12:00"])
+def test_dates_at_the_ends_of_the_calendar_are_4xx(api, query):
+    r = api.client.get(f"{BASE}/requests.json?{query}")
+    assert r.status_code < 500, (query, r.status_code)
+
+
+def test_the_largest_valid_page_answers(api):
+    assert api.client.get(f"{BASE}/requests.json?page=100000&page_size=1000").json == []
+
+
+@pytest.mark.parametrize("lat,lon", [("nan", "113.7"), ("23.0", "inf"), ("-inf", "113.7"),
+                                     ("NaN", "NaN"), ("1e999", "113.7"), ("999", "113.7"),
+                                     ("91", "181"), ("-90.0001", "113.7"), ("23.0", "-180.5")])
+def test_non_finite_and_out_of_range_coordinates_are_400(api, rt, key, lat, lon):
+    """Findings 6 and 13: nan/inf were stored and the feed then carried Infinity; lat=999 was
+    stored as given."""
+    from hotline.adapters.orm_open311 import Open311RequestRow
+    r = post(api, "json", api_key=key, service_code="street_lights", lat=lat, long=lon,
+             description="路灯不亮")
+    assert r.status_code == 400, (lat, lon, r.json)
+    assert r.json[0]["code"] == 400 and ("lat" in r.json[0]["description"]
+                                         or "long" in r.json[0]["description"])
+    with rt.uow() as uow:
+        assert uow.session.execute(select(Open311RequestRow.id)).first() is None
+
+
+def test_coordinates_at_the_limits_are_accepted(api, key):
+    r = post(api, "json", api_key=key, service_code="street_lights", lat="-90", long="180",
+             description="路灯不亮")
+    assert r.status_code == 201, r.json
+    [req] = _strict_json(api.client.get(f"{BASE}/requests/{r.json[0]['service_request_id']}"
+                                        ".json"))
+    assert (req["lat"], req["long"]) == (-90.0, 180.0)
+
+
+def test_feed_never_carries_non_finite_numbers(api, rt, key):
+    """A row stored before the fix (or written by other code) with Infinity/NaN is published
+    without its coordinates: the feed stays strict JSON."""
+    from hotline.adapters.orm_open311 import Open311RequestRow
+    number = post(api, "json", api_key=key, service_code="street_lights", lat="23", long="113",
+                  description="路灯不亮").json[0]["service_request_id"]
+    with rt.uow() as uow:
+        row = uow.session.execute(select(Open311RequestRow)).scalar_one()
+        row.lat, row.long = float("inf"), float("nan")
+        uow.commit()
+    [req] = _strict_json(api.client.get(f"{BASE}/requests.json"))
+    assert req["service_request_id"] == number and req["lat"] is None and req["long"] is None
+    got = xml(api.client.get(f"{BASE}/requests.xml")).find("request")
+    assert got.find("lat").text is None and got.find("long").text is None
+
+
+def test_confidential_requests_stay_out_of_the_public_feed(api, key):
+    """Finding 7: name and phone were hidden but description and address were published."""
+    secret = post(api, "json", api_key=key, service_code="street_lights",
+                  address_string="东城街道 某小区 3 栋", description="我家门口路灯坏了 13800138000",
+                  **{"attribute[confidential]": "true"})
+    assert secret.status_code == 201
+    number = secret.json[0]["service_request_id"]
+    public = post(api, "json", api_key=key, service_code="street_lights",
+                  address_string="南城街道", description="路灯不亮",
+                  **{"attribute[confidential]": "false"}).json[0]["service_request_id"]
+    for fmt in ("json", "xml"):
+        body = api.client.get(f"{BASE}/requests.{fmt}").get_data(as_text=True)
+        assert number not in body and "某小区" not in body and public in body
+        r = api.client.get(f"{BASE}/requests/{number}.{fmt}")
+        assert r.status_code == 404 and "某小区" not in r.get_data(as_text=True)
+        body = api.client.get(f"{BASE}/requests.{fmt}?service_request_id={number},{public}"
+                              ).get_data(as_text=True)
+        assert number not in body and public in body
+    # the client that filed it still resolves its token to the number it was given
+    token = secret.json[0]["token"]
+    assert api.client.get(f"{BASE}/tokens/{token}.json").json[0]["service_request_id"] == number
+
+
+def test_public_description_and_address_are_masked(api, key):
+    text = ("路灯坏了, 请联系 138 0013 8000 或 0769-22345678, 身份证 44190019900101123X, "
+            "邮箱 li.ming@example.cn")
+    number = post(api, "json", api_key=key, service_code="street_lights",
+                  address_string="东城大道 88 号 (电话 13912345678)", description=text
+                  ).json[0]["service_request_id"]
+    for fmt in ("json", "xml"):
+        body = api.client.get(f"{BASE}/requests.{fmt}").get_data(as_text=True) + \
+            api.client.get(f"{BASE}/requests/{number}.{fmt}").get_data(as_text=True)
+        for leaked in ("0013", "8000", "22345678", "44190019900101123X", "li.ming",
+                       "example.cn", "13912345678"):
+            assert leaked not in body, (fmt, leaked)
+        assert "路灯坏了" in body and "东城大道 88 号" in body
+    # staff still see the appeal as the citizen wrote it
+    order = next(o for o in api.as_("dispatcher").get("/api/v1/orders").json["items"]
+                 if o["number"] == number)
+    assert "138 0013 8000" in api.as_("dispatcher").get(f"/api/v1/orders/{order['id']}"
+                                                        ).json["content"]
+
+
+def test_missing_api_key_is_403(api):
+    """Finding 13: GeoReport v2 answers 403 for a missing or invalid api_key."""
+    for fmt in ("json", "xml"):
+        r = post(api, fmt, service_code="street_lights", address_string="莞城")
+        assert r.status_code == 403
+        desc = r.json[0]["description"] if fmt == "json" else xml(r).find(
+            "error/description").text
+        assert "api_key" in desc
+
+
+@pytest.mark.parametrize("method,path,status", [
+    ("get", "services.html", 400), ("get", "requests.txt", 400), ("get", "services", 400),
+    ("get", "requests/DG000", 400), ("get", "discovery.yaml", 400),
+    ("post", "requests.txt", 400), ("post", "requests", 400), ("get", "nothing.json", 404),
+    ("get", "nothing", 404), ("post", "services.json", 405), ("put", "requests.xml", 405)])
+def test_wrong_or_missing_format_answers_in_the_standard_error_list(api, method, path, status):
+    """Finding 13: under /open311/v2/ these answered with the JSON API's error body. An unknown
+    format is answered in XML, the standard's default; .json asks for JSON."""
+    r = getattr(api.client, method)(f"{BASE}/{path}")
+    assert r.status_code == status, (path, r.status_code)
+    if path.endswith(".json"):
+        assert r.content_type == "application/json; charset=utf-8"
+        assert r.json == [{"code": status, "description": r.json[0]["description"]}]
+    else:
+        assert r.content_type == "text/xml; charset=utf-8"
+        root = xml(r)
+        assert root.tag == "errors" and root.find("error/code").text == str(status)
+        assert root.find("error/description").text
+    # the JSON API keeps its own envelope
+    assert "error" in api.client.get("/api/v1/nothing").json
+
+
+def test_answers_carry_the_charset(api, key):
+    """Finding 13: JSON answers lacked `; charset=utf-8`."""
+    for path in ("discovery", "services", "services/street_lights", "requests"):
+        assert api.client.get(f"{BASE}/{path}.json").content_type == \
+            "application/json; charset=utf-8"
+        assert api.client.get(f"{BASE}/{path}.xml").content_type == "text/xml; charset=utf-8"
+    r = post(api, "json", api_key=key, service_code="street_lights", address_string="莞城")
+    assert r.status_code == 201 and r.content_type == "application/json; charset=utf-8"
+    r = post(api, "json", api_key="wrong", service_code="street_lights", address_string="莞城")
+    assert r.status_code == 403 and r.content_type == "application/json; charset=utf-8"
+
+
+def test_post_and_get_limits_trip_independently(rt, monkeypatch):
+    """Finding 5: the general /open311/ rule wrapped the POST endpoint first, so the POST
+    limit never applied. One limit per route; each trips on its own with a GeoReport 429.
+    Windows of a day start at the first hit: no clock boundary can reset them mid-test."""
+    monkeypatch.setenv("HOTLINE_RATELIMIT_OPEN311_POST", "2/day")
+    monkeypatch.setenv("HOTLINE_RATELIMIT_OPEN311", "3/day")
+    from hotline.web.app import create_app
+    app = create_app(rt)
+    limits = app.extensions["hotline.route_limits"]
+    assert limits["open311.post_request"] == "open311_post"
+    assert limits["open311.get_requests"] == "open311"
+    c = app.test_client()
+    posts = [c.post(f"{BASE}/requests.json", data={"service_code": "street_lights"})
+             for _ in range(3)]
+    assert [r.status_code for r in posts] == [403, 403, 429]
+    assert posts[2].content_type == "application/json; charset=utf-8"
+    assert posts[2].json[0]["code"] == 429 and posts[2].json[0]["description"]
+    r = c.post(f"{BASE}/requests.xml", data={"service_code": "street_lights"})
+    assert r.status_code == 429 and xml(r).find("error/code").text == "429"
+    # the POSTs used none of the GET route's budget
+    gets = [c.get(f"{BASE}/requests.json").status_code for _ in range(4)]
+    assert gets == [200, 200, 200, 429]
+    r = c.get(f"{BASE}/requests.xml")
+    assert r.status_code == 429 and xml(r).find("error/code").text == "429"
+    assert c.get(f"{BASE}/services.json").status_code == 200   # another route, its own count
