@@ -7,9 +7,9 @@ from flask import Blueprint, g, jsonify, render_template, request
 from marshmallow import fields, validate
 
 from hotline.dispatch.workflow import Role
-from hotline.services import auth, survey, survey_review
+from hotline.services import survey, survey_review
 
-from .api import documented, json_body, load, login_required, rt
+from .api import documented, json_body, load, login_required, optional_actor, rt
 from .errors import ApiError
 from .schemas import Schema
 
@@ -67,10 +67,7 @@ class SurveyListSchema(Schema):
 
 
 def _optional_actor():
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        return None
-    return auth.actor_from_token(rt(), header[7:].strip())
+    return optional_actor()   # bearer token or the pages' session cookie
 
 
 @bp.get("/api/v1/surveys")
