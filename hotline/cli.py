@@ -107,8 +107,12 @@ def users():
 @click.option("--name", default="")
 @click.password_option()
 def users_add(username, role, unit, name, password):
+    from hotline.dispatch.model import DomainError
     from hotline.services.auth import add_user
-    add_user(_runtime(), username, password, role, unit, name)
+    try:
+        add_user(_runtime(), username, password, role, unit, name)
+    except DomainError as exc:   # a refused password (services/passwords.py) or a missing unit
+        raise click.ClickException(exc.message) from exc
     click.echo(f"user {username} added")
 
 

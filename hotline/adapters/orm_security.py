@@ -6,6 +6,8 @@
 - personal_data_access: append-only log of every read of a caller's personal data (order detail,
   list, export, reveal), queried by supervisors (docs/design/domain.md §10.2).
 - privacy_anonymised: orders whose caller was anonymised by the retention job, and when.
+- revoked_tokens: tokens ended by logout, by their jti, kept until the token would have
+  expired anyway (issue 12 finding 12; services/auth.py).
 """
 from __future__ import annotations
 
@@ -53,3 +55,12 @@ class PrivacyAnonymisedRow(Base):
     order_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     closed_at: Mapped[datetime]
     anonymised_at: Mapped[datetime]
+
+
+class RevokedTokenRow(Base):
+    __tablename__ = "revoked_tokens"
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    revoked_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    __table_args__ = (Index("ix_revoked_tokens_expires_at", "expires_at"),)

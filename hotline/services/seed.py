@@ -12,6 +12,7 @@ from hotline.dispatch.model import Actor
 from hotline.dispatch.workflow import Role
 
 from .auth import hash_password
+from .passwords import check_password
 from .runtime import Runtime
 
 
@@ -30,7 +31,11 @@ def sync_units(rt: Runtime) -> int:
 
 
 def seed_users(rt: Runtime) -> list[str]:
-    """Demo users (config/users.yaml) plus one department user per unit (username = code)."""
+    """Demo users (config/users.yaml) plus one department user per unit (username = code).
+
+    This is demo mode (services/passwords.py): the one path that may give the public demo
+    password, and only to these demo accounts. The password must still pass every other rule."""
+    check_password(rt.city.demo_password, demo=True)
     pw_hash = hash_password(rt.city.demo_password)
     wanted = [dict(u) for u in rt.city.demo_users]
     wanted += [{"username": u.code, "name": u.name, "role": Role.DEPARTMENT, "unit": u.code}

@@ -52,14 +52,40 @@ def load(schema: Schema, data: dict) -> dict:
     return schema.load(data)
 
 
+# The pages' credential (issue 12): the same signed token as the API's bearer token, in an
+# HttpOnly cookie so no script in the page (an injected one included) can read it, and
+# SameSite=Strict so no other site's page sends it. State-changing requests that carry it need
+# the CSRF token (ext_security._csrf_guard). Reasons: docs/operations.md "Page sessions".
+AUTH_COOKIE = "hotline_auth"
+
+
+def _credential():
+    """The caller's verified token: `Authorization: Bearer` first (API clients), else the
+    page cookie. None when neither is sent; AuthError (401) when one is sent but invalid."""
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return auth.verify(rt(), header[7:].strip())
+    cookie = request.cookies.get(AUTH_COOKIE)
+    if cookie:
+        return auth.verify(rt(), cookie)
+    return None
+
+
+def optional_actor():
+    """The logged-in actor (bearer or page cookie), or None for an anonymous caller."""
+    cred = _credential()
+    return cred.actor if cred is not None else None
+
+
 def login_required(*roles):
     def deco(fn):
         @wraps(fn)
         def wrapper(*a, **kw):
-            header = request.headers.get("Authorization", "")
-            if not header.startswith("Bearer "):
-                raise ApiError(401, "未登录: 需要 Authorization: Bearer <token>")
-            g.actor, g.intake_blocked = auth.authenticate(rt(), header[7:].strip())
+            cred = _credential()
+            if cred is None:
+                raise ApiError(401, "未登录: 需要 Authorization: Bearer <token> 或登录会话")
+            g.credential = cred
+            g.actor, g.intake_blocked = cred.actor, cred.intake_blocked
             if roles and g.actor.role not in roles:
                 raise ApiError(403, "当前角色无权执行此操作")
             return fn(*a, **kw)
@@ -67,12 +93,69 @@ def login_required(*roles):
     return deco
 
 
+def _client() -> str:
+    return (request.remote_addr or "unknown")[:64]
+
+
+def _profile(d: dict) -> dict:
+    return {"role": d["role"], "unit": d["unit"], "username": d["username"], "name": d["name"]}
+
+
 @bp.post("/auth/token")
 @documented("/api/v1/auth/token", "post", "登录, 取得令牌", s.LoginSchema, s.TokenSchema,
             auth_required=False, tags=("auth",))
 def token():
     data = load(s.LoginSchema(), json_body())
-    return jsonify(auth.login(rt(), data["username"], data["password"]))
+    return jsonify(auth.login(rt(), data["username"], data["password"], client=_client()))
+
+
+@bp.post("/auth/session")
+@documented("/api/v1/auth/session", "post",
+            "页面登录: 设置 HttpOnly、SameSite=Strict 的会话 Cookie (不返回令牌)",
+            s.LoginSchema, s.ProfileSchema, auth_required=False, tags=("auth",))
+def auth_session():
+    data = load(s.LoginSchema(), json_body())
+    result = auth.login(rt(), data["username"], data["password"], client=_client())
+    old = request.cookies.get(AUTH_COOKIE)
+    if old:   # another user logs in at this browser: the previous session ends for good
+        try:
+            auth.revoke(rt(), auth.verify(rt(), old))
+        except auth.AuthError:
+            pass
+    resp = jsonify(_profile(result))
+    # no Max-Age: the cookie goes when the browser closes (shared desks); the token inside
+    # expires after one shift (auth.TOKEN_MAX_AGE) whatever the browser does
+    resp.set_cookie(AUTH_COOKIE, result["token"], httponly=True, samesite="Strict",
+                    secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")), path="/")
+    return resp
+
+
+@bp.get("/auth/me")
+@documented("/api/v1/auth/me", "get", "当前登录用户", None, s.ProfileSchema, tags=("auth",))
+@login_required()
+def auth_me():
+    cred = g.credential
+    return jsonify({"role": cred.actor.role, "unit": cred.actor.unit,
+                    "username": cred.actor.username, "name": cred.name})
+
+
+@bp.post("/auth/logout")
+@documented("/api/v1/auth/logout", "post",
+            "退出登录: 吊销本次所用的令牌或会话 Cookie (其副本随即失效), 并清除 Cookie",
+            None, s.LogoutSchema, tags=("auth",))
+@login_required()
+def auth_logout():
+    auth.revoke(rt(), g.credential)
+    cookie = request.cookies.get(AUTH_COOKIE)
+    if cookie and request.headers.get("Authorization", "").startswith("Bearer "):
+        try:   # a page that also sent a bearer token: its cookie session ends too
+            auth.revoke(rt(), auth.verify(rt(), cookie))
+        except auth.AuthError:
+            pass
+    resp = jsonify({"logged_out": True})
+    resp.delete_cookie(AUTH_COOKIE, path="/", httponly=True, samesite="Strict",
+                       secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
+    return resp
 
 
 @bp.get("/units")

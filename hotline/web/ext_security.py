@@ -16,20 +16,20 @@ from flask import Blueprint, Response, current_app, g, jsonify, request, session
 from marshmallow import Schema, fields, validate
 
 from hotline.dispatch.workflow import Role
-from hotline.services import auth, privacy
+from hotline.services import privacy
 
 from . import schemas as s
-from .api import ApiError, documented, json_body, load, login_required
+from .api import AUTH_COOKIE, ApiError, documented, json_body, load, login_required
 
 # (name, rule pattern, methods, limit). Public = reachable without a bearer token. Per client
 # address; numbers are bursts a person never reaches, the per-hour abuse limits of the
 # citizen pages live in their own config (config/open311.yaml). Override with env
 # HOTLINE_RATELIMIT_<NAME>, e.g. HOTLINE_RATELIMIT_LOGIN="5/minute".
 # One limit per route: the FIRST entry that matches a route is its limit, so a specific entry
-# comes before the general one it narrows (issue 12 finding 5: the general /open311/ entry
-# came first and the POST limit never applied).
+# comes before the general one it narrows (the general /open311/ entry once came first and
+# the POST limit never applied).
 PUBLIC_LIMITS = [
-    ("login", r"^/api/v1/auth/token$", {"POST"}, "20/minute;200/hour"),
+    ("login", r"^/api/v1/auth/(?:token|session)$", {"POST"}, "20/minute;200/hour"),
     ("open311_post", r"^/open311/v2/requests\.", {"POST"}, "30/minute"),
     ("open311", r"^/open311/", {"GET", "POST"}, "120/minute"),
     ("selfservice", r"^/self/", {"GET", "POST"}, "60/minute"),
@@ -94,13 +94,15 @@ def csrf_token() -> str:
 
 
 def _csrf_guard():
-    """Cookie-authenticated requests (a Flask session cookie) that change state must carry the
-    session's token. Bearer-token and API-key requests carry no ambient credential a foreign
-    site could ride on, so they are not checked (the JSON API keeps working unchanged)."""
+    """Cookie-authenticated requests (the pages' login cookie, or a Flask session cookie) that
+    change state must carry the session's token, sent by app.js as X-CSRFToken from the
+    page's <meta name="csrf-token">. Bearer-token and API-key requests carry no ambient
+    credential a foreign site could ride on, so they are not checked (the JSON API keeps
+    working unchanged)."""
     if request.method in SAFE_METHODS:
         return None
     cookie = current_app.config.get("SESSION_COOKIE_NAME", "session")
-    if cookie not in request.cookies:
+    if cookie not in request.cookies and AUTH_COOKIE not in request.cookies:
         return None
     if request.headers.get("Authorization", "").startswith("Bearer "):
         return None
@@ -135,14 +137,6 @@ def _headers(resp: Response) -> Response:
         # answers carry personal data: no shared or browser cache may keep them
         resp.headers.setdefault("Cache-Control", "no-store")
     return resp
-
-
-# ------------------------------------------------------------------ login with address
-
-def _token_view():
-    data = load(s.LoginSchema(), json_body())
-    return jsonify(auth.login(rt(), data["username"], data["password"],
-                              client=client_address()))
 
 
 # ------------------------------------------------------------------ privacy API
@@ -251,8 +245,6 @@ def init_app(app) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
         n = int(os.environ["HOTLINE_PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
-    if "api.token" in app.view_functions:
-        app.view_functions["api.token"] = _token_view
     app.register_blueprint(bp)
     app.url_value_preprocessor(_ids_in_range)
     app.before_request(_csrf_guard)

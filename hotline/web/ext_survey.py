@@ -3,14 +3,14 @@ outbox of the embedded sender, the supervisor's decisions and units' appeals.
 Controllers: parse with a schema, check access, call one service."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, render_template, request
+from flask import Blueprint, g, jsonify, render_template, request
 from marshmallow import fields, validate
 
 from hotline.dispatch.model import Actor
 from hotline.dispatch.workflow import Role
-from hotline.services import auth, survey, survey_review
+from hotline.services import survey, survey_review
 
-from .api import documented, json_body, load, login_required, rt
+from .api import documented, json_body, load, login_required, optional_actor, rt
 from .errors import ApiError
 from .schemas import Schema
 
@@ -66,22 +66,15 @@ class SurveyListSchema(Schema):
     total = fields.Integer()
 
 
-# The pages' session cookie login registers here how a request's session names its staff
-# member: a callable returning the Actor, or None when the session is not logged in.
-SESSION_ACTOR = "hotline.session_actor"
 PHONE_PATH_MESSAGE = ("工作人员不能通过市民的回访链接查看或填写回访: 电话回访请在「电话回访队列」页面 "
                       "(/survey-queue) 按回访编号登记市民的回答 (POST /api/v1/surveys/<回访编号>/answer)")
 
 
 def staff_actor() -> Actor | None:
     """The staff member a request is authenticated as, by an `Authorization: Bearer` token or
-    by the pages' session cookie; None for a request without credentials (a citizen). A Bearer
-    token that does not verify is a 401 (auth.AuthError), never a citizen."""
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        return auth.actor_from_token(rt(), header[7:].strip())
-    resolve = current_app.extensions.get(SESSION_ACTOR)
-    return resolve() if resolve is not None else None
+    by the pages' session cookie; None for a request without credentials (a citizen). A
+    credential that does not verify is a 401, never a citizen."""
+    return optional_actor()
 
 
 def _citizen_only() -> None:

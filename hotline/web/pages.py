@@ -1,8 +1,8 @@
 """Server-rendered shells for the browser pages (Simplified Chinese, no external CDN).
 
-Pages authenticate with the same bearer token as the API: the login page obtains it from
-/api/v1/auth/token and keeps it in sessionStorage, so no cookie carries authority (and no
-cross-site form can act on a user's behalf)."""
+Pages authenticate with an HttpOnly, SameSite=Strict session cookie set by
+/api/v1/auth/session (no script can read it); state-changing requests also carry the CSRF
+token of <meta name="csrf-token"> (docs/operations.md, "Page sessions")."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template

@@ -99,6 +99,18 @@ class TokenSchema(Schema):
     name = fields.String()
 
 
+class ProfileSchema(Schema):
+    """Who is logged in (the pages' session login and /auth/me): no credential in it."""
+    role = fields.String()
+    unit = fields.String(allow_none=True)
+    username = fields.String()
+    name = fields.String()
+
+
+class LogoutSchema(Schema):
+    logged_out = fields.Boolean()
+
+
 class ListQuerySchema(Schema):
     status = fields.String()
     unit = fields.String()

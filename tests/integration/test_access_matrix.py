@@ -80,7 +80,10 @@ def _call(api, principal, method, path, body):
     if method in ("POST", "PUT", "PATCH"):
         kw["json"] = body if body is not None else {}
     client = api.client if principal == "anon" else api.as_(USER[principal])
-    return getattr(client, method.lower())(path, **kw)
+    r = getattr(client, method.lower())(path, **kw)
+    if path == "/api/v1/auth/logout" and principal != "anon":
+        api._tokens.pop(USER[principal], None)   # logout revoked it: log in afresh next time
+    return r
 
 
 @pytest.fixture

@@ -10,8 +10,6 @@ from sqlalchemy import select
 
 from hotline.adapters.orm_security import PersonalDataAccessRow
 from hotline.adapters.orm_survey import SurveyAuditRow, SurveyRow
-from hotline.dispatch.model import Actor
-from hotline.web.ext_survey import SESSION_ACTOR
 
 from .survey_flow import answer, answer_by_phone, citizen_token, pending_for, to_return_visit
 
@@ -73,30 +71,29 @@ def test_staff_bearer_on_the_public_token_endpoints_is_refused(api):
 
 
 def test_staff_session_cookie_on_the_public_token_endpoints_is_refused(api):
-    """The pages' session cookie counts as staff credentials too. The cookie login registers
-    how a session names its user (app.extensions[SESSION_ACTOR]); here a session key stands in
-    for it, and the CSRF token is sent so that only the staff check can refuse."""
+    """The pages' session cookie counts as staff credentials too: a staff member logged in
+    through /api/v1/auth/session is refused on the citizen's token endpoints and page."""
+    import re
+
+    from tests.conftest import PASSWORD
     oid = to_return_visit(api)
     [s] = pending_for(api, oid)
-    from flask import session
-    api.app.extensions[SESSION_ACTOR] = lambda: (Actor("agent", "agent")
-                                                 if session.get("test_staff") else None)
-    with api.client.session_transaction() as sess:
-        sess["test_staff"] = True
-        sess["csrf_token"] = "t"
-    r = api.client.post(f"/api/v1/surveys/{s['token']}", json=BODY,
-                        headers={"X-CSRFToken": "t"})
+    c = api.app.test_client()
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"',
+                     c.get("/login").get_data(as_text=True)).group(1)
+    hdr = {"X-CSRFToken": csrf}
+    assert c.post("/api/v1/auth/session", json={"username": "agent", "password": PASSWORD},
+                  headers=hdr).status_code == 200
+    r = c.post(f"/api/v1/surveys/{s['token']}", json=BODY, headers=hdr)
     assert r.status_code == 403 and "电话回访" in r.json["error"]["message"]
-    assert api.client.get(f"/api/v1/surveys/{s['token']}").status_code == 403
-    page = api.client.get(f"/s/{s['token']}")
+    assert c.get(f"/api/v1/surveys/{s['token']}").status_code == 403
+    page = c.get(f"/s/{s['token']}")
     assert page.status_code == 403 and "电话回访队列" in page.get_data(as_text=True)
     assert _survey_row(api, s["id"])["status"] == "pending"
-    # the same browser without the staff session is a citizen again
-    with api.client.session_transaction() as sess:
-        sess.pop("test_staff")
-    assert api.client.get(f"/s/{s['token']}").status_code == 200
-    r = api.client.post(f"/api/v1/surveys/{s['token']}", json=BODY,
-                        headers={"X-CSRFToken": "t"})
+    # the same browser after logging out is a citizen again
+    assert c.post("/api/v1/auth/logout", headers=hdr).status_code == 200
+    assert c.get(f"/s/{s['token']}").status_code == 200
+    r = c.post(f"/api/v1/surveys/{s['token']}", json=BODY, headers=hdr)
     assert r.status_code == 200, r.json
 
 

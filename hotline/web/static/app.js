@@ -1,24 +1,69 @@
-// Shared helpers of the browser pages: login state and API calls with the bearer token.
+// Shared helpers of the browser pages: login state and API calls.
+// The credential is an HttpOnly, SameSite=Strict cookie set by POST /api/v1/auth/session:
+// no script here (nor one injected into a page) can read it (docs/operations.md, "Page
+// sessions"). sessionStorage keeps only a non-secret hint of who is logged in
+// ({role, name, unit, username}) so pages can draw their navigation without waiting;
+// the server decides on every request.
 const Hotline = {
-  saveLogin(j) { sessionStorage.setItem('hotline', JSON.stringify(j)); },
-  login() { try { return JSON.parse(sessionStorage.getItem('hotline')); } catch (e) { return null; } },
-  logout() { sessionStorage.removeItem('hotline'); location.href = '/login'; },
+  saveLogin(j) {
+    const p = {role: j.role, name: j.name, unit: j.unit, username: j.username};
+    sessionStorage.setItem('hotline', JSON.stringify(p));
+    return p;
+  },
+  // the cached profile hint, or null (synchronous)
+  login() {
+    try {
+      const p = JSON.parse(sessionStorage.getItem('hotline'));
+      return p && p.role ? {role: p.role, name: p.name, unit: p.unit, username: p.username} : null;
+    } catch (e) { return null; }
+  },
+  csrf() { const m = document.querySelector('meta[name="csrf-token"]'); return m ? m.content : ''; },
+  toLogin() {
+    sessionStorage.removeItem('hotline');
+    const next = location.pathname + location.search;
+    location.href = next.startsWith('/login') ? '/login' : '/login?next=' + encodeURIComponent(next);
+  },
+  async logout() {
+    try {
+      await fetch('/api/v1/auth/logout', {method: 'POST', credentials: 'same-origin',
+                                          headers: {'X-CSRFToken': Hotline.csrf()}});
+    } finally {
+      sessionStorage.removeItem('hotline');
+      location.href = '/login';
+    }
+  },
   homeFor(role) {
     return {agent: '/intake', dispatcher: '/dispatch', department: '/inbox', supervisor: '/supervisor',
             leader: '/supervisor', admin: '/intake'}[role] || '/intake';
   },
+  // The server's answer to "who am I" for the cookie session: the profile, or null (401).
+  async me() {
+    const r = await fetch('/api/v1/auth/me', {credentials: 'same-origin'});
+    if (r.status === 401) { sessionStorage.removeItem('hotline'); return null; }
+    if (!r.ok) throw new Error('HTTP ' + r.status);
+    return Hotline.saveLogin(await r.json());
+  },
+  // Synchronous, as the page scripts expect: returns the cached profile and re-checks it with
+  // the server in the background (a revoked or expired session goes to /login). With no
+  // profile cached (a new tab) it asks the server, reloads the page once it knows, and stops
+  // the calling script by throwing, as it always did when not logged in.
   requireLogin() {
     const l = Hotline.login();
-    if (!l) { location.href = '/login'; throw new Error('not logged in'); }
+    const check = Hotline.me().then((p) => {
+      if (!p) Hotline.toLogin();
+      else if (!l) location.reload();
+    }).catch(() => { if (!l) Hotline.toLogin(); });
+    if (!l) { Hotline.ready = check; throw new Error('not logged in'); }
     return l;
   },
   async api(method, path, body, headers) {
-    const l = Hotline.login();
-    const opts = {method, headers: Object.assign({}, headers || {})};
-    if (l) opts.headers['Authorization'] = 'Bearer ' + l.token;
+    const opts = {method, credentials: 'same-origin', headers: Object.assign({}, headers || {})};
+    if (!['GET', 'HEAD', 'OPTIONS'].includes(String(method).toUpperCase())) {
+      opts.headers['X-CSRFToken'] = Hotline.csrf();   // the cookie alone is not enough to change state
+    }
     if (body !== undefined) { opts.headers['Content-Type'] = 'application/json'; opts.body = JSON.stringify(body); }
     const r = await fetch(path, opts);
-    if (r.status === 401) { Hotline.logout(); }
+    if (r.status === 401) { Hotline.toLogin(); }
     const j = await r.json().catch(() => ({}));
     if (!r.ok) { const e = new Error((j.error && j.error.message) || ('HTTP ' + r.status)); e.body = j; e.status = r.status; throw e; }
     return j;
@@ -35,7 +80,10 @@ const Hotline = {
     department: [['/inbox', '本单位工单']], supervisor: [['/supervisor', '督办与报表'], ['/supervisor/arbitration', '裁定']], leader: [['/supervisor', '报表']],
     admin: [['/intake', '受理登记'], ['/admin', '系统管理']]}[l.role] || [];
   nav.innerHTML = links.map(([h, t]) => `<a href="${h}">${t}</a>`).join('') + '<a href="/docs">API</a>';
-  document.getElementById('whoami').innerHTML = Hotline.esc((l.name || l.username) + ' · ' + l.role) +
-    ' <a href="#" id="logout" style="color:#fff">退出</a>';
-  document.getElementById('logout').onclick = (e) => { e.preventDefault(); Hotline.logout(); };
+  document.getElementById('whoami').innerHTML = Hotline.esc((l.name || l.username) + ' · ' + l.role);
+})();
+(function logoutButton() {
+  const b = document.getElementById('logout'); if (!b) return;
+  b.hidden = !Hotline.login();
+  b.addEventListener('click', () => { Hotline.logout(); });
 })();
