@@ -1,7 +1,7 @@
-"""Password rules for every way an account gets a password (issue 12 finding 11).
+"""Password rules for every way an account gets a password.
 
 Applied by `hotline users add` (auth.add_user) and the admin API (auth.create_user /
-auth.update_user). NIST SP 800-63B §5.1.1.2: at least 10 characters here, and refuse values
+auth.update_user). NIST SP 800-63B section 5.1.1.2: at least 10 characters here, and refuse values
 known to be guessed first — a shipped list of common passwords (common_passwords.txt),
 repetitive or sequential characters, keyboard walks, and context words (the user's own name,
 the city, the service).
