@@ -23,7 +23,6 @@ const Hotline = {
     if (!r.ok) { const e = new Error((j.error && j.error.message) || ('HTTP ' + r.status)); e.body = j; e.status = r.status; throw e; }
     return j;
   },
-  esc(s) { const d = document.createElement('div'); d.textContent = s == null ? '' : String(s); return d.innerHTML; },
   fieldErrors(err) {
     const f = (err.body && err.body.error && err.body.error.fields) || {};
     return Object.entries(f).map(([k, v]) => k + ': ' + v.join('; ')).join('  ');
@@ -34,8 +33,9 @@ const Hotline = {
   const links = {agent: [['/intake', '受理登记']], dispatcher: [['/intake', '受理登记'], ['/dispatch', '派单与审核']],
     department: [['/inbox', '本单位工单']], supervisor: [['/supervisor', '督办与报表'], ['/supervisor/arbitration', '裁定']], leader: [['/supervisor', '报表']],
     admin: [['/intake', '受理登记'], ['/admin', '系统管理']]}[l.role] || [];
-  nav.innerHTML = links.map(([h, t]) => `<a href="${h}">${t}</a>`).join('') + '<a href="/docs">API</a>';
-  document.getElementById('whoami').innerHTML = Hotline.esc((l.name || l.username) + ' · ' + l.role) +
-    ' <a href="#" id="logout" style="color:#fff">退出</a>';
+  // built with dom.js (text nodes only): a user's display name is data (issue 12)
+  h.fill(nav, links.map(([href, t]) => h('a', {href}, t)), h('a', {href: '/docs'}, 'API'));
+  h.fill(document.getElementById('whoami'), (l.name || l.username) + ' · ' + l.role + ' ',
+         h('a', {href: '#', id: 'logout'}, '退出'));
   document.getElementById('logout').onclick = (e) => { e.preventDefault(); Hotline.logout(); };
 })();
