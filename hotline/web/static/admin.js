@@ -8,19 +8,22 @@
   if (me.role !== 'admin') { err.textContent = '只有管理员可以使用本页'; return; }
   const body = (id) => document.querySelector(`#${id} tbody`);
   const td = (...c) => h('td', null, ...c);
+  // row buttons are type=button: a <button> is a submit button by default, which the click
+  // handler below skips (the forms' own submit buttons), so the row actions never ran
+  const button = (attrs, text) => h('button', Object.assign({type: 'button'}, attrs), text);
 
   async function users() {
     const j = await Hotline.api('GET', '/api/v1/admin/users');
     h.fill(body('users'), j.items.map(u => h('tr', {'data-user': u.username},
       td(u.username), td(u.name), td(u.role), td(u.unit || ''), td(u.active ? '启用' : '停用'),
-      td(h('button', {'data-act': 'toggle', 'data-active': String(u.active)}, u.active ? '停用' : '启用'), ' ',
-         h('button', {'data-act': 'reset'}, '重置密码')))));
+      td(button({'data-act': 'toggle', 'data-active': String(u.active)}, u.active ? '停用' : '启用'), ' ',
+         button({'data-act': 'reset'}, '重置密码')))));
   }
   async function lockouts() {
     const j = await Hotline.api('GET', '/api/v1/admin/lockouts');
     h.fill(body('lockouts'), j.items.map(l => h('tr', null,
       td(l.username), td(l.client), td(l.failures), td(l.locked ? l.locked_until : '未锁定'),
-      td(h('button', {'data-unlock': l.username}, '解锁')))));
+      td(button({'data-unlock': l.username}, '解锁')))));
   }
   async function keys() {
     try {
@@ -28,14 +31,14 @@
       const items = j.items || j;
       h.fill(body('keys'), items.map(k => h('tr', null,
         td(k.name), td(k.prefix + '…'), td(k.active ? '启用' : '停用'), td(k.created_by),
-        td(k.last_used_at || ''), td(k.active ? h('button', {'data-revoke': k.name}, '停用') : null))));
+        td(k.last_used_at || ''), td(k.active ? button({'data-revoke': k.name}, '停用') : null))));
     } catch (e) { document.getElementById('key-once').textContent = 'API key 管理不可用: ' + e.message; }
   }
   async function units() {
     const j = await Hotline.api('GET', '/api/v1/admin/units');
     h.fill(body('units'), j.items.map(u => h('tr', null,
       td(u.code), td(u.name), td(u.kind), td(u.active ? '启用' : '停用'),
-      td(h('button', {'data-unit': u.code, 'data-active': String(u.active)}, u.active ? '停用' : '启用')))));
+      td(button({'data-unit': u.code, 'data-active': String(u.active)}, u.active ? '停用' : '启用')))));
   }
   const refresh = () => Promise.all([users(), lockouts(), keys(), units()]).catch(show);
 
