@@ -145,3 +145,24 @@ def test_appeal_fields_are_text_on_every_staff_page(live_server, page):
     assert cells["镇街 / 地址"].endswith(fields["address"])
     _assert_inert(page, f"工单 {queued['number']} · 12345")
     screenshot(page, "xss-order-facts")
+
+
+PAGES = {"admin": ["/intake", "/admin", "/docs", "/survey-queue", "/sms-outbox"],
+         "supervisor": ["/supervisor", "/supervisor/sla", "/supervisor/arbitration"],
+         "dept_housing": ["/inbox", "/inbox/sla"], "dispatcher": ["/dispatch"]}
+
+
+def test_pages_run_under_the_policy(live_server, page):
+    """Each staff page loads and finishes its requests with the CSP in force: the page
+    fixture fails the test on any CSP refusal or uncaught script error."""
+    for username, paths in PAGES.items():
+        login(page, live_server.url, username)
+        for path in paths:
+            page.goto(live_server.url + path, wait_until="networkidle")
+            assert page.locator("main").inner_text().strip(), path
+    expect(page.locator("#queue tbody tr").first).to_be_attached()
+    page.goto(live_server.url + "/docs", wait_until="networkidle")
+    expect(page.locator("#api-doc details").first).to_be_attached()
+    for path in ("/self/new", "/self/track", "/s/no-such-token"):
+        page.goto(live_server.url + path, wait_until="networkidle")
+    expect(page.locator("#intro")).to_have_text("链接无效。")
