@@ -199,6 +199,8 @@ def codes():
 def _ctx():
     city = rt().city
     return {"units": list(city.units.values()), "categories": list(city.categories.values()),
+            # read by the page scripts from a JSON block (dispatch_units.html)
+            "unit_list": [[u.code, u.name] for u in city.units.values()],
             "return_reasons": RETURN_REASONS, "not_accept_reasons": NOT_ACCEPT_REASONS,
             "emergency_lines": EMERGENCY_LINES, "attributions": ATTRIBUTIONS}
 

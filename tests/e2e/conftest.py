@@ -82,21 +82,46 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+def watch_console(pg) -> list[str]:
+    """Collect what must never happen on a page: a Content-Security-Policy refusal (something
+    inline that the CSP blocked, i.e. a page silently broken, issue 12) and an uncaught script
+    error. The page fixtures fail the test when the list is not empty."""
+    problems: list[str] = []
+
+    def on_console(msg):
+        if msg.type == "error" and "Content Security Policy" in msg.text:
+            problems.append(f"{pg.url}: {msg.text}")
+
+    def on_error(exc):
+        # requireLogin() stops a page's script on purpose when nobody is logged in
+        if "not logged in" not in str(exc):
+            problems.append(f"{pg.url}: uncaught {exc}")
+
+    pg.on("console", on_console)
+    pg.on("pageerror", on_error)
+    return problems
+
+
+def _context_page(browser, **options):
+    ctx = browser.new_context(**options)
     pg = ctx.new_page()
+    problems = watch_console(pg)
     yield pg
     ctx.close()
+    if problems:
+        pytest.fail("browser console:\n" + "\n".join(problems))
+
+
+@pytest.fixture
+def page(browser):
+    yield from _context_page(browser, viewport={"width": 1280, "height": 900}, locale="zh-CN")
 
 
 @pytest.fixture
 def phone_page(browser):
-    ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
-                              is_mobile=True, has_touch=True, locale="zh-CN")
-    pg = ctx.new_page()
-    yield pg
-    ctx.close()
+    yield from _context_page(browser, viewport={"width": 390, "height": 844},
+                             device_scale_factor=2, is_mobile=True, has_touch=True,
+                             locale="zh-CN")
 
 
 def screenshot(page, name: str) -> Path:

@@ -2,10 +2,13 @@
 the window, the dispatcher rejects the return, the department replies, the dispatcher accepts
 the reply. Screenshots of every page go to var/screenshots/dispatch-*.png."""
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import login, screenshot
 
 pytestmark = pytest.mark.browser
+# Waits use locators (polled by Playwright), never wait_for_function: that evaluates a string
+# inside the page, which the pages' CSP (no 'unsafe-eval', issue 12) refuses.
 
 
 def _logout(page):
@@ -58,10 +61,9 @@ def test_sign_return_reject_reply_accept(live_server, page):
     _do(page, "request_return", "该小区地址属东城街道管辖, 非本镇职责",
         fill={"#f-legal_basis": "《东莞市镇街权责清单》"},
         select={"#f-suggested_unit": "town_dongcheng", "#f-reason_code": "wrong_town"})
-    page.wait_for_function("document.getElementById('o-status').textContent === '退单审核中'")
+    expect(page.locator("#o-status")).to_have_text("退单审核中", timeout=10000)
     # the timeline re-renders after the status: wait for it rather than racing it
-    page.wait_for_function(
-        "document.getElementById('timeline').textContent.includes('退单时限')", timeout=10000)
+    expect(page.locator("#timeline")).to_contain_text("退单时限", timeout=10000)
     screenshot(page, "dispatch-03-order-return-requested")
     order_url = page.url
     _logout(page)
@@ -74,7 +76,7 @@ def test_sign_return_reject_reply_accept(live_server, page):
     page.goto(order_url)
     page.wait_for_selector("#act-reject_return")
     _do(page, "reject_return", "经核实地址属虎门镇辖区, 请按首派责任制办理")
-    page.wait_for_function("document.getElementById('o-status').textContent === '已签收'")
+    expect(page.locator("#o-status")).to_have_text("已签收", timeout=10000)
     screenshot(page, "dispatch-05-return-rejected")
     _logout(page)
 
@@ -83,7 +85,7 @@ def test_sign_return_reject_reply_accept(live_server, page):
     page.goto(order_url)
     page.wait_for_selector("#act-reply")
     _do(page, "reply", fill={"#f-reply": "已组织环卫人员清运完毕, 并电话告知市民。"})
-    page.wait_for_function("document.getElementById('o-status').textContent === '答复待审核'")
+    expect(page.locator("#o-status")).to_have_text("答复待审核", timeout=10000)
     _logout(page)
 
     # 6. the dispatcher accepts the reply
@@ -94,9 +96,8 @@ def test_sign_return_reject_reply_accept(live_server, page):
     page.goto(order_url)
     page.wait_for_selector("#act-accept_reply")
     _do(page, "accept_reply")
-    page.wait_for_function("document.getElementById('o-status').textContent === '待回访'")
-    page.wait_for_function(
-        "document.getElementById('timeline').textContent.includes('审核通过')", timeout=10000)
+    expect(page.locator("#o-status")).to_have_text("待回访", timeout=10000)
+    expect(page.locator("#timeline")).to_contain_text("审核通过", timeout=10000)
     timeline = page.locator("#timeline").inner_text()
     for label in ("派单", "签收", "申请退单", "驳回退单", "提交答复", "审核通过"):
         assert label in timeline

@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import login, screenshot
 
@@ -40,6 +41,6 @@ def test_bad_input_shows_chinese_error(live_server, page):
     page.click("#submit-btn")
     err = page.locator("#intake-error")
     err.wait_for()
-    page.wait_for_function("document.getElementById('intake-error').textContent.length > 0")
+    expect(err).not_to_have_text("", timeout=10000)
     assert "content" in err.inner_text() and "字符" in err.inner_text()
     screenshot(page, "intake-04-error")

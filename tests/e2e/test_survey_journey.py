@@ -6,7 +6,7 @@ from hotline.dispatch.model import Actor
 from hotline.services import orders
 from hotline.services.outbox import drain_once
 
-from .conftest import login, screenshot
+from .conftest import login, screenshot, watch_console
 
 pytestmark = pytest.mark.browser
 U = "town_humen"
@@ -66,6 +66,7 @@ def test_mobile_answer_changes_supervisor_satisfaction(live_server, browser, pag
     ctx = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True,
                               has_touch=True)
     phone = ctx.new_page()
+    problems = watch_console(phone)
     phone.goto(f"{live_server.url}/s/{s2['token']}")
     phone.get_by_text("联系过", exact=True).click()
     phone.get_by_text("已解决", exact=True).click()
@@ -78,6 +79,7 @@ def test_mobile_answer_changes_supervisor_satisfaction(live_server, browser, pag
     # the page fits the phone: no horizontal scrolling
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     ctx.close()
+    assert problems == []                      # no CSP refusal, no script error (issue 12)
 
     page.reload()
     assert _sat_cell(page) == "50%"          # (1 满意 + 0) / 2 valid answers

@@ -1,41 +1,44 @@
-// 系统管理: users, lock-outs, Open311 API keys, units. Bearer token from sessionStorage (app.js).
+// 系统管理: users, lock-outs, Open311 API keys, units. Credentials: the page session cookie (app.js).
+// Rows are built with dom.js: a lock-out's username is whatever a stranger typed at /login,
+// so it is text and an attribute value, never markup (issue 12, finding 1).
 (function () {
   const me = Hotline.requireLogin();
-  const E = Hotline.esc;
   const err = document.getElementById('admin-error');
   const show = (e) => { err.textContent = e.message + ' ' + Hotline.fieldErrors(e); };
   if (me.role !== 'admin') { err.textContent = '只有管理员可以使用本页'; return; }
+  const body = (id) => document.querySelector(`#${id} tbody`);
+  const td = (...c) => h('td', null, ...c);
+  // row buttons are type=button: a <button> is a submit button by default, which the click
+  // handler below skips (the forms' own submit buttons), so the row actions never ran
+  const button = (attrs, text) => h('button', Object.assign({type: 'button'}, attrs), text);
 
   async function users() {
     const j = await Hotline.api('GET', '/api/v1/admin/users');
-    document.querySelector('#users tbody').innerHTML = j.items.map(u => `<tr data-user="${E(u.username)}">
-      <td>${E(u.username)}</td><td>${E(u.name)}</td><td>${E(u.role)}</td><td>${E(u.unit || '')}</td>
-      <td>${u.active ? '启用' : '停用'}</td>
-      <td><button data-act="toggle" data-active="${u.active}">${u.active ? '停用' : '启用'}</button>
-          <button data-act="reset">重置密码</button></td></tr>`).join('');
+    h.fill(body('users'), j.items.map(u => h('tr', {'data-user': u.username},
+      td(u.username), td(u.name), td(u.role), td(u.unit || ''), td(u.active ? '启用' : '停用'),
+      td(button({'data-act': 'toggle', 'data-active': String(u.active)}, u.active ? '停用' : '启用'), ' ',
+         button({'data-act': 'reset'}, '重置密码')))));
   }
   async function lockouts() {
     const j = await Hotline.api('GET', '/api/v1/admin/lockouts');
-    document.querySelector('#lockouts tbody').innerHTML = j.items.map(l => `<tr>
-      <td>${E(l.username)}</td><td>${E(l.client)}</td><td>${l.failures}</td>
-      <td>${l.locked ? E(l.locked_until) : '未锁定'}</td>
-      <td><button data-unlock="${E(l.username)}">解锁</button></td></tr>`).join('');
+    h.fill(body('lockouts'), j.items.map(l => h('tr', null,
+      td(l.username), td(l.client), td(l.failures), td(l.locked ? l.locked_until : '未锁定'),
+      td(button({'data-unlock': l.username}, '解锁')))));
   }
   async function keys() {
     try {
       const j = await Hotline.api('GET', '/api/v1/admin/api-keys');
       const items = j.items || j;
-      document.querySelector('#keys tbody').innerHTML = items.map(k => `<tr>
-        <td>${E(k.name)}</td><td>${E(k.prefix)}…</td><td>${k.active ? '启用' : '停用'}</td>
-        <td>${E(k.created_by)}</td><td>${E(k.last_used_at || '')}</td>
-        <td>${k.active ? `<button data-revoke="${E(k.name)}">停用</button>` : ''}</td></tr>`).join('');
+      h.fill(body('keys'), items.map(k => h('tr', null,
+        td(k.name), td(k.prefix + '…'), td(k.active ? '启用' : '停用'), td(k.created_by),
+        td(k.last_used_at || ''), td(k.active ? button({'data-revoke': k.name}, '停用') : null))));
     } catch (e) { document.getElementById('key-once').textContent = 'API key 管理不可用: ' + e.message; }
   }
   async function units() {
     const j = await Hotline.api('GET', '/api/v1/admin/units');
-    document.querySelector('#units tbody').innerHTML = j.items.map(u => `<tr>
-      <td>${E(u.code)}</td><td>${E(u.name)}</td><td>${E(u.kind)}</td><td>${u.active ? '启用' : '停用'}</td>
-      <td><button data-unit="${E(u.code)}" data-active="${u.active}">${u.active ? '停用' : '启用'}</button></td></tr>`).join('');
+    h.fill(body('units'), j.items.map(u => h('tr', null,
+      td(u.code), td(u.name), td(u.kind), td(u.active ? '启用' : '停用'),
+      td(button({'data-unit': u.code, 'data-active': String(u.active)}, u.active ? '停用' : '启用')))));
   }
   const refresh = () => Promise.all([users(), lockouts(), keys(), units()]).catch(show);
 

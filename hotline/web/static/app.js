@@ -68,7 +68,6 @@ const Hotline = {
     if (!r.ok) { const e = new Error((j.error && j.error.message) || ('HTTP ' + r.status)); e.body = j; e.status = r.status; throw e; }
     return j;
   },
-  esc(s) { const d = document.createElement('div'); d.textContent = s == null ? '' : String(s); return d.innerHTML; },
   fieldErrors(err) {
     const f = (err.body && err.body.error && err.body.error.fields) || {};
     return Object.entries(f).map(([k, v]) => k + ': ' + v.join('; ')).join('  ');
@@ -79,8 +78,9 @@ const Hotline = {
   const links = {agent: [['/intake', '受理登记']], dispatcher: [['/intake', '受理登记'], ['/dispatch', '派单与审核']],
     department: [['/inbox', '本单位工单']], supervisor: [['/supervisor', '督办与报表'], ['/supervisor/arbitration', '裁定']], leader: [['/supervisor', '报表']],
     admin: [['/intake', '受理登记'], ['/admin', '系统管理']]}[l.role] || [];
-  nav.innerHTML = links.map(([h, t]) => `<a href="${h}">${t}</a>`).join('') + '<a href="/docs">API</a>';
-  document.getElementById('whoami').innerHTML = Hotline.esc((l.name || l.username) + ' · ' + l.role);
+  // built with dom.js (text nodes only): a user's display name is data
+  h.fill(nav, links.map(([href, t]) => h('a', {href}, t)), h('a', {href: '/docs'}, 'API'));
+  h.fill(document.getElementById('whoami'), (l.name || l.username) + ' · ' + l.role);
 })();
 (function logoutButton() {
   const b = document.getElementById('logout'); if (!b) return;

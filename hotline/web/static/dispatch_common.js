@@ -1,11 +1,18 @@
 // Helpers shared by the dispatch pages (/dispatch, /inbox, /orders/<id>, /supervisor/arbitration).
+// They return text or nodes for dom.js's h(), never HTML (issue 12).
 const D = {
-  fmt(iso) { return iso ? iso.replace('T', ' ').slice(0, 16) : ''; },
-  link(o) { return `<a href="/orders/${o.id}" class="order-link">${Hotline.esc(o.number)}</a>`; },
-  short(s, n = 40) { s = s || ''; return Hotline.esc(s.length > n ? s.slice(0, n) + '…' : s); },
-  unitName(code) { const u = (window.UNITS || {})[code]; return Hotline.esc(u || code || ''); },
+  // units of the city as [[code, name], ...] from the page's JSON block (dispatch_units.html)
+  UNIT_LIST: h.data('units-data') || [],
+  fmt(iso) { return iso ? String(iso).replace('T', ' ').slice(0, 16) : ''; },
+  link(o) { return h('a', {href: '/orders/' + encodeURIComponent(o.id), class: 'order-link'}, o.number); },
+  short(s, n = 40) { s = s || ''; return s.length > n ? s.slice(0, n) + '…' : s; },
+  unitName(code) { return D.UNIT_NAMES.get(code) || code || ''; },
+  unitSelect(attrs, selected) { return h('select', attrs, h.options(D.UNIT_LIST, selected)); },
   async act(id, action, reason, data) {
     return Hotline.api('POST', `/api/v1/orders/${id}/${action}`, {reason: reason || null, data: data || {}});
   },
   showError(el, err) { el.textContent = err.message + (Hotline.fieldErrors(err) ? ' (' + Hotline.fieldErrors(err) + ')' : ''); },
+  // a table's "nothing here" row
+  emptyRow(cols, text) { return h('tr', null, h('td', {colspan: cols, class: 'hint'}, text)); },
 };
+D.UNIT_NAMES = new Map(D.UNIT_LIST);

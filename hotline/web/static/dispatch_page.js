@@ -3,14 +3,15 @@ Hotline.requireLogin();
 let kind = 'returns';
 async function loadQueue() {
   const q = await Hotline.api('GET', '/api/v1/dispatch/queue');
-  document.querySelector('#queue tbody').innerHTML = q.items.map(o => {
+  h.fill(document.querySelector('#queue tbody'), q.items.map(o => {
     const sug = (o.suggestions || [])[0];
-    return `<tr data-id="${o.id}"><td>${D.link(o)}</td><td>${D.short(o.content)}</td><td>${D.fmt(o.received_at)}</td>
-      <td><span class="badge ${o.dispatch_overdue ? 'overdue' : ''}">${D.fmt(o.dispatch_due)}</span></td>
-      <td><select class="unit">${window.UNIT_OPTIONS}</select>${sug && sug.unit ? `<div class="hint">建议: ${D.unitName(sug.unit)}</div>` : ''}</td>
-      <td><button class="dispatch-btn">派单</button></td></tr>`;
-  }).join('') || '<tr><td colspan="6" class="hint">暂无待派单工单</td></tr>';
-  q.items.forEach(o => { const s = (o.suggestions || [])[0]; if (s && s.unit) document.querySelector(`#queue tr[data-id="${o.id}"] .unit`).value = s.unit; });
+    return h('tr', {'data-id': o.id}, h('td', null, D.link(o)), h('td', null, D.short(o.content)),
+      h('td', null, D.fmt(o.received_at)),
+      h('td', null, h('span', {class: o.dispatch_overdue ? 'badge overdue' : 'badge'}, D.fmt(o.dispatch_due))),
+      h('td', null, D.unitSelect({class: 'unit'}, sug && sug.unit),
+        sug && sug.unit ? h('div', {class: 'hint'}, '建议: ' + D.unitName(sug.unit)) : null),
+      h('td', null, h('button', {class: 'dispatch-btn'}, '派单')));
+  }), q.items.length ? null : D.emptyRow(6, '暂无待派单工单'));
 }
 document.querySelector('#queue').addEventListener('click', async (e) => {
   if (!e.target.classList.contains('dispatch-btn')) return;
@@ -23,12 +24,15 @@ async function loadReviews() {
     const r = await Hotline.api('GET', '/api/v1/dispatch/reviews?kind=' + k);
     document.getElementById('n-' + k).textContent = r.total;
     if (k !== kind) continue;
-    document.querySelector('#reviews tbody').innerHTML = r.items.map(o => {
+    h.fill(document.querySelector('#reviews tbody'), r.items.map(o => {
       const q = o.request || {}; const d = q.data || {};
       const text = d.reply || q.reason || '';
-      return `<tr><td>${D.link(o)}</td><td>${D.unitName(o.unit)}</td><td>${Hotline.esc(q.action_label || '')}${d.suggested_unit ? '<div class="hint">建议改派: ' + D.unitName(d.suggested_unit) + '</div>' : ''}</td>
-        <td>${D.short(text, 60)}${d.legal_basis ? '<div class="hint">依据: ' + Hotline.esc(d.legal_basis) + '</div>' : ''}</td><td>${D.fmt(q.at)}</td></tr>`;
-    }).join('') || '<tr><td colspan="5" class="hint">暂无待审核</td></tr>';
+      return h('tr', null, h('td', null, D.link(o)), h('td', null, D.unitName(o.unit)),
+        h('td', null, q.action_label || '',
+          d.suggested_unit ? h('div', {class: 'hint'}, '建议改派: ' + D.unitName(d.suggested_unit)) : null),
+        h('td', null, D.short(text, 60), d.legal_basis ? h('div', {class: 'hint'}, '依据: ' + d.legal_basis) : null),
+        h('td', null, D.fmt(q.at)));
+    }), r.items.length ? null : D.emptyRow(5, '暂无待审核'));
   }
 }
 document.getElementById('review-tabs').addEventListener('click', (e) => {

@@ -3,14 +3,16 @@ Hotline.requireLogin();
 let tab = new URLSearchParams(location.search).get('tab') || 'to_sign';
 async function load() {
   const r = await Hotline.api('GET', '/api/v1/inbox?tab=' + encodeURIComponent(tab));
-  document.getElementById('inbox-tabs').innerHTML = r.tabs.map(t =>
-    `<button data-tab="${t.key}" class="${t.key === tab ? 'active' : ''}">${Hotline.esc(t.label)} <span class="badge">${r.counts[t.key] || 0}</span></button>`).join('');
-  document.querySelector('#inbox tbody').innerHTML = r.items.map(o => `<tr data-id="${o.id}">
-    <td>${D.link(o)}</td><td>${Hotline.esc(o.status_label)}</td>
-    <td>${D.short(o.content)}${o.assist_task ? '<div class="hint">协办任务: ' + Hotline.esc(o.assist_task.task) + ' · 期限 ' + D.fmt(o.assist_task.due) + '</div>' : ''}</td>
-    <td>${D.unitName(o.town)} ${Hotline.esc(o.address || '')}</td><td>${D.fmt(o.received_at)}</td>
-    <td>${tab === 'to_sign' ? '<button class="sign-btn">签收</button>' : ''}</td></tr>`).join('')
-    || '<tr><td colspan="6" class="hint">暂无工单</td></tr>';
+  h.fill(document.getElementById('inbox-tabs'), r.tabs.map(t =>
+    h('button', {'data-tab': t.key, class: t.key === tab ? 'active' : null}, t.label, ' ',
+      h('span', {class: 'badge'}, r.counts[t.key] || 0))));
+  h.fill(document.querySelector('#inbox tbody'), r.items.map(o => h('tr', {'data-id': o.id},
+    h('td', null, D.link(o)), h('td', null, o.status_label),
+    h('td', null, D.short(o.content), o.assist_task
+      ? h('div', {class: 'hint'}, '协办任务: ' + o.assist_task.task + ' · 期限 ' + D.fmt(o.assist_task.due)) : null),
+    h('td', null, D.unitName(o.town) + ' ' + (o.address || '')), h('td', null, D.fmt(o.received_at)),
+    h('td', null, tab === 'to_sign' ? h('button', {class: 'sign-btn'}, '签收') : null))),
+  r.items.length ? null : D.emptyRow(6, '暂无工单'));
 }
 document.getElementById('inbox-tabs').addEventListener('click', (e) => {
   const b = e.target.closest('button'); if (!b) return; tab = b.dataset.tab; load();

@@ -18,9 +18,8 @@ form.addEventListener('submit', async (ev) => {
     intakeKey = intakeKey || newKey();
     const o = await Hotline.api('POST', '/api/v1/orders', body, {'Idempotency-Key': intakeKey});
     intakeKey = null;
-    const tr = document.createElement('tr'); tr.className = 'new-order';
-    tr.innerHTML = `<td class="number">${Hotline.esc(o.number)}</td><td>${Hotline.esc(o.status_label)}</td>` +
-      `<td>${Hotline.esc(o.unit_name || '（待派单员派单）')}</td><td>${Hotline.esc(o.content.slice(0, 60))}</td>`;
+    const tr = h('tr', {class: 'new-order'}, h('td', {class: 'number'}, o.number), h('td', null, o.status_label),
+      h('td', null, o.unit_name || '（待派单员派单）'), h('td', null, o.content.slice(0, 60)));
     document.querySelector('#recent tbody').prepend(tr);
     const dups = o.duplicates || [];
     document.getElementById('duplicates').textContent = dups.length ?

@@ -11,10 +11,10 @@ function fmt(k, v) {
 }
 function table(el, t, extra) {
   const cols = t.columns;
-  el.innerHTML = '<thead><tr>' + cols.map(c => `<th>${Hotline.esc(c[1])}</th>`).join('') + (extra ? '<th>操作</th>' : '') +
-    '</tr></thead><tbody>' + t.items.map(i => `<tr data-unit="${Hotline.esc(i.unit || '')}">` +
-    cols.map(c => `<td data-k="${c[0]}">${Hotline.esc(fmt(c[0], i[c[0]]))}</td>`).join('') +
-    (extra ? `<td>${extra(i)}</td>` : '') + '</tr>').join('') + '</tbody>';
+  h.fill(el, h('thead', null, h('tr', null, cols.map(c => h('th', null, c[1])), extra ? h('th', null, '操作') : null)),
+    h('tbody', null, t.items.map(i => h('tr', {'data-unit': i.unit || ''},
+      cols.map(c => h('td', {'data-k': c[0]}, fmt(c[0], i[c[0]]))),
+      extra ? h('td', null, extra(i)) : null))));
 }
 function q() {
   const p = new URLSearchParams();
@@ -54,9 +54,9 @@ async function loadTables() {
 async function loadQueues() {
   const r = await Hotline.api('GET', '/api/v1/surveys?review=pending');
   table($('review'), {columns: [['order_number', '工单'], ['unit', '单位'], ['resolved', '解决'], ['satisfaction', '满意度'], ['comment', '意见']],
-    items: r.items}, i => `<input class="why" placeholder="理由" data-id="${i.id}">
-      <button data-id="${i.id}" data-d="reopen">重办</button><button data-id="${i.id}" data-d="unreasonable">最终答复</button>
-      <button data-id="${i.id}" data-d="close">办结</button>`);
+    items: r.items}, i => [h('input', {class: 'why', placeholder: '理由', 'data-id': i.id}), ' ',
+      h('button', {'data-id': i.id, 'data-d': 'reopen'}, '重办'), ' ', h('button', {'data-id': i.id, 'data-d': 'unreasonable'}, '最终答复'), ' ',
+      h('button', {'data-id': i.id, 'data-d': 'close'}, '办结')]);
   $('review').querySelectorAll('button').forEach(b => b.onclick = async () => {
     const why = $('review').querySelector(`.why[data-id="${b.dataset.id}"]`).value;
     try { await Hotline.api('POST', `/api/v1/surveys/${b.dataset.id}/decision`, {decision: b.dataset.d, reason: why || null}); refresh(); }
@@ -64,8 +64,9 @@ async function loadQueues() {
   });
   const a = await Hotline.api('GET', '/api/v1/appeals?status=pending');
   table($('appeals'), {columns: [['survey_id', '回访'], ['unit', '单位'], ['reason', '申诉理由'], ['evidence', '证据']], items: a.items},
-    i => `<input class="why" placeholder="裁定理由" data-id="${i.id}"><button data-id="${i.id}" data-d="uphold">维持评价</button>
-          <button data-id="${i.id}" data-d="overturn">撤销评价</button>`);
+    i => [h('input', {class: 'why', placeholder: '裁定理由', 'data-id': i.id}), ' ',
+          h('button', {'data-id': i.id, 'data-d': 'uphold'}, '维持评价'), ' ',
+          h('button', {'data-id': i.id, 'data-d': 'overturn'}, '撤销评价')]);
   $('appeals').querySelectorAll('button').forEach(b => b.onclick = async () => {
     const why = $('appeals').querySelector(`.why[data-id="${b.dataset.id}"]`).value;
     try { await Hotline.api('POST', `/api/v1/appeals/${b.dataset.id}/ruling`, {decision: b.dataset.d, reason: why}); refresh(); }

@@ -1,0 +1,28 @@
+// 电话回访队列: staff call the citizen and record the answers; 未接通 counts an attempt.
+Hotline.requireLogin();
+async function load() {
+  const j = await Hotline.api('GET', '/api/v1/surveys?status=pending');
+  const tb = document.querySelector('#queue tbody');
+  h.fill(tb, j.items.map(s => h('tr', {'data-id': s.id}, h('td', null, s.order_number), h('td', null, s.phone),
+    h('td', null, s.attempts), h('td', null,
+      h('select', {class: 'res'}, h.options([['resolved', '已解决'], ['partial', '部分解决'], ['unresolved', '未解决']])), ' ',
+      h('select', {class: 'sat'}, h.options([['satisfied', '满意'], ['basic', '基本满意'], ['dissatisfied', '不满意']])), ' ',
+      h('label', null, h('input', {type: 'checkbox', class: 'con', checked: true}), '单位已联系'), ' ',
+      h('input', {class: 'com', placeholder: '意见'}), ' ',
+      h('button', {type: 'button', class: 'save'}, '保存回答'), ' ',
+      h('button', {type: 'button', class: 'miss'}, '未接通')))),
+  j.items.length ? null : h('tr', null, h('td', {colspan: 4}, '暂无待回访')));
+  tb.querySelectorAll('.save').forEach(b => b.onclick = async () => {
+    const tr = b.closest('tr');
+    // staff record the citizen's phone answer by survey id (电话回访), never with the token
+    await Hotline.api('POST', '/api/v1/surveys/' + tr.dataset.id + '/answer', {contacted: tr.querySelector('.con').checked,
+      resolved: tr.querySelector('.res').value, satisfaction: tr.querySelector('.sat').value,
+      comment: tr.querySelector('.com').value || null});
+    load();
+  });
+  tb.querySelectorAll('.miss').forEach(b => b.onclick = async () => {
+    await Hotline.api('POST', '/api/v1/surveys/' + b.closest('tr').dataset.id + '/attempts', {});
+    load();
+  });
+}
+load();
