@@ -198,6 +198,12 @@ def act(rt: Runtime, actor: Actor, order_id: int, action: str, payload: dict) ->
         order = uow.orders.get(order_id)
         if order is None or not _visible(uow.orders.row(order_id), actor):
             raise NotFound("工单不存在")
+        # The optimistic lock the README promises (issue 12, finding 8): a client that sends
+        # the `version` it read acts only on that version. The UPDATE then checks the version
+        # read here (version_id_col), so a change in between is a 409 as well.
+        expected = payload.get("version")
+        if expected is not None and expected != uow.orders.row(order_id).version:
+            raise Conflict("工单已被他人修改, 请刷新后重试 (version conflict)", field="version")
         known = len(order.history)
         before_unit, before_category = order.unit, order.category
         rules.before_action(rt, uow, order, actor, action, payload)

@@ -63,6 +63,9 @@ def before_action(rt, uow, order: WorkOrder, actor: Actor, action: str, payload:
                 raise RuleViolation("工单无分类, 不能归因于分类配置", field="data.attributed_to")
     if action == "merge":
         _check_master(uow, order, data)
+    town = data.get("rule_town")
+    if town is not None and town != "*" and town not in rt.city.towns:
+        raise RuleViolation(f"未知镇街代码 {town}", field="data.rule_town")
 
 
 def _assist_due(rt, task: dict) -> None:

@@ -72,17 +72,16 @@ def register(app) -> None:
 
 
 def _flatten(messages: dict, prefix: str = "") -> dict:
-    """{"caller": {"phone": ["..."]}} -> {"caller.phone": ["..."]}"""
+    """{"caller": {"phone": ["..."]}} -> {"caller.phone": ["..."]}; a list item's errors
+    are named by index: {"data": {"assist": {0: {"x": [...]}}}} -> {"data.assist.0.x": [...]}
+    (the field a client must fix, never a Python repr of nested messages)."""
     out: dict[str, list] = {}
     for key, val in messages.items():
         name = f"{prefix}{key}"
         if key == "_schema" and prefix:
             out[prefix[:-1]] = [str(v) for v in (val if isinstance(val, list) else [val])]
         elif isinstance(val, dict):
-            if all(isinstance(k, int) for k in val):   # list index errors
-                out[name] = [str(v) for v in val.values()]
-            else:
-                out.update(_flatten(val, name + "."))
+            out.update(_flatten(val, name + "."))
         else:
             out[name] = [str(v) for v in (val if isinstance(val, list) else [val])]
     return out

@@ -16,7 +16,7 @@ from hotline.services import dispatch_reports, dispatch_routing, dispatch_two15
 
 from .api import documented, json_body, load, login_required
 from .errors import ApiError
-from .schemas import Schema
+from .schemas import DayOrTime, PeriodSchema, Schema
 
 TZ = ZoneInfo("Asia/Shanghai")
 api = Blueprint("dispatch_api", __name__, url_prefix="/api/v1")
@@ -53,23 +53,9 @@ class ReviewQuerySchema(Schema):
         list(dq.REVIEW_KINDS), error="未知审核类型, 可选: {choices}"))
 
 
-class DayOrTime(fields.Field):
-    """YYYY-MM-DD (local day) or an ISO 8601 datetime."""
-    default_error_messages = {"invalid": "须为 YYYY-MM-DD 或 ISO 8601 日期时间"}
-
-    def _deserialize(self, value, attr, data, **kw):
-        try:
-            if isinstance(value, str) and len(value) == 10:
-                return date.fromisoformat(value)
-            dt = datetime.fromisoformat(str(value))
-            return dt if dt.tzinfo else dt.replace(tzinfo=TZ)
-        except ValueError:
-            raise self.make_error("invalid") from None
-
-
-
-
-class ReturnsQuerySchema(Schema):
+class ReturnsQuerySchema(PeriodSchema):
+    # bounded dates, from <= to, at most ten years (issue 12, finding 4: 0001-01-01 to
+    # 9999-12-31 overflowed the date arithmetic below, a 500)
     from_ = DayOrTime(data_key="from", required=True)
     to = DayOrTime(required=True)
 

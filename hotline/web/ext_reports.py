@@ -12,14 +12,15 @@ from hotline.services import reports
 
 from .api import documented, load, login_required, rt
 from .errors import ApiError
-from .schemas import Schema
+from .schemas import Day, PeriodSchema, Schema
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 
 
-class ReportQuery(Schema):
-    from_ = fields.String(data_key="from", validate=validate.Regexp(r"^\d{4}-\d{2}-\d{2}$"))
-    to = fields.String(validate=validate.Regexp(r"^\d{4}-\d{2}-\d{2}$"))
+class ReportQuery(PeriodSchema):
+    # YYYY-MM-DD in 2000..2100, from <= to, at most ten years (issue 12, finding 4)
+    from_ = Day(data_key="from")
+    to = Day()
     by = fields.String(validate=validate.OneOf(("week", "month")))
     unit = fields.String()
     format = fields.String(validate=validate.OneOf(("json", "csv", "xlsx")))
@@ -68,12 +69,16 @@ def export(name: str, table: dict, fmt: str):
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+def _iso(day):
+    return day.isoformat() if day is not None else None
+
+
 def _run(name: str):
     q = load(ReportQuery(), request.args.to_dict())
     fn = reports.REPORTS[name]
     kw = {}
     if name not in ("overdue",):
-        kw = {"frm": q.get("from_"), "to": q.get("to")}
+        kw = {"frm": _iso(q.get("from_")), "to": _iso(q.get("to"))}
     if name == "trends":
         kw.update(by=q.get("by", "week"), unit=q.get("unit"))
     table = fn(rt(), g.actor, **kw)

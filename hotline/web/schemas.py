@@ -1,7 +1,9 @@
 """marshmallow schemas: the API's input contract and the documented output shapes."""
 from __future__ import annotations
 
+from datetime import date, datetime
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from marshmallow import Schema as _Schema
 from marshmallow import ValidationError, fields, validate, validates_schema
@@ -24,6 +26,94 @@ fields.Integer.default_error_messages = {**fields.Integer.default_error_messages
 
 class Schema(_Schema):
     error_messages = {"unknown": "未知字段", "type": "须为 JSON 对象"}
+
+
+# ---- bounded values (issue 12, finding 4): every number and date the API takes has a range,
+# so no input reaches the database or the calendar arithmetic out of its domain (an id of
+# 10^30 overflowed the INTEGER column, a report to 9999-12-31 overflowed `date`: both 500s).
+INT32_MAX = 2 ** 31 - 1          # ids and versions are INTEGER columns on both databases
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+MAX_SPAN_DAYS = 3660             # a report covers at most ten years
+TZ = ZoneInfo("Asia/Shanghai")   # a date or time without an offset is the city's local time
+
+
+# a row id in a JSON body: fields.Integer(strict=True, validate=ID_RANGE), a JSON integer
+# (no string, no fraction) in 1..2^31-1
+ID_RANGE = validate.Range(min=1, max=INT32_MAX, error="须为 1 至 {max} 之间的整数")
+
+
+class Day(fields.Date):
+    """YYYY-MM-DD between 2000-01-01 and 2100-12-31."""
+    default_error_messages = {"invalid": "日期格式须为 YYYY-MM-DD",
+                              "range": f"日期须在 {EARLIEST} 至 {LATEST} 之间"}
+
+    def _deserialize(self, value, attr, data, **kw):
+        day = super()._deserialize(value, attr, data, **kw)
+        if not EARLIEST <= day <= LATEST:
+            raise self.make_error("range")
+        return day
+
+
+class LocalDateTime(fields.DateTime):
+    """An ISO 8601 date-time between 2000 and 2100; without an offset it is Beijing time.
+    `as_string`: the value is kept as its ISO text with offset (action data is stored as JSON
+    on the transition record)."""
+    default_error_messages = {"invalid": "日期时间格式须为 ISO 8601 (如 2026-05-01T18:00:00+08:00)",
+                              "range": f"日期须在 {EARLIEST} 至 {LATEST} 之间"}
+
+    def __init__(self, *, as_string: bool = False, **kw):
+        super().__init__(format="iso", **kw)
+        self.as_string = as_string
+
+    def _deserialize(self, value, attr, data, **kw):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        moment = super()._deserialize(value, attr, data, **kw)
+        # the bound is checked on the value's own calendar date: converting 9999-12-31 with
+        # an offset first would overflow
+        if not EARLIEST <= moment.date() <= LATEST:
+            raise self.make_error("range")
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=TZ)
+        return moment.isoformat() if self.as_string else moment
+
+
+class DayOrTime(LocalDateTime):
+    """YYYY-MM-DD (a local day, kept as a `date`) or an ISO 8601 date-time."""
+    default_error_messages = {"invalid": "须为 YYYY-MM-DD 或 ISO 8601 日期时间"}
+
+    def _deserialize(self, value, attr, data, **kw):
+        if isinstance(value, str) and len(value) == 10:
+            try:
+                day = date.fromisoformat(value)
+            except ValueError:
+                raise self.make_error("invalid") from None
+            if not EARLIEST <= day <= LATEST:
+                raise self.make_error("range")
+            return day
+        return super()._deserialize(value, attr, data, **kw)
+
+
+def _day_of(value) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+class PeriodSchema(Schema):
+    """`from` and `to` of a report: each optional, each in range; together from <= to and at
+    most MAX_SPAN_DAYS apart. Subclasses declare `from_` (data_key "from") and `to`."""
+
+    @validates_schema
+    def _period(self, data, **kw):
+        start, end = data.get("from_"), data.get("to")
+        if start is None or end is None:
+            return
+        if isinstance(start, datetime) and isinstance(end, datetime):
+            if start > end:
+                raise ValidationError("起始时间不能晚于结束时间", field_name="from")
+        elif _day_of(start) > _day_of(end):
+            raise ValidationError("起始日期不能晚于结束日期", field_name="from")
+        if (_day_of(end) - _day_of(start)).days > MAX_SPAN_DAYS:
+            raise ValidationError(f"查询区间不能超过 {MAX_SPAN_DAYS} 天 (十年)", field_name="to")
 
 
 class PageSchema(Schema):
@@ -81,9 +171,15 @@ def order_create_schema(units: tuple, towns: tuple, categories: tuple, appeal_ty
 
 
 class ActionSchema(Schema):
+    """The body of every workflow action. `data` is checked against the action's own schema
+    (web/action_schemas.py); this generic shape documents /orders/{order_id}/{action}."""
     reason = fields.String(validate=validate.Length(max=2000), allow_none=True)
-    data = fields.Dict(keys=fields.String(), load_default=dict)
-    version = fields.Integer(allow_none=True)
+    data = fields.Dict(keys=fields.String(), load_default=dict, metadata={
+        "description": "每个动作的 data 字段见 /api/v1/orders/{order_id}/<动作> (未知字段: 422)"})
+    # optional optimistic lock (README "Concurrent writes"): the order's `version` as read;
+    # a stale one is a 409, a negative one a 422 (issue 12, finding 8)
+    version = fields.Integer(strict=True, allow_none=True, validate=validate.Range(
+        min=0, max=INT32_MAX, error="须为 0 至 {max} 之间的整数"))
 
 
 class LoginSchema(Schema):

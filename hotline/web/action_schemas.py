@@ -1,0 +1,175 @@
+"""The `data` of each workflow action: ONE table, action -> schema (issue 12, finding 2).
+
+An action's `data` is stored on its transition record and shown on the order page and in
+reports, so it takes exactly the keys that action reads, each with a type and a bound; any
+other key is a 422 naming it. The keys were collected from every reader: the aggregate
+(dispatch/model.py `_on_<action>`), services/rules.py (units, 协办 deadlines, attribution,
+merge, saved rulings), services/orders.py (category change, notes and replies) and the order
+page's action form.
+
+Keys the service writes itself are never accepted from a client: `window_closes_at`,
+`return_number`, `from_unit`, `category_from`, `attributed_agent`, `attributed_category`,
+`master_number`, `routing_rule_id`, `transferred_at`, and the SLA sweep's `auto`, `clock`,
+`target`, `due`, `owner`, `step_due` (a forged `auto` would hide a human urge from the clocks).
+Unit, town and category codes are checked against the city configuration in
+services/rules.py and services/orders.py, where the configuration is at hand.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from marshmallow import fields, validate
+
+from hotline.dispatch.model import ATTRIBUTIONS, EMERGENCY_LINES, NOT_ACCEPT_REASONS, RETURN_REASONS
+from hotline.dispatch.workflow import ACTION_LABELS, ACTIONS
+
+from .schemas import ActionSchema, LocalDateTime, Schema
+
+CODE = validate.Length(min=1, max=64, error="代码长度须为 {min} 至 {max} 个字符")
+
+
+def _code(**kw):
+    return fields.String(validate=CODE, **kw)
+
+
+def _text(limit: int, **kw):
+    return fields.String(validate=validate.Length(max=limit, error="不能超过 {max} 个字符"),
+                         **kw)
+
+
+def _one_of(choices, what: str):
+    return fields.String(validate=validate.OneOf(list(choices), error=f"未知{what}, 可选: {{choices}}"))
+
+
+class NoData(Schema):
+    """The action takes no data (its reason, when needed, is the body's `reason`)."""
+
+
+class NoteData(Schema):
+    note = _text(2000, metadata={"description": "记录 / 备注 (contact, onsite 的办理记录)"})
+
+
+class AnswerData(Schema):
+    reply = _text(5000, metadata={"description": "直接答复市民的内容"})
+
+
+class NotAcceptData(Schema):
+    reason_code = _one_of(NOT_ACCEPT_REASONS, "不予受理原因")
+
+
+class TransferEmergencyData(Schema):
+    line = _one_of(EMERGENCY_LINES, "紧急热线")
+
+
+class MergeData(Schema):
+    master_id = fields.Integer(strict=True, validate=validate.Range(
+        min=1, max=2 ** 31 - 1, error="须为 1 至 {max} 之间的整数"),
+        metadata={"description": "主工单 ID"})
+
+
+class AssistTaskData(Schema):
+    """One 协办 unit with its own task and deadline (domain §4.4): `due`, or `days` working
+    days from now (default config/dispatch.yaml)."""
+    unit = _code(metadata={"description": "协办单位代码"})
+    task = _text(300, metadata={"description": "协办任务"})
+    due = LocalDateTime(as_string=True, metadata={"description": "协办期限 (ISO 8601)"})
+    days = fields.Integer(strict=True, validate=validate.Range(
+        min=1, max=60, error="协办天数须为 {min} 至 {max} 个工作日"))
+
+
+class DispatchData(Schema):
+    unit = _code(metadata={"description": "承办(主办)单位代码"})
+    category = _code(metadata={"description": "更正的分类代码"})
+    assist = fields.List(fields.Nested(AssistTaskData), validate=validate.Length(
+        max=20, error="协办单位最多 {max} 个"))
+
+
+class RequestReturnData(Schema):
+    reason_code = _one_of(RETURN_REASONS, "退单原因代码")
+    legal_basis = _text(500, metadata={"description": "退单依据 (法规/权责清单)"})
+    suggested_unit = _code(metadata={"description": "建议承办单位代码"})
+
+
+class ApproveReturnData(Schema):
+    unit = _code(metadata={"description": "改派单位代码"})
+    category = _code()
+    attributed_to = _one_of(ATTRIBUTIONS, "责任归属")
+
+
+class ArbitrateKeepData(Schema):
+    save_rule = fields.Boolean(metadata={"description": "裁定保存为派单规则"})
+    rule_town = _code(metadata={"description": "规则适用的镇街代码 (默认工单镇街)"})
+
+
+class ArbitrateData(ApproveReturnData, ArbitrateKeepData):
+    pass
+
+
+class AssignData(Schema):
+    handler = _text(64, metadata={"description": "经办人"})
+
+
+class ExtensionData(Schema):
+    # ≤3 working days per extension (吕梁, domain §3.2)
+    days = fields.Integer(strict=True, validate=validate.Range(
+        min=1, max=3, error="每次延期为 {min} 至 {max} 个工作日"))
+
+
+class ReplyData(Schema):
+    reply = _text(5000, metadata={"description": "办理情况 / 答复内容"})
+    citizen_reply = _text(5000, metadata={"description": "答复市民的内容 (默认同 reply)"})
+
+
+class AssistInputData(Schema):
+    input = _text(2000, metadata={"description": "协办意见"})
+
+
+ACTION_DATA: dict[str, type[Schema]] = {
+    "answer": AnswerData,
+    "not_accept": NotAcceptData,
+    "transfer_emergency": TransferEmergencyData,
+    "merge": MergeData,
+    "queue": NoData,
+    "dispatch": DispatchData,
+    "sign": NoData,
+    "request_return": RequestReturnData,
+    "approve_return": ApproveReturnData,
+    "reject_return": NoData,
+    "arbitrate": ArbitrateData,
+    "arbitrate_keep": ArbitrateKeepData,
+    "contact": NoteData,
+    "onsite": NoteData,
+    "assign": AssignData,
+    "request_extension": ExtensionData,
+    "approve_extension": ExtensionData,
+    "reject_extension": NoData,
+    "request_suspension": NoData,
+    "approve_suspension": NoData,
+    "reject_suspension": NoData,
+    "resume": NoData,
+    "reply": ReplyData,
+    "add_assist": AssistTaskData,
+    "assist_input": AssistInputData,
+    "send_back": NoData,
+    "accept_reply": NoData,
+    "close": NoData,
+    "reopen": NoData,
+    "close_unreasonable": NoData,
+    "urge": NoData,
+    "supervise": NoData,
+    "escalate_leader": NoData,
+    "note": NoteData,
+}
+if set(ACTION_DATA) != set(ACTIONS):   # a new action in the transition table needs its row
+    raise RuntimeError(f"ACTION_DATA out of step with the transition table: "
+                       f"{sorted(set(ACTIONS) ^ set(ACTION_DATA))}")
+
+
+@lru_cache(maxsize=None)
+def action_schema(action: str) -> type[Schema]:
+    """The body schema of `action`: ActionSchema with `data` checked by ACTION_DATA."""
+    name = "".join(p.title() for p in action.split("_")) + "ActionSchema"
+    return type(name, (ActionSchema,), {
+        "data": fields.Nested(ACTION_DATA[action], load_default=dict, metadata={
+            "description": f"「{ACTION_LABELS[action]}」的数据 (未知字段: 422)"}),
+        "__doc__": f"「{ACTION_LABELS[action]}」({action}) 的请求体"})
