@@ -17,12 +17,7 @@ import pytest
 from .fuzzing import HOSTILE_ROLES, OPEN311_DOC, run_fuzz, run_hostile
 
 EXAMPLES = int(os.environ.get("HOTLINE_FUZZ_EXAMPLES", "18"))
-KNOWN: dict[str, str] = {
-    # hostile shapes (issue 12, finding 4) in the Open311 feed's query: fixed on the Open311
-    # branch of issue 12; remove these two lines when it is merged
-    "GET /open311/v2/requests.json?page=": "huge page number: 500 (issue 12, finding 4)",
-    "GET /open311/v2/requests.json?end_date=": "end_date 0001-01-01: 500 (issue 12)",
-}
+KNOWN: dict[str, str] = {}
 
 
 @pytest.mark.fuzz
