@@ -320,3 +320,32 @@ def test_migration_keeps_survey_sms_as_sent_and_moves_sla_sms(tmp_path):
         assert c.execute(text("SELECT dedupe_key FROM sms_outbox")).scalars().all() == [
             "survey-sms-1"]
     engine.dispose()
+
+
+# ------------------------------------------------------------------ production (rq)
+
+def test_production_worker_sends_each_message_once(request, tmp_path):
+    """With Redis the outbox handler's message is sent by the rq job `sms-<id>-<attempt>`
+    in a real `hotline worker` process; a second worker run sends nothing more."""
+    from hotline.web.app import create_app
+    from tests.conftest import REDIS_URL, Api, _fresh_runtime, require_server
+    from tests.integration.helpers import hotline_cmd, runtime_env
+    require_server("redis")
+    rt = _fresh_runtime("sqlite", request, redis_url=REDIS_URL)
+    api = Api(create_app(rt))
+    env = {**runtime_env(rt), "HOTLINE_VAR": str(tmp_path), "HOTLINE_SMS": "embedded"}
+    o = api.create(content="市民反映小区门口垃圾堆积多日无人清运", town="town_humen",
+                   category="sanitation", unit="town_humen", appeal_type="complaint",
+                   caller={"name": "陈先生", "phone": PHONE})
+    for who, action, data in (("town_humen", "sign", {}), ("town_humen", "contact", {}),
+                              ("town_humen", "reply", {"reply": "已安排清运, 现场已清理干净"}),
+                              ("dispatcher", "accept_reply", {})):
+        api.act(who, o["id"], action, **data)
+    for _ in range(2):   # relay + outbox job (queues the SMS job) + SMS job; then again
+        out = hotline_cmd(["worker", "--burst"], env)
+        assert out.returncode == 0, out.stderr[-2000:]
+    [m] = _messages(rt, "survey")
+    assert (m.status, m.gateway, m.attempts) == ("sent", "embedded", 1)
+    lines = (tmp_path / "sms.log").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 and m.dedupe_key in lines[0] and PHONE not in lines[0]
+    rt.engine.dispose()
