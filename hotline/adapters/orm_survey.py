@@ -3,7 +3,7 @@
 surveys         one per closure (accept_reply) per caller; merged callers get their own
 survey_audit    every view and change of a survey (who, when, what): the survey's history
 survey_appeals  a unit's 申诉 against a bad rating, once per survey, and the ruling
-sms_outbox      the embedded SMS sender writes here (dedupe key: one SMS per survey)
+sms_outbox      every SMS (return visits and SLA) with its delivery status (services/sms.py)
 unit_facts      scoring rollup, one row per (order, unit), rewritten in the same transaction
                 as every change of the order or its surveys (docs/design/architecture.md §9.5)
 """
@@ -89,13 +89,34 @@ class SurveyAppealRow(Base):
 
 
 class SmsOutboxRow(Base):
+    """Every SMS of the service, whatever sends it (services/sms.py, issue 13 item 8):
+    return-visit links (kind survey, to the caller's phone) and SLA warnings and escalation
+    steps (kind sla, to the unit's duty phone). One row per message (dedupe key); its
+    delivery status moves pending -> sending -> sent -> delivered | failed (reason in
+    last_error), `attempts` counts the gateway calls."""
     __tablename__ = "sms_outbox"
     id: Mapped[int] = mapped_column(primary_key=True)
-    dedupe_key: Mapped[str] = mapped_column(String(64), unique=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="survey")     # survey | sla
     survey_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id"))
-    phone: Mapped[str] = mapped_column(String(32))
+    order_id: Mapped[int | None] = mapped_column(Integer)
+    recipient: Mapped[str | None] = mapped_column(String(64))           # unit code (sla)
+    phone: Mapped[str | None] = mapped_column(String(32))
     body: Mapped[str] = mapped_column(Text)
+    params: Mapped[dict] = mapped_column(JSON, default=dict)            # template parameters
     created_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    send_after: Mapped[datetime | None]     # quiet hours, then the retry backoff
+    claimed_at: Mapped[datetime | None]
+    gateway: Mapped[str | None] = mapped_column(String(16))             # embedded | http
+    request_id: Mapped[str | None] = mapped_column(String(128))         # the provider's id
+    sent_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_sms_outbox_status_send_after", "status", "send_after"),
+                      Index("ix_sms_outbox_request_id", "request_id"),
+                      Index("ix_sms_outbox_survey", "survey_id"))
 
 
 class UnitFactRow(Base):

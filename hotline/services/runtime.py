@@ -1,4 +1,5 @@
-"""The runtime every entry point builds once: settings, engine, city config, classifier."""
+"""The runtime every entry point builds once: settings, engine, city config, classifier, the
+SMS gateway (services/sms.py: HOTLINE_SMS chooses the adapter, issue 13 item 8)."""
 from __future__ import annotations
 
 import logging
@@ -23,6 +24,9 @@ class Runtime:
     # small per-process caches of rarely changing rows (key -> (expires, value)); see cached()
     _cache: dict = field(default_factory=dict)
     _redis: object = None
+    # the SMS port's adapter and the units' duty phones (sms.SmsSetup); built from the
+    # environment by `build`, replaced by tests that point it at a fake provider
+    sms: object = None
 
     @classmethod
     def build(cls, settings: Settings | None = None, city_config: CityConfig | None = None):
@@ -30,6 +34,8 @@ class Runtime:
         rt = cls(settings, city_config or city())
         rt.engine = make_engine(settings.database_url)
         rt.sessions = session_factory(rt.engine)
+        from .sms import setup_from_env
+        rt.sms = setup_from_env()   # a bad HOTLINE_SMS* fails the start, variable named
         return rt
 
     def uow(self) -> UnitOfWork:

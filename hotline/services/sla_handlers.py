@@ -4,11 +4,13 @@
 * In-app notifications always, at once (dedupe key per outbox event: a re-run handler adds
   nothing). 催办 -> the unit (core handler in handlers.py); 督办 -> the unit and the
   supervisors; 挂牌督办 -> the unit, the supervisors and the leaders; warnings -> the unit.
-* SMS and webhook messages go through sender adapters. They are queued in `sla_deliveries`
-  with `deliver_at` = the end of the quiet hours (22:00-08:00) for normal orders and at once
-  for rapid-response items and urgent/critical orders (docs/design/domain.md §4.8,
-  policy.deliver_at); the sweep tick sends the rows that are due. Each row is sent once (unique key;
-  claimed under a row lock on PostgreSQL).
+* Outbound messages wait for the end of the quiet hours (22:00-08:00) for normal orders and go
+  at once for rapid-response items and urgent/critical orders (docs/design/domain.md §4.8,
+  policy.deliver_at). SMS go through the SMS port (services/sms.py): one
+  `sms_outbox` row per message, to the unit's duty phone (config/sms.yaml), sent after the
+  commit or by sms.retry_due once the quiet hours end. Webhooks are queued in
+  `sla_deliveries` and the sweep tick sends the rows that are due. Each message is sent once
+  (unique key; claimed under a row lock on PostgreSQL).
 """
 from __future__ import annotations
 
@@ -22,9 +24,9 @@ from sqlalchemy import select
 from hotline.adapters.db import utcnow
 from hotline.adapters.orm import UnitRow, UserRow, WorkOrderRow
 from hotline.adapters.orm_sla import SlaDeliveryRow
-from hotline.config import var_dir
 from hotline.dispatch.workflow import Role
 
+from . import sms
 from .handlers import _notify, register
 from .sla_service import CLOCK_ZH, LADDER_ZH, TARGET_ZH, engine
 
@@ -33,15 +35,6 @@ RETRY_AFTER = timedelta(minutes=5)
 
 
 # ------------------------------------------------------------------ sender adapters
-
-class LogSmsSender:
-    """Default SMS adapter: appends to var/sms.log (a real gateway replaces `send`). The
-    address is the unit code; the gateway resolves the unit's duty phone."""
-
-    def send(self, address: str, message: str) -> None:
-        with open(var_dir() / "sms.log", "a", encoding="utf-8") as f:
-            f.write(f"{utcnow().isoformat()}\t{address}\t{message}\n")
-
 
 class WebhookSender:
     """POSTs a signed JSON body to the unit's webhook URL (same signature as webhooks.py)."""
@@ -62,9 +55,6 @@ class WebhookSender:
                 raise RuntimeError(f"HTTP {r.status}")
 
 
-SENDERS: dict = {"sms": LogSmsSender(), "webhook": WebhookSender()}
-
-
 # ------------------------------------------------------------------ handlers
 
 def _users(uow, role: str) -> list[str]:
@@ -78,18 +68,27 @@ def _queue(uow, key: str, channel: str, address: str | None, order: WorkOrderRow
         return
     if uow.session.execute(select(SlaDeliveryRow.id).where(SlaDeliveryRow.key == key)).first():
         return
-    # stored in UTC: SQLite keeps the wall time only (adapters.db.aware reads it as UTC)
-    at = engine().policy.deliver_at(now, order.urgency, order.rapid_item).astimezone(timezone.utc)
+    at = _deliver_at(order, now)
     uow.session.add(SlaDeliveryRow(key=key, channel=channel, address=address, order_id=order.id,
                                    message=message, deliver_at=at, attempts=0,
                                    created_at=now))
 
 
-def _outbound(uow, event_id: int, order: WorkOrderRow, kind: str, text: str,
+def _deliver_at(order: WorkOrderRow, now: datetime) -> datetime:
+    # stored in UTC: SQLite keeps the wall time only (adapters.db.aware reads it as UTC)
+    return engine().policy.deliver_at(now, order.urgency, order.rapid_item).astimezone(
+        timezone.utc)
+
+
+def _outbound(rt, uow, event_id: int, order: WorkOrderRow, kind: str, text: str,
               extra: dict) -> None:
     now = utcnow()
     unit = uow.session.get(UnitRow, order.unit) if order.unit else None
-    _queue(uow, f"sms-{kind}-{event_id}", "sms", order.unit, order, text, now)
+    if order.unit:
+        sms.queue(rt, uow, key=f"sms-{kind}-{event_id}", kind="sla", body=text,
+                  recipient=order.unit, phone=rt.sms.unit_phones.get(order.unit),
+                  order_id=order.id, params={"number": order.number, "text": text},
+                  send_after=_deliver_at(order, now), now=now)
     if unit is not None and unit.webhook_url:
         body = json.dumps({"event": f"sla.{kind}", "order_id": order.id,
                            "number": order.number, "message": text, **extra},
@@ -106,7 +105,7 @@ def on_warning(rt, uow, event_id: int, p: dict) -> None:
             f" 到期（预警 {p['label']}），请抓紧办理")
     _notify(uow, f"sla-warning-{event_id}", p.get("unit") or order.unit, order.id,
             "sla_warning", text)
-    _outbound(uow, event_id, order, "warning", text, {"clock": p["clock"],
+    _outbound(rt, uow, event_id, order, "warning", text, {"clock": p["clock"],
                                                       "target": p["target"], "due": p["due"]})
 
 
@@ -124,7 +123,7 @@ def _step_handler(action: str, roles: tuple[str, ...]):
                 _notify(uow, f"sla-{action}-{event_id}-{username}", None, order.id, action,
                         text, username=username)
         if p.get("auto"):
-            _outbound(uow, event_id, order, action, text, {"step": action})
+            _outbound(rt, uow, event_id, order, action, text, {"step": action})
     return handler
 
 
@@ -138,7 +137,8 @@ register("order.escalate_leader", _step_handler("escalate_leader",
 # ------------------------------------------------------------------ sending (sweep tick)
 
 def send_due_deliveries(rt, now: datetime | None = None, limit: int = 100) -> int:
-    """Send SMS / webhook rows whose deliver_at has come (after quiet hours). Returns sent."""
+    """Send the webhook rows whose deliver_at has come (after quiet hours). Returns sent.
+    (SMS rows are sent by the SMS port: services/sms.py retry_due.)"""
     now = now or utcnow()
     sent = 0
     with rt.uow() as uow:
@@ -153,13 +153,9 @@ def send_due_deliveries(rt, now: datetime | None = None, limit: int = 100) -> in
         secrets = {u.webhook_url: u.webhook_secret for u in uow.session.execute(
             select(UnitRow).where(UnitRow.webhook_url.is_not(None))).scalars()}
         for row in rows:
-            sender = SENDERS.get(row.channel)
             row.attempts += 1
             try:
-                if isinstance(sender, WebhookSender):
-                    WebhookSender(secrets.get).send(row.address, row.message)
-                else:
-                    sender.send(row.address, row.message)
+                WebhookSender(secrets.get).send(row.address, row.message)
                 row.sent_at = utcnow()
                 sent += 1
             except Exception as exc:   # one failing gateway must not stop the others

@@ -6,7 +6,6 @@ Departments never see a survey before it is answered and never change one
 (docs/design/domain.md §8.1)."""
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import datetime
 from functools import lru_cache
@@ -21,7 +20,7 @@ from hotline.dispatch.model import SYSTEM, Actor, DomainError, NotPermitted, Rul
 from hotline.dispatch.workflow import Role, Status
 from hotline.survey import policy as P
 
-from . import hooks
+from . import hooks, sms
 from .orders import NotFound
 
 STAFF_ANSWER = (Role.AGENT, Role.DISPATCHER)
@@ -101,31 +100,31 @@ def create_for_closure(rt, uow, order_id: int, seq: int) -> list[SurveyRow]:
 
 
 def send_sms(rt, uow, survey: SurveyRow) -> bool:
-    """The SMS step: one message per survey whatever the retries (dedupe key)."""
+    """The SMS step: queue one message per survey whatever the retries (dedupe key) through
+    the SMS port (services/sms.py), sent after this transaction commits. The survey's
+    sent_at and its `sms_sent` audit row are written when the gateway accepts it."""
     if survey.status != P.PENDING or not survey.phone or survey.sent_at is not None:
-        return False
-    key = f"survey-sms-{survey.id}"
-    if uow.session.execute(select(SmsOutboxRow.id)
-                           .where(SmsOutboxRow.dedupe_key == key)).first():
         return False
     order = uow.session.get(WorkOrderRow, survey.order_id)
     pol = survey_policy()
     link = f"{pol.base_url.rstrip('/')}/s/{survey.token}"
-    uow.session.add(SmsOutboxRow(dedupe_key=key, survey_id=survey.id, phone=survey.phone,
-                                 body=pol.sms_template.format(number=order.number, link=link),
-                                 created_at=utcnow()))
-    survey.sent_at = utcnow()
-    audit(uow, survey, SYSTEM, "sms_sent", dedupe_key=key)
-    return True
+    row = sms.queue(rt, uow, key=f"survey-sms-{survey.id}", kind="survey",
+                    body=pol.sms_template.format(number=order.number, link=link),
+                    phone=survey.phone, order_id=survey.order_id, survey_id=survey.id,
+                    params={"number": order.number, "link": link})
+    return row is not None
 
 
 def send_due(rt, limit: int = 500) -> int:
-    """Send every pending survey whose delay has passed (periodic job; idempotent)."""
+    """Queue the SMS of every pending survey whose delay has passed and that has none yet
+    (periodic job; idempotent). Messages already queued are retried by sms.retry_due."""
     now, sent = utcnow(), 0
     with rt.uow() as uow:
+        queued = select(SmsOutboxRow.id).where(SmsOutboxRow.survey_id == SurveyRow.id)
         rows = uow.session.execute(select(SurveyRow).where(
             SurveyRow.status == P.PENDING, SurveyRow.sent_at.is_(None),
-            SurveyRow.send_after <= now).order_by(SurveyRow.id).limit(limit)).scalars().all()
+            SurveyRow.send_after <= now, ~queued.exists())
+            .order_by(SurveyRow.id).limit(limit)).scalars().all()
         for s in rows:
             sent += send_sms(rt, uow, s)
         uow.commit()
@@ -133,7 +132,8 @@ def send_due(rt, limit: int = 500) -> int:
 
 
 def send_one(rt, survey_id: int) -> bool:
-    """rq job body (job id survey-sms-<id>): a retried job finds the dedupe row and stops."""
+    """rq job body (job id survey-sms-<id>, queued by earlier releases): a retried job finds
+    the dedupe row and stops."""
     with rt.uow() as uow:
         s = uow.session.get(SurveyRow, survey_id)
         done = bool(s) and send_sms(rt, uow, s)
@@ -356,25 +356,6 @@ def list_surveys(rt, actor: Actor, status: str | None = None, review: str | None
     return {"items": items, "total": len(items)}
 
 
-SMS_ROLES = (Role.ADMIN, Role.DISPATCHER, Role.SUPERVISOR, Role.AGENT)
-_LINK_TOKEN = re.compile(r"/s/[A-Za-z0-9_-]+")
-
-
-def sms_outbox(rt, actor: Actor, limit: int = 200) -> dict:
-    """The embedded SMS sender's messages, newest first: masked phones, and the link's token
-    masked (it is the citizen's credential: whoever holds it answers as the citizen). Each read
-    is in the PIPL access log, in the read's transaction (docs/design/domain.md §10.2)."""
-    from .views import iso, mask_phone
-    if actor.role not in SMS_ROLES:
-        raise NotPermitted("无权查看短信发件箱")
-    with rt.uow() as uow:
-        rows = uow.session.execute(
-            select(SmsOutboxRow, SurveyRow).outerjoin(SurveyRow, SurveyRow.id ==
-                                                      SmsOutboxRow.survey_id)
-            .order_by(SmsOutboxRow.id.desc()).limit(limit)).all()
-        items = [{"id": m.id, "survey_id": m.survey_id, "phone": mask_phone(m.phone),
-                  "body": _LINK_TOKEN.sub("/s/******", m.body), "created_at": iso(m.created_at)}
-                 for m, _ in rows]
-        log_reads(rt, uow, actor, [s for _, s in rows if s is not None], kind="sms_outbox")
-        uow.commit()
-    return {"items": items, "total": len(items)}
+# the SMS page lists every message of the SMS port with its delivery status (services/sms.py)
+SMS_ROLES = sms.SMS_ROLES
+sms_outbox = sms.list_messages

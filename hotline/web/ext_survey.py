@@ -1,5 +1,6 @@
 """Return-visit API and pages: the mobile answer page /s/<token>, the phone queue, the SMS
-outbox of the embedded sender, the supervisor's decisions and units' appeals.
+page (every SMS with its delivery status), the SMS provider's receipts, the supervisor's
+decisions and units' appeals.
 Controllers: parse with a schema, check access, call one service."""
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from marshmallow import fields, validate
 
 from hotline.dispatch.model import Actor
 from hotline.dispatch.workflow import Role
-from hotline.services import survey, survey_review
+from hotline.services import sms, survey, survey_review
 
 from .api import documented, json_body, load, login_required, optional_actor, rt
 from .errors import ApiError
@@ -188,11 +189,20 @@ def order_surveys(order_id: int):
 
 
 @bp.get("/api/v1/sms-outbox")
-@documented("/api/v1/sms-outbox", "get", "短信发件箱 (内置短信通道)", None, None,
+@documented("/api/v1/sms-outbox", "get", "短信发件箱: 全部短信及其发送状态", None, None,
             tags=SURVEY_TAGS)
 @login_required(*survey.SMS_ROLES)
 def sms_outbox():
     return jsonify(survey.sms_outbox(rt(), g.actor))
+
+
+@bp.post("/api/v1/sms/receipts")
+@documented("/api/v1/sms/receipts", "post", "短信服务商的送达回执 (签名校验, 可重复推送)", None,
+            None, auth_required=False, tags=SURVEY_TAGS)
+def sms_receipts():
+    """The provider's delivery reports. No login: the request is authenticated by its
+    HMAC signature (services/sms.py); a forged or stale one is refused with 403."""
+    return jsonify(sms.receive_receipts(rt(), request.headers, request.get_data(cache=True)))
 
 
 # ------------------------------------------------------------------ pages

@@ -10,7 +10,8 @@ from sqlalchemy import func, select, text
 
 from hotline.adapters.db import aware, utcnow
 from hotline.adapters.orm import NotificationRow, OutboxRow, WorkOrderRow
-from hotline.adapters.orm_sla import SlaDeliveryRow, SlaOrderStateRow, SlaWarningRow
+from hotline.adapters.orm_sla import SlaOrderStateRow, SlaWarningRow
+from hotline.adapters.orm_survey import SmsOutboxRow
 from hotline.dispatch.model import Actor
 from hotline.services import orders, sla_service
 from hotline.services.outbox import drain_once
@@ -145,9 +146,10 @@ def test_warnings_recorded_once_with_quiet_hours(rt):
         n = uow.session.execute(select(func.count()).select_from(NotificationRow).where(
             NotificationRow.kind == "sla_warning")).scalar_one()
         assert n >= 2
-        sms = [(s.channel, s.address, aware(s.deliver_at), aware(s.created_at))
-               for s in uow.session.execute(select(SlaDeliveryRow)).scalars()]
-    assert sms and all(ch == "sms" and addr == "dept_housing" for ch, addr, _, _ in sms)
+        # SLA SMS go through the SMS port's table (issue 13 item 8), to the unit
+        sms = [(s.kind, s.recipient, aware(s.send_after), aware(s.created_at))
+               for s in uow.session.execute(select(SmsOutboxRow)).scalars()]
+    assert sms and all(k == "sla" and addr == "dept_housing" for k, addr, _, _ in sms)
     # quiet hours (22:00-08:00) hold normal orders' SMS: created now, sent after the quiet
     # hours when now is in them, at once otherwise
     policy = eng.policy
