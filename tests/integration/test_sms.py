@@ -270,10 +270,10 @@ def test_http_unit_without_duty_phone_fails_with_a_reason(http_api, provider):
     assert provider.requests == []
 
 
-# ------------------------------------------------------------------ migration 0010
+# ------------------------------------------------------------------ migration 0011
 
 def test_migration_keeps_survey_sms_as_sent_and_moves_sla_sms(tmp_path):
-    """0010 extends sms_outbox: the embedded channel's rows were sent when written; the SLA
+    """0011 extends sms_outbox: the embedded channel's rows were sent when written; the SLA
     SMS rows leave sla_deliveries (sent or still waiting), the webhook rows stay."""
     from alembic import command
     from sqlalchemy import text
@@ -284,7 +284,7 @@ def test_migration_keeps_survey_sms_as_sent_and_moves_sla_sms(tmp_path):
     cfg = alembic_config(str(engine.url))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0009_idempotency_key")
+        command.upgrade(cfg, "0010_revoked_tokens")
     t0, t1 = "2026-11-20 02:00:00", "2026-11-20 03:00:00"
     with engine.begin() as c:
         c.execute(text("INSERT INTO sms_outbox (dedupe_key, survey_id, phone, body, created_at)"
@@ -313,7 +313,7 @@ def test_migration_keeps_survey_sms_as_sent_and_moves_sla_sms(tmp_path):
     assert left == ["webhook-urge-6"]
     with engine.begin() as conn:     # and back down: the SLA SMS return to sla_deliveries
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0009_idempotency_key")
+        command.downgrade(cfg, "0010_revoked_tokens")
     with engine.connect() as c:
         assert sorted(c.execute(text("SELECT key FROM sla_deliveries")).scalars()) == [
             "sms-urge-6", "sms-warning-5", "webhook-urge-6"]
