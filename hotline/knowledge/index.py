@@ -1,0 +1,304 @@
+"""In-memory knowledge-base search index (pure: numpy, scipy).
+
+Scoring: BM25 over four channels: {question, answer} x {jieba words, char n-grams}. The
+question field holds the question, its alternative phrasings and the keywords. Each channel's
+BM25 is divided by the query's own idf mass (the score a document matching every query term
+once at average length would get), so channel scores are comparable across queries and the
+weighted mean is a 0..~1 confidence on which the abstain rule works.
+
+Updates are incremental, in the manner of a segmented inverted index: the bulk of the articles
+sits in a "main" segment (one CSC term matrix per channel); an added or changed article is
+written to a small "delta" segment rebuilt on each change, and its old version is tomb-stoned
+(a live mask) and its document frequencies subtracted. A change therefore costs one article's
+analysis plus a rebuild of the delta, not of the whole index; the delta is merged into main
+when it grows past `merge_at` documents.
+
+Only articles servable on the as-of date (published, inside their validity window and not past
+their review date) are ever scored into the results, top 5 included (issue 16, acceptance).
+"""
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from scipy import sparse
+
+from .article import Article, Status
+from .text import Analyzer, Settings, load_settings
+
+CHANNELS = ("question_word", "question_char", "answer_word", "answer_char")
+_OPEN_START = -(2**31)
+_OPEN_END = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class Hit:
+    article_id: str
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    answer: Hit | None          # None = abstain ("no answer": the agent logs an order)
+    top: tuple[Hit, ...]        # best first, servable articles only, filled even on abstain
+
+    @property
+    def abstained(self) -> bool:
+        return self.answer is None
+
+
+class _Channel:
+    """Vocabulary, document frequencies and the two segments' term matrices of one channel."""
+
+    def __init__(self):
+        self.vocab: dict[str, int] = {}
+        self.df = np.zeros(1024, dtype=np.int64)
+        self.len_sum = 0.0
+        self.main: sparse.csc_matrix | None = None
+        self.delta: sparse.csc_matrix | None = None
+
+    def ids(self, terms, grow: bool) -> tuple[np.ndarray, np.ndarray]:
+        counts = Counter(terms)
+        ids, tfs = [], []
+        vocab = self.vocab
+        for t, c in counts.items():
+            i = vocab.get(t)
+            if i is None:
+                if not grow:
+                    continue
+                i = vocab[t] = len(vocab)
+            ids.append(i)
+            tfs.append(c)
+        if len(vocab) > len(self.df):
+            self.df = np.concatenate([self.df, np.zeros(len(vocab) * 2 - len(self.df) + 1024,
+                                                        dtype=np.int64)])
+        return np.asarray(ids, dtype=np.int64), np.asarray(tfs, dtype=np.float32)
+
+
+def _csc(rows_terms, n_rows: int, n_cols: int) -> sparse.csc_matrix:
+    if not rows_terms:
+        return sparse.csc_matrix((n_rows, n_cols), dtype=np.float32)
+    r = np.concatenate([np.full(len(ids), i, dtype=np.int64) for i, (ids, _) in enumerate(rows_terms)])
+    c = np.concatenate([ids for ids, _ in rows_terms])
+    d = np.concatenate([tfs for _, tfs in rows_terms])
+    m = sparse.csc_matrix((d, (r, c)), shape=(n_rows, n_cols), dtype=np.float32)
+    m.sort_indices()
+    return m
+
+
+class KnowledgeIndex:
+    """Build once from articles, then `upsert` / `remove` as articles change; `search` any time.
+
+    Thread-safe: writers take a lock; a search reads one consistent snapshot of the arrays.
+    """
+
+    def __init__(self, articles=(), settings: Settings | None = None, merge_at: int = 2000):
+        self.settings = settings or load_settings()
+        self.analyzer = Analyzer(self.settings)
+        self.merge_at = merge_at
+        self._lock = threading.RLock()
+        self._rebuild(list(articles))
+
+    # ------------------------------------------------------------------ building ------------
+
+    def _analyse(self, a: Article) -> dict[str, list[str]]:
+        an = self.analyzer
+        q = an.normalise(" \n".join([a.question, *a.alternatives, " ".join(a.keywords)]))
+        ans = an.normalise(a.answer)
+        return {"question_word": an.words(q), "question_char": an.chars(q),
+                "answer_word": an.words(ans), "answer_char": an.chars(ans)}
+
+    def _rebuild(self, articles: list[Article]) -> None:
+        """Full build (start-up and delta merge): every article becomes a main-segment row."""
+        with self._lock:
+            self._channels = {c: _Channel() for c in CHANNELS}
+            self._slots: list[Article | None] = []
+            self._slot_of: dict[str, int] = {}
+            self._terms: dict[str, list] = {c: [] for c in CHANNELS}
+            n = len(articles)
+            self._len = {c: np.zeros(max(n, 16), dtype=np.float32) for c in CHANNELS}
+            self._start = np.zeros(max(n, 16), dtype=np.int64)
+            self._end = np.zeros(max(n, 16), dtype=np.int64)
+            self._live = np.zeros(max(n, 16), dtype=bool)
+            seen = {}
+            for a in articles:  # last version of an id wins
+                seen[a.id] = a
+            for a in seen.values():
+                self._append(a, self._analyse(a))
+            self._main_n = len(self._slots)
+            for c, ch in self._channels.items():
+                ch.main = _csc(self._terms[c][: self._main_n], self._main_n, len(ch.vocab))
+                ch.delta = None
+
+    def _ensure_capacity(self, n: int) -> None:
+        cap = len(self._live)
+        if n <= cap:
+            return
+        new = max(n, cap * 2)
+        for c in CHANNELS:
+            self._len[c] = np.concatenate([self._len[c], np.zeros(new - cap, dtype=np.float32)])
+        self._start = np.concatenate([self._start, np.zeros(new - cap, dtype=np.int64)])
+        self._end = np.concatenate([self._end, np.zeros(new - cap, dtype=np.int64)])
+        self._live = np.concatenate([self._live, np.zeros(new - cap, dtype=bool)])
+
+    def _append(self, a: Article, analysed: dict[str, list[str]]) -> int:
+        slot = len(self._slots)
+        self._ensure_capacity(slot + 1)
+        self._slots.append(a)
+        self._slot_of[a.id] = slot
+        for c, terms in analysed.items():
+            ch = self._channels[c]
+            ids, tfs = ch.ids(terms, grow=True)
+            self._terms[c].append((ids, tfs))
+            ch.df[ids] += 1
+            self._len[c][slot] = float(tfs.sum())
+            ch.len_sum += float(tfs.sum())
+        self._set_window(slot, a)
+        return slot
+
+    def _set_window(self, slot: int, a: Article) -> None:
+        # the servable window as day ordinals; review date closes it like an end date
+        ends = [d.toordinal() for d in (a.end_date, a.review_date) if d is not None]
+        self._start[slot] = a.start_date.toordinal() if a.start_date else _OPEN_START
+        self._end[slot] = min(ends) if ends else _OPEN_END
+        self._live[slot] = a.status == Status.PUBLISHED
+
+    def _kill(self, slot: int) -> None:
+        self._live[slot] = False
+        self._slots[slot] = None
+        for c in CHANNELS:
+            ids, tfs = self._terms[c][slot]
+            ch = self._channels[c]
+            ch.df[ids] -= 1
+            ch.len_sum -= float(tfs.sum())
+            self._terms[c][slot] = (ids[:0], tfs[:0])
+            self._len[c][slot] = 0.0
+
+    def _rebuild_delta(self) -> None:
+        n_delta = len(self._slots) - self._main_n
+        for c, ch in self._channels.items():
+            ch.delta = (_csc(self._terms[c][self._main_n:], n_delta, len(ch.vocab))
+                        if n_delta else None)
+
+    def upsert(self, article: Article) -> None:
+        """Add or replace one article (any status: only published ones are served)."""
+        analysed = self._analyse(article)  # outside the lock: the slow part
+        with self._lock:
+            old = self._slot_of.pop(article.id, None)
+            if old is not None:
+                self._kill(old)
+            self._append(article, analysed)
+            if len(self._slots) - self._main_n > self.merge_at:
+                self._rebuild([a for a in self._slots if a is not None])
+            else:
+                self._rebuild_delta()
+
+    def remove(self, article_id: str) -> bool:
+        with self._lock:
+            slot = self._slot_of.pop(article_id, None)
+            if slot is None:
+                return False
+            self._kill(slot)
+            return True
+
+    def __len__(self) -> int:
+        return len(self._slot_of)
+
+    def get(self, article_id: str) -> Article | None:
+        slot = self._slot_of.get(article_id)
+        return self._slots[slot] if slot is not None else None
+
+    # ------------------------------------------------------------------ search --------------
+
+    def _channel_scores(self, c: str, terms: list[str], n: int, n_docs: int) -> np.ndarray:
+        ch = self._channels[c]
+        uniq = [ch.vocab[t] for t in dict.fromkeys(terms) if t in ch.vocab]
+        out = np.zeros(n, dtype=np.float64)
+        if not terms:
+            return out
+        k1, b = self.settings.k1, self.settings.b
+        dfs = ch.df[uniq].astype(np.float64) if uniq else np.zeros(0)
+        idf = np.log1p((n_docs - dfs + 0.5) / (dfs + 0.5))
+        # the normaliser counts every distinct query term; an unknown term (df 0) weighs as the
+        # rarest known one: words the knowledge base never uses lower the confidence
+        n_unknown = len(dict.fromkeys(terms)) - len(uniq)
+        idf_max = np.log1p((n_docs + 0.5) / 0.5)
+        norm = float(idf.sum()) + n_unknown * idf_max * self.settings.unknown_weight
+        if not uniq or norm <= 0:
+            return out
+        avgdl = max(ch.len_sum / max(n_docs, 1), 1e-9)
+        lens = self._len[c]
+        rows_all, w_all = [], []
+        for seg, offset in ((ch.main, 0), (ch.delta, self._main_n)):
+            if seg is None:
+                continue
+            indptr, indices, data = seg.indptr, seg.indices, seg.data
+            ncols = seg.shape[1]
+            for tid, w in zip(uniq, idf):
+                if tid >= ncols:
+                    continue
+                s, e = indptr[tid], indptr[tid + 1]
+                if s == e:
+                    continue
+                rows = indices[s:e] + offset
+                tf = data[s:e]
+                dl = lens[rows]
+                rows_all.append(rows)
+                w_all.append(w * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl)))
+        if rows_all:
+            out += np.bincount(np.concatenate(rows_all), weights=np.concatenate(w_all),
+                               minlength=n)[:n]
+        return out / norm
+
+    def scores(self, query: str, as_of: date) -> tuple[np.ndarray, np.ndarray]:
+        """(combined score per slot, servable mask per slot)."""
+        an = self.analyzer
+        qn = an.normalise(query or "")
+        words, chars = an.query_words(qn), an.query_chars(qn)
+        with self._lock:
+            n = len(self._slots)
+            n_docs = max(len(self._slot_of), 1)
+            weights = self.settings.weights
+            total = np.zeros(n, dtype=np.float64)
+            wsum = 0.0
+            for c in CHANNELS:
+                w = float(weights.get(c, 0.0))
+                if w <= 0:
+                    continue
+                wsum += w
+                total += w * self._channel_scores(c, words if c.endswith("word") else chars,
+                                                  n, n_docs)
+            d = as_of.toordinal()
+            mask = self._live[:n] & (self._start[:n] <= d) & (d <= self._end[:n])
+        return (total / wsum if wsum else total), mask
+
+    def search(self, query: str, as_of: date, k: int | None = None) -> SearchResult:
+        k = k or self.settings.top_k
+        total, mask = self.scores(query, as_of)
+        # a non-servable article never enters the ranking, not even at the bottom of the top 5
+        total = np.where(mask, total, -np.inf)
+        n_ok = int(mask.sum())
+        if n_ok == 0:
+            return SearchResult(None, ())
+        kk = min(max(k, 2), n_ok)
+        part = np.argpartition(-total, kk - 1)[:kk] if kk < len(total) else np.arange(len(total))
+        order = part[np.argsort(-total[part], kind="stable")]
+        order = [i for i in order if np.isfinite(total[i])][:kk]
+        with self._lock:
+            hits = [Hit(self._slots[i].id, round(float(total[i]), 6)) for i in order
+                    if self._slots[i] is not None]
+        top = tuple(hits[:k])
+        if not hits:
+            return SearchResult(None, top)
+        s1 = hits[0].score
+        s2 = hits[1].score if len(hits) > 1 else 0.0
+        return SearchResult(hits[0] if self.answers(s1, s2) else None, top)
+
+    def answers(self, s1: float, s2: float) -> bool:
+        """The abstain rule: answer only a clear enough best match."""
+        st = self.settings
+        margin = (s1 - s2) / s1 if s1 > 0 else 0.0
+        return s1 >= st.min_score and margin >= st.min_margin
