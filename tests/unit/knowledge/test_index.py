@@ -1,0 +1,87 @@
+import dataclasses
+from datetime import date
+
+from hotline.knowledge.article import Article, Status
+from hotline.knowledge.index import KnowledgeIndex
+
+from .conftest import ARTICLES, AS_OF
+
+
+def test_answers_a_plain_question(index):
+    r = index.search("身份证丢了怎么补办", AS_OF)
+    assert r.answer is not None and r.answer.article_id == "A2"
+    assert len(r.top) == 5 and r.top[0].article_id == "A2"
+
+
+def test_expired_article_never_served_not_even_in_top5(index):
+    # A5 is the only match for this query, valid 2016 only
+    inside = index.search("2016年运动会怎么报名", date(2016, 6, 1))
+    assert inside.answer is not None and inside.answer.article_id == "A5"
+    after = index.search("2016年运动会怎么报名", AS_OF)
+    assert "A5" not in [h.article_id for h in after.top]
+    assert after.answer is None or after.answer.article_id != "A5"
+    before = index.search("2016年运动会怎么报名", date(2015, 12, 31))
+    assert "A5" not in [h.article_id for h in before.top]
+
+
+def test_review_date_closes_the_window():
+    a = dataclasses.replace(ARTICLES[5], review_date=date(2017, 1, 1))
+    idx = KnowledgeIndex([a, *ARTICLES[:5]])
+    assert "A6" not in [h.article_id for h in idx.search("垃圾车几点来收", AS_OF).top]
+    assert idx.search("垃圾车几点来收", date(2016, 12, 1)).top[0].article_id == "A6"
+
+
+def test_only_published_articles_are_served():
+    draft = dataclasses.replace(ARTICLES[5], status=Status.DRAFT)
+    idx = KnowledgeIndex([draft, *ARTICLES[:5]])
+    assert "A6" not in [h.article_id for h in idx.search("垃圾车几点来收", AS_OF).top]
+
+
+def test_abstains_on_nonsense(index):
+    for q in ("量子引力弦论的卡拉比丘流形", "asdfgh qwerty", "今天天气真好我们去爬山吧"):
+        r = index.search(q, AS_OF)
+        assert r.abstained, q
+        assert len(r.top) == 5  # the top five are still filled for the agent to browse
+
+
+def test_empty_query_abstains(index):
+    assert index.search("", AS_OF).abstained
+
+
+def test_incremental_update_is_visible_immediately(index):
+    q = "自来水管爆裂找谁抢修"
+    assert index.search(q, AS_OF).abstained
+    index.upsert(Article("A9", "自來水管線爆裂如何報修？", "請撥打自來水事業處搶修專線，二十四小時受理。",
+                         unit="自來水事業處"))
+    r = index.search(q, AS_OF)
+    assert r.answer is not None and r.answer.article_id == "A9"
+    # a new version replaces the old text: the old wording no longer finds it
+    index.upsert(Article("A9", "游泳池開放時間？", "本市游泳池每日上午六時至晚間九時開放。", version=2))
+    assert "A9" not in [h.article_id for h in index.search(q, AS_OF).top[:1]]
+    assert index.search("游泳池几点开门", AS_OF).top[0].article_id == "A9"
+    assert index.get("A9").version == 2 and len(index) == 9
+    # withdrawing takes it out of service at once
+    index.upsert(dataclasses.replace(index.get("A9"), status=Status.WITHDRAWN, version=3))
+    assert "A9" not in [h.article_id for h in index.search("游泳池几点开门", AS_OF).top]
+    assert index.remove("A9") and not index.remove("A9")
+
+
+def test_delta_merge_keeps_results():
+    idx = KnowledgeIndex(ARTICLES[:4], merge_at=2)
+    for a in ARTICLES[4:]:
+        idx.upsert(a)   # crosses merge_at: the delta is merged into the main segment
+    assert len(idx) == len(ARTICLES)
+    assert idx.search("出租车纠纷去哪投诉", AS_OF).top[0].article_id == "A8"
+    assert idx.search("身份证丢了怎么补办", AS_OF).top[0].article_id == "A2"
+
+
+def test_scores_match_a_fresh_build_after_updates():
+    """Incremental index == index built from scratch on the same articles (same scores)."""
+    idx = KnowledgeIndex(ARTICLES[:6])
+    for a in ARTICLES[6:]:
+        idx.upsert(a)
+    fresh = KnowledgeIndex(ARTICLES)
+    for q in ("出租车纠纷", "狗怎么登记", "劳保退休金怎么领"):
+        a, b = idx.search(q, AS_OF), fresh.search(q, AS_OF)
+        assert [(h.article_id, round(h.score, 5)) for h in a.top] == \
+               [(h.article_id, round(h.score, 5)) for h in b.top]
