@@ -78,14 +78,23 @@ class _Channel:
         return np.asarray(ids, dtype=np.int64), np.asarray(tfs, dtype=np.float32)
 
 
-def _csc(rows_terms, n_rows: int, n_cols: int) -> sparse.csc_matrix:
-    if not rows_terms:
-        return sparse.csc_matrix((n_rows, n_cols), dtype=np.float32)
-    r = np.concatenate([np.full(len(ids), i, dtype=np.int64) for i, (ids, _) in enumerate(rows_terms)])
-    c = np.concatenate([ids for ids, _ in rows_terms])
-    d = np.concatenate([tfs for _, tfs in rows_terms])
-    m = sparse.csc_matrix((d, (r, c)), shape=(n_rows, n_cols), dtype=np.float32)
-    m.sort_indices()
+def _segment(rows_terms, lens: np.ndarray, avgdl: float, k1: float, b: float,
+             n_cols: int) -> sparse.csr_matrix:
+    """Term x document matrix of BM25 term weights without idf:
+    tf (k1 + 1) / (tf + k1 (1 - b + b dl / avgdl)), avgdl as of the segment's build (per-segment
+    statistics, as segmented search engines keep them; a merge recomputes them). Rows are
+    terms, so a query takes its few rows and multiplies by its idf vector in C."""
+    n_rows = len(rows_terms)
+    if not n_rows:
+        return sparse.csr_matrix((n_cols, 0), dtype=np.float32)
+    sizes = np.fromiter((len(ids) for ids, _ in rows_terms), dtype=np.int64, count=n_rows)
+    doc = np.repeat(np.arange(n_rows, dtype=np.int64), sizes)
+    term = np.concatenate([ids for ids, _ in rows_terms])
+    tf = np.concatenate([tfs for _, tfs in rows_terms]).astype(np.float32)
+    dl = lens[:n_rows][doc]
+    w = tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / max(avgdl, 1e-9)))
+    m = sparse.csr_matrix((w.astype(np.float32), (term, doc)), shape=(n_cols, n_rows))
+    m.sum_duplicates()
     return m
 
 
@@ -130,7 +139,7 @@ class KnowledgeIndex:
                 self._append(a, self._analyse(a))
             self._main_n = len(self._slots)
             for c, ch in self._channels.items():
-                ch.main = _csc(self._terms[c][: self._main_n], self._main_n, len(ch.vocab))
+                ch.main = self._build(c, 0, self._main_n)
                 ch.delta = None
 
     def _ensure_capacity(self, n: int) -> None:
@@ -177,11 +186,35 @@ class KnowledgeIndex:
             self._terms[c][slot] = (ids[:0], tfs[:0])
             self._len[c][slot] = 0.0
 
+    def _build(self, c: str, lo: int, hi: int) -> sparse.csr_matrix:
+        ch = self._channels[c]
+        avgdl = ch.len_sum / max(len(self._slot_of), 1)
+        return _segment(self._terms[c][lo:hi], self._len[c][lo:hi], avgdl, self.settings.k1,
+                        self.settings.b, len(ch.vocab))
+
     def _rebuild_delta(self) -> None:
         n_delta = len(self._slots) - self._main_n
         for c, ch in self._channels.items():
-            ch.delta = (_csc(self._terms[c][self._main_n:], n_delta, len(ch.vocab))
-                        if n_delta else None)
+            ch.delta = self._build(c, self._main_n, self._main_n + n_delta) if n_delta else None
+
+    def _merge(self) -> None:
+        """Fold the delta into main and drop tomb-stoned slots. No article is analysed again:
+        the stored term ids are reused, so a merge costs matrix assembly only."""
+        keep = [i for i, a in enumerate(self._slots) if a is not None]
+        idx = np.asarray(keep, dtype=np.int64)
+        self._slots = [self._slots[i] for i in keep]
+        self._slot_of = {a.id: i for i, a in enumerate(self._slots)}
+        n = len(keep)
+        for c, ch in self._channels.items():
+            self._terms[c] = [self._terms[c][i] for i in keep]
+            self._len[c] = self._len[c][idx].copy() if n else np.zeros(16, dtype=np.float32)
+        self._main_n = n
+        for c, ch in self._channels.items():
+            ch.main = self._build(c, 0, n)
+            ch.delta = None
+        for name in ("_start", "_end", "_live"):
+            arr = getattr(self, name)
+            setattr(self, name, arr[idx].copy() if n else arr[:16].copy())
 
     def upsert(self, article: Article) -> None:
         """Add or replace one article (any status: only published ones are served)."""
@@ -192,7 +225,7 @@ class KnowledgeIndex:
                 self._kill(old)
             self._append(article, analysed)
             if len(self._slots) - self._main_n > self.merge_at:
-                self._rebuild([a for a in self._slots if a is not None])
+                self._merge()
             else:
                 self._rebuild_delta()
 
@@ -229,28 +262,16 @@ class KnowledgeIndex:
         norm = float(idf.sum()) + n_unknown * idf_max * self.settings.unknown_weight
         if not uniq or norm <= 0:
             return out
-        avgdl = max(ch.len_sum / max(n_docs, 1), 1e-9)
-        lens = self._len[c]
-        rows_all, w_all = [], []
+        uniq_a = np.asarray(uniq, dtype=np.int64)
         for seg, offset in ((ch.main, 0), (ch.delta, self._main_n)):
-            if seg is None:
+            if seg is None or not seg.shape[1]:
                 continue
-            indptr, indices, data = seg.indptr, seg.indices, seg.data
-            ncols = seg.shape[1]
-            for tid, w in zip(uniq, idf):
-                if tid >= ncols:
-                    continue
-                s, e = indptr[tid], indptr[tid + 1]
-                if s == e:
-                    continue
-                rows = indices[s:e] + offset
-                tf = data[s:e]
-                dl = lens[rows]
-                rows_all.append(rows)
-                w_all.append(w * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl)))
-        if rows_all:
-            out += np.bincount(np.concatenate(rows_all), weights=np.concatenate(w_all),
-                               minlength=n)[:n]
+            keep = uniq_a < seg.shape[0]
+            if not keep.any():
+                continue
+            # idf-weighted sum of the query terms' rows, in scipy's C loops
+            part = seg[uniq_a[keep]].T @ idf[keep]
+            out[offset:offset + seg.shape[1]] += part
         return out / norm
 
     def scores(self, query: str, as_of: date) -> tuple[np.ndarray, np.ndarray]:
