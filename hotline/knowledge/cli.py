@@ -124,9 +124,10 @@ def kb_evaluate(articles, data, as_of, repeats):
                f"all targets outside validity {m['out_of_window']}")
     click.echo(f"configured threshold: right first {m['right_first']:.3f}  top5 {m['top5']:.3f}  "
                f"NONE abstained {m['abstained_none']:.3f}  violations {m['violations']}")
-    ms, mm = E.tune(outcomes)
-    t = E.metrics(outcomes, E.decide(outcomes, ms, mm))
-    click.echo(f"tuned in-sample (min_score {ms}, min_margin {mm}): right first "
+    ms, sl, mm = E.tune(outcomes)
+    t = E.metrics(outcomes, E.decide(outcomes, ms, sl, mm))
+    click.echo(f"tuned in-sample (min_score {ms}, length_slope {sl}, min_margin {mm}): "
+               f"right first "
                f"{t['right_first']:.3f}  top5 {t['top5']:.3f}  NONE abstained "
                f"{t['abstained_none']:.3f}")
     cv = E.cross_validate(outcomes, repeats=repeats)

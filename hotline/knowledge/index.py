@@ -44,6 +44,7 @@ class Hit:
 class SearchResult:
     answer: Hit | None          # None = abstain ("no answer": the agent logs an order)
     top: tuple[Hit, ...]        # best first, servable articles only, filled even on abstain
+    query_words: int = 0        # distinct content words of the query (the abstain rule uses it)
 
     @property
     def abstained(self) -> bool:
@@ -60,22 +61,19 @@ class _Channel:
         self.main: sparse.csc_matrix | None = None
         self.delta: sparse.csc_matrix | None = None
 
-    def ids(self, terms, grow: bool) -> tuple[np.ndarray, np.ndarray]:
+    def ids(self, terms) -> tuple[np.ndarray, np.ndarray]:
+        """(term ids, term counts) of one document, new terms added to the vocabulary."""
         counts = Counter(terms)
-        ids, tfs = [], []
         vocab = self.vocab
-        for t, c in counts.items():
-            i = vocab.get(t)
-            if i is None:
-                if not grow:
-                    continue
-                i = vocab[t] = len(vocab)
-            ids.append(i)
-            tfs.append(c)
+        sd = vocab.setdefault
+        n = len(counts)
+        # setdefault(t, len(vocab)) assigns the next id exactly when t is new: one lookup a term
+        ids = np.fromiter((sd(t, len(vocab)) for t in counts), dtype=np.int64, count=n)
+        tfs = np.fromiter(counts.values(), dtype=np.float32, count=n)
         if len(vocab) > len(self.df):
             self.df = np.concatenate([self.df, np.zeros(len(vocab) * 2 - len(self.df) + 1024,
                                                         dtype=np.int64)])
-        return np.asarray(ids, dtype=np.int64), np.asarray(tfs, dtype=np.float32)
+        return ids, tfs
 
 
 def _segment(rows_terms, lens: np.ndarray, avgdl: float, k1: float, b: float,
@@ -160,7 +158,7 @@ class KnowledgeIndex:
         self._slot_of[a.id] = slot
         for c, terms in analysed.items():
             ch = self._channels[c]
-            ids, tfs = ch.ids(terms, grow=True)
+            ids, tfs = ch.ids(terms)
             self._terms[c].append((ids, tfs))
             ch.df[ids] += 1
             self._len[c][slot] = float(tfs.sum())
@@ -205,7 +203,7 @@ class KnowledgeIndex:
         self._slots = [self._slots[i] for i in keep]
         self._slot_of = {a.id: i for i, a in enumerate(self._slots)}
         n = len(keep)
-        for c, ch in self._channels.items():
+        for c in CHANNELS:
             self._terms[c] = [self._terms[c][i] for i in keep]
             self._len[c] = self._len[c][idx].copy() if n else np.zeros(16, dtype=np.float32)
         self._main_n = n
@@ -252,7 +250,6 @@ class KnowledgeIndex:
         out = np.zeros(n, dtype=np.float64)
         if not terms:
             return out
-        k1, b = self.settings.k1, self.settings.b
         dfs = ch.df[uniq].astype(np.float64) if uniq else np.zeros(0)
         idf = np.log1p((n_docs - dfs + 0.5) / (dfs + 0.5))
         # the normaliser counts every distinct query term; an unknown term (df 0) weighs as the
@@ -274,8 +271,8 @@ class KnowledgeIndex:
             out[offset:offset + seg.shape[1]] += part
         return out / norm
 
-    def scores(self, query: str, as_of: date) -> tuple[np.ndarray, np.ndarray]:
-        """(combined score per slot, servable mask per slot)."""
+    def scores(self, query: str, as_of: date) -> tuple[np.ndarray, np.ndarray, int]:
+        """(combined score per slot, servable mask per slot, distinct query words)."""
         an = self.analyzer
         qn = an.normalise(query or "")
         words, chars = an.query_words(qn), an.query_chars(qn)
@@ -294,16 +291,16 @@ class KnowledgeIndex:
                                                   n, n_docs)
             d = as_of.toordinal()
             mask = self._live[:n] & (self._start[:n] <= d) & (d <= self._end[:n])
-        return (total / wsum if wsum else total), mask
+        return (total / wsum if wsum else total), mask, len(set(words))
 
     def search(self, query: str, as_of: date, k: int | None = None) -> SearchResult:
         k = k or self.settings.top_k
-        total, mask = self.scores(query, as_of)
+        total, mask, n_words = self.scores(query, as_of)
         # a non-servable article never enters the ranking, not even at the bottom of the top 5
         total = np.where(mask, total, -np.inf)
         n_ok = int(mask.sum())
         if n_ok == 0:
-            return SearchResult(None, ())
+            return SearchResult(None, (), n_words)
         kk = min(max(k, 2), n_ok)
         part = np.argpartition(-total, kk - 1)[:kk] if kk < len(total) else np.arange(len(total))
         order = part[np.argsort(-total[part], kind="stable")]
@@ -313,13 +310,24 @@ class KnowledgeIndex:
                     if self._slots[i] is not None]
         top = tuple(hits[:k])
         if not hits:
-            return SearchResult(None, top)
+            return SearchResult(None, top, n_words)
         s1 = hits[0].score
         s2 = hits[1].score if len(hits) > 1 else 0.0
-        return SearchResult(hits[0] if self.answers(s1, s2) else None, top)
+        return SearchResult(hits[0] if self.answers(s1, s2, n_words) else None, top, n_words)
 
-    def answers(self, s1: float, s2: float) -> bool:
-        """The abstain rule: answer only a clear enough best match."""
-        st = self.settings
-        margin = (s1 - s2) / s1 if s1 > 0 else 0.0
-        return s1 >= st.min_score and margin >= st.min_margin
+    def answers(self, s1: float, s2: float, n_words: int) -> bool:
+        """The abstain rule: answer only a clear enough best match.
+
+        A long, spoken query (narrative) matches a smaller share of its words than a short
+        one even when the article is right, so the bar falls with log(1 + query words);
+        the margin over the runner-up is relative to the best score."""
+        return passes(s1, s2, n_words, self.settings.min_score, self.settings.length_slope,
+                      self.settings.min_margin)
+
+
+def passes(s1: float, s2: float, n_words: int, min_score: float, length_slope: float,
+           min_margin: float) -> bool:
+    if s1 <= 0:
+        return False
+    margin = (s1 - s2) / s1
+    return s1 >= min_score - length_slope * float(np.log1p(n_words)) and margin >= min_margin

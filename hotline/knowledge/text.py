@@ -41,6 +41,7 @@ class Settings:
     min_score: float
     min_margin: float
     unknown_weight: float = 1.0
+    length_slope: float = 0.0
 
 
 def load_settings(path: Path | str | None = None) -> Settings:
@@ -64,7 +65,8 @@ def load_settings(path: Path | str | None = None) -> Settings:
         char_ngrams=tuple(int(n) for n in s.get("char_ngrams", [2, 3])),
         top_k=int(s.get("top_k", 5)),
         min_score=float(a.get("min_score", 0.3)), min_margin=float(a.get("min_margin", 0.0)),
-        unknown_weight=float(s.get("unknown_weight", 1.0)))
+        unknown_weight=float(s.get("unknown_weight", 1.0)),
+        length_slope=float(a.get("length_slope", 0.0)))
 
 
 class Analyzer:

@@ -38,7 +38,9 @@ def test_only_published_articles_are_served():
 
 
 def test_abstains_on_nonsense(index):
-    for q in ("量子引力弦论的卡拉比丘流形", "asdfgh qwerty", "今天天气真好我们去爬山吧"):
+    for q in ("量子引力弦论的卡拉比丘流形", "asdfgh qwerty", "今天天气真好我们去爬山吧",
+              # long and spoken: the length-adjusted bar is lower, still no answer
+              "我家楼下那只橘猫今天早上又趴在阳台上晒太阳，看起来特别舒服，我也想跟它一起躺着发呆"):
         r = index.search(q, AS_OF)
         assert r.abstained, q
         assert len(r.top) == 5  # the top five are still filled for the agent to browse
