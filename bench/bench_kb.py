@@ -97,11 +97,12 @@ def main() -> int:
     qs = (qs * (args.queries // max(len(qs), 1) + 1))[: args.queries]
     for q in qs[:20]:  # warm-up (tokeniser, caches)
         index.search(q, AS_OF)
-    lat = []
+    lat, cpu = [], []
     for q in qs:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         index.search(q + " ", AS_OF)  # a distinct string: the analyser memo does not help
         lat.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
 
     # one article changes: new version in, old out, searchable at once
     change = []
@@ -126,6 +127,10 @@ def main() -> int:
         "full_build_s": round(build_s, 2),
         "search_ms": {"p50": round(pct(lat, 50), 2), "p90": round(pct(lat, 90), 2),
                       "p99": round(pct(lat, 99), 2), "max": round(max(lat), 2)},
+        # CPU time of the searching process: what the wall figure is without other processes
+        # taking the cores (the bench machine is shared)
+        "search_cpu_ms": {"p50": round(pct(cpu, 50), 2), "p99": round(pct(cpu, 99), 2)},
+        "load_average_1min": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
         "search_after_merge_ms_p99": round(pct(lat_after, 99), 2),
         "one_article_change_ms": {"p50": round(pct(change, 50), 2),
                                   "max": round(max(change), 2), "n": len(change)},
@@ -138,10 +143,13 @@ def main() -> int:
     md = [
         "# Knowledge-base search benchmark", "",
         f"{res['articles']:,} articles synthesised from the {source} (perturbed copies), "
-        f"{res['queries']} queries, as of {AS_OF}; one process, this machine.", "",
+        f"{res['queries']} queries, as of {AS_OF}; one process; load average "
+        f"{res['load_average_1min']} on {res['cpus']} CPUs at the end of the run.", "",
         "| measure | value | target |", "|---|---|---|",
         f"| search p50 / p90 / p99 / max | {res['search_ms']['p50']} / {res['search_ms']['p90']}"
         f" / {res['search_ms']['p99']} / {res['search_ms']['max']} ms | p99 ≤ 20 ms |",
+        f"| search CPU time p50 / p99 | {res['search_cpu_ms']['p50']} / "
+        f"{res['search_cpu_ms']['p99']} ms | — |",
         f"| one article changed, searchable (p50 / max of {len(change)}) | "
         f"{res['one_article_change_ms']['p50']} / {res['one_article_change_ms']['max']} ms"
         " | ≤ 1 s |",
