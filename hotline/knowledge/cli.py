@@ -32,7 +32,7 @@ def _articles(path):
     return res
 
 
-@click.group(help="知识库")
+@click.group(help="知识库 (knowledge base): import, search, evaluate.")
 def kb():
     pass
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from hotline.classify.text import to_simplified
 
-CONFIG_FILE = Path(__file__).resolve().parents[2] / "config" / "knowledge.yaml"
+CONFIG_NAME = "knowledge.yaml"
 
 _WS_RE = re.compile(r"\s+")
 _RUN_RE = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]+")
@@ -47,7 +47,9 @@ class Settings:
 def load_settings(path: Path | str | None = None) -> Settings:
     import yaml
 
-    p = Path(path) if path else CONFIG_FILE
+    from hotline.config import config_dir  # HOTLINE_CONFIG may name another config directory
+
+    p = Path(path) if path else config_dir() / CONFIG_NAME
     data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
     syn = []
     for i, group in enumerate(data.get("synonyms") or []):

@@ -45,3 +45,12 @@ def test_query_stop_words_are_dropped():
     an = Analyzer(load_settings())
     words = an.query_words(an.normalise("我想问一下垃圾车什么时候来"))
     assert "我" not in words and "什么" not in words and "垃圾车" in "".join(words)
+
+
+def test_bad_synonym_group_names_file_and_key(tmp_path):
+    import pytest
+
+    p = tmp_path / "knowledge.yaml"
+    p.write_text("synonyms:\n  - [身分证, 身份证]\n  - [孤词]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"synonyms\[1\]"):
+        load_settings(p)
