@@ -65,10 +65,15 @@ class _Channel:
         """(term ids, term counts) of one document, new terms added to the vocabulary."""
         counts = Counter(terms)
         vocab = self.vocab
-        sd = vocab.setdefault
+        # map(vocab.get) runs in C; only the (few, after the first articles) new terms need a
+        # Python step to get the next id
+        ids = list(map(vocab.get, counts))
+        if None in ids:
+            for j, (t, i) in enumerate(zip(counts, ids)):
+                if i is None:
+                    ids[j] = vocab[t] = len(vocab)
         n = len(counts)
-        # setdefault(t, len(vocab)) assigns the next id exactly when t is new: one lookup a term
-        ids = np.fromiter((sd(t, len(vocab)) for t in counts), dtype=np.int64, count=n)
+        ids = np.fromiter(ids, dtype=np.int64, count=n)
         tfs = np.fromiter(counts.values(), dtype=np.float32, count=n)
         if len(vocab) > len(self.df):
             self.df = np.concatenate([self.df, np.zeros(len(vocab) * 2 - len(self.df) + 1024,
