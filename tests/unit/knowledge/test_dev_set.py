@@ -13,12 +13,16 @@ from hotline.knowledge.index import KnowledgeIndex
 SHARED = Path(os.environ.get("HOTLINE_SHARED_DIR") or Path(__file__).resolve().parents[4] / "shared")
 DATA = SHARED / "datasets" / "taipei-faq"
 
-pytestmark = pytest.mark.skipif(not (DATA / "articles.csv").exists(),
+# Without the data set the test skips, except under CI=true where the data set is part of the
+# checkout's surroundings and its absence must fail the run (the house rule for servers).
+PRESENT = (DATA / "articles.csv").exists()
+pytestmark = pytest.mark.skipif(not PRESENT and os.environ.get("CI") != "true",
                                 reason="taipei-faq data set not beside the repository")
 
 
 @pytest.fixture(scope="module")
 def outcomes():
+    assert PRESENT, f"CI=true but the taipei-faq data set is missing at {DATA}"
     idx = KnowledgeIndex(load_articles(DATA / "articles.csv"))
     return E.run(idx, E.load_queries(DATA / "queries-dev.csv"), date(2017, 8, 31))
 
@@ -31,6 +35,6 @@ def test_never_serves_an_article_outside_its_window(outcomes):
 def test_dev_quality_floor(outcomes):
     # floors a little under the measured figures (docs/knowledge_base.md): a regression trips them
     m = E.metrics(outcomes)
-    assert m["top5"] >= 0.88
-    assert m["right_first"] >= 0.55
-    assert m["abstained_none"] >= 0.70
+    assert m["top5"] >= 0.92
+    assert m["right_first"] >= 0.68
+    assert m["abstained_none"] >= 0.80
