@@ -114,7 +114,7 @@ def main() -> int:
         change.append((time.perf_counter() - t) * 1000)
         assert index.get(a.id).version == new.version
     t = time.perf_counter()
-    index._merge()  # the periodic fold of the delta into main (no re-analysis)
+    index.merge()  # the periodic fold of the delta into main (no re-analysis)
     merge_ms = (time.perf_counter() - t) * 1000
     lat_after = []
     for q in qs[:100]:

@@ -112,6 +112,7 @@ class KnowledgeIndex:
         self.analyzer = Analyzer(self.settings)
         self.merge_at = merge_at
         self._lock = threading.RLock()
+        self._merge_lock = threading.Lock()
         self._rebuild(list(articles))
 
     # ------------------------------------------------------------------ building ------------
@@ -204,38 +205,54 @@ class KnowledgeIndex:
         for c, ch in self._channels.items():
             ch.delta = self._build(c, self._main_n, self._main_n + n_delta) if n_delta else None
 
-    def _merge(self) -> None:
-        """Fold the delta into main and drop tomb-stoned slots. No article is analysed again:
-        the stored term ids are reused, so a merge costs matrix assembly only."""
-        keep = [i for i, a in enumerate(self._slots) if a is not None]
-        idx = np.asarray(keep, dtype=np.int64)
-        self._slots = [self._slots[i] for i in keep]
-        self._slot_of = {a.id: i for i, a in enumerate(self._slots)}
-        n = len(keep)
-        for c in CHANNELS:
-            self._terms[c] = [self._terms[c][i] for i in keep]
-            self._len[c] = self._len[c][idx].copy() if n else np.zeros(16, dtype=np.float32)
-        self._main_n = n
-        for c, ch in self._channels.items():
-            ch.main = self._build(c, 0, n)
-            ch.delta = None
-        for name in ("_start", "_end", "_live"):
-            arr = getattr(self, name)
-            setattr(self, name, arr[idx].copy() if n else arr[:16].copy())
-        self._generation += 1
+    def merge(self) -> None:
+        """Fold the delta into main and drop tomb-stoned slots.
+
+        No article is analysed again (the stored term ids are reused), and the matrices are
+        assembled OUTSIDE the lock from a snapshot, so searches and changes go on meanwhile.
+        Changes made during the assembly are carried over: a slot killed meanwhile stays a
+        tombstone (masked, dropped by the next merge), slots added meanwhile become the delta."""
+        with self._merge_lock:  # one merge at a time
+            with self._lock:
+                snap_n = len(self._slots)
+                keep = [i for i in range(snap_n) if self._slots[i] is not None]
+                idx = np.asarray(keep, dtype=np.int64)
+                terms = {c: [self._terms[c][i] for i in keep] for c in CHANNELS}
+                lens = {c: self._len[c][idx].copy() for c in CHANNELS}
+                n_docs = max(len(self._slot_of), 1)
+                avgdl = {c: self._channels[c].len_sum / n_docs for c in CHANNELS}
+                ncols = {c: len(self._channels[c].vocab) for c in CHANNELS}
+            k1, b = self.settings.k1, self.settings.b
+            mains = {c: _segment(terms[c], lens[c], avgdl[c], k1, b, ncols[c]) for c in CHANNELS}
+            with self._lock:
+                order = keep + list(range(snap_n, len(self._slots)))
+                oidx = np.asarray(order, dtype=np.int64)
+                self._slots = [self._slots[i] for i in order]
+                self._slot_of = {a.id: j for j, a in enumerate(self._slots) if a is not None}
+                for c in CHANNELS:
+                    self._terms[c] = [self._terms[c][i] for i in order]
+                    self._len[c] = self._len[c][oidx].copy()
+                for name in ("_start", "_end", "_live"):
+                    setattr(self, name, getattr(self, name)[oidx].copy())
+                self._main_n = len(keep)
+                for c, ch in self._channels.items():
+                    ch.main = mains[c]
+                self._rebuild_delta()
+                self._generation += 1
 
     def upsert(self, article: Article) -> None:
-        """Add or replace one article (any status: only published ones are served)."""
+        """Add or replace one article (any status: only published ones are served). The change
+        is searchable when this returns; a merge it may trigger runs after that."""
         analysed = self._analyse(article)  # outside the lock: the slow part
         with self._lock:
             old = self._slot_of.pop(article.id, None)
             if old is not None:
                 self._kill(old)
             self._append(article, analysed)
-            if len(self._slots) - self._main_n > self.merge_at:
-                self._merge()
-            else:
-                self._rebuild_delta()
+            self._rebuild_delta()
+            due = len(self._slots) - self._main_n > self.merge_at
+        if due:
+            self.merge()
 
     def remove(self, article_id: str) -> bool:
         with self._lock:

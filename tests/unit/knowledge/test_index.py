@@ -92,3 +92,29 @@ def test_scores_match_a_fresh_build_after_updates():
         assert a.top[0].article_id == c.top[0].article_id
         assert [(h.article_id, round(h.score, 5)) for h in b.top] == \
                [(h.article_id, round(h.score, 5)) for h in c.top]
+
+
+def test_changes_during_a_merge_are_carried_over(monkeypatch):
+    """A change that lands while merge() assembles its matrices (outside the lock) survives."""
+    import hotline.knowledge.index as ix
+
+    idx = KnowledgeIndex(ARTICLES[:6])
+    idx.upsert(ARTICLES[6])
+    real = ix._segment
+    fired = []
+
+    def segment_then_change(*a, **k):
+        m = real(*a, **k)
+        if not fired:  # first matrix of the merge: change the index meanwhile
+            fired.append(1)
+            idx.upsert(ARTICLES[7])          # added during the merge
+            idx.remove("A2")                 # killed during the merge
+        return m
+
+    monkeypatch.setattr(ix, "_segment", segment_then_change)
+    idx.merge()
+    monkeypatch.setattr(ix, "_segment", real)
+    assert idx.search("出租车纠纷去哪投诉", AS_OF).top[0].article_id == "A8"
+    assert "A2" not in [h.article_id for h in idx.search("身份证丢了怎么补办", AS_OF).top]
+    assert idx.search("狗怎么登记", AS_OF).top[0].article_id == "A7"
+    assert len(idx) == 7 and idx.get("A2") is None
