@@ -104,7 +104,8 @@ def _segment(rows_terms, lens: np.ndarray, avgdl: float, k1: float, b: float,
 class KnowledgeIndex:
     """Build once from articles, then `upsert` / `remove` as articles change; `search` any time.
 
-    Thread-safe: writers take a lock; a search reads one consistent snapshot of the arrays.
+    Thread-safe: a search and a change each hold the lock briefly (a search reads one
+    consistent state); a merge assembles its matrices without holding it.
     """
 
     def __init__(self, articles=(), settings: Settings | None = None, merge_at: int = 2000):
@@ -125,7 +126,7 @@ class KnowledgeIndex:
                 "answer_word": an.words(ans), "answer_char": an.chars(ans)}
 
     def _rebuild(self, articles: list[Article]) -> None:
-        """Full build (start-up and delta merge): every article becomes a main-segment row."""
+        """Full build (start-up): every article is analysed and becomes a main-segment row."""
         with self._lock:
             self._channels = {c: _Channel() for c in CHANNELS}
             self._slots: list[Article | None] = []
