@@ -7,7 +7,7 @@ import sys
 import click
 
 LAZY_GROUPS = {"classify": "hotline.classify.cli:classify", "sla": "hotline.sla.cli:sla",
-               "privacy": "hotline.services.cli_privacy:privacy"}
+               "privacy": "hotline.services.cli_privacy:privacy", "kb": "hotline.knowledge.cli:kb"}
 
 
 class LazyGroup(click.Group):
