@@ -37,9 +37,9 @@ _RULES: list[tuple[str, str, re.Pattern, bool, str]] = [
         r"(东西都(已经)?放(在|好)|到时候帮我跟|帮我跟我(妈|爸|家人|老婆)说)"), True, "有轻生风险"),
     ("110", "violence", re.compile(
         r"持刀|拿(着)?刀|拿着(棍|铁棍|砍刀)|砍人|捅人|捅了|行凶|抢劫|抢包|抢(了|走)|绑架|劫持|绑走|"
-        r"强奸|非礼|入室|撬门|撬锁|砸门|闯进(来|我家)|有人(跟踪|尾随)|勒索|要杀|杀人|杀了"), True, "正在发生暴力或犯罪"),
+        r"强奸|非礼|入室|撬.{0,6}门|撬锁|在撬|砸门|闯进(来|我家)|有人(跟踪|尾随)|勒索|要杀|杀人|杀了"), True, "正在发生暴力或犯罪"),
     ("110", "violence", re.compile(
-        r"打人|被打|打我|在打|打起来|打架|斗殴|殴打|围殴|家暴|动手|偷(东西|车|电动车)|小偷|有人在偷"), False,
+        r"打人|被打|打我|(正在|在)打(人|架|我|他|她|老人|小孩)|打起来|打架|斗殴|殴打|围殴|家暴|动手|偷(东西|车|电动车)|小偷|有人在偷"), False,
      "正在发生暴力或犯罪"),
     ("119", "fire", re.compile(
         r"着火|起火|失火|烧起来|烧着了|火很大|火势|冒(黑|浓)烟|浓烟|烟(好|很|特别)大|烧焦(味|的味道)"), True, "发生火情"),
@@ -56,7 +56,7 @@ _RULES: list[tuple[str, str, re.Pattern, bool, str]] = [
     ("122", "traffic_injury", re.compile(
         r"(车祸|撞车|相撞|撞了|被撞|被车撞|撞倒|追尾|翻车|侧翻|碾|刮倒|撞到人|撞上).{0,40}"
         r"(受伤|伤者|流血|流了|出血|站不起来|起不来|骨折|昏迷|不动|卡在车里|困在车里|头破|撞晕|伤了|痛得)|"
-        r"(受伤|流血|站不起来|骨折|昏迷|头破).{0,30}(车祸|撞车|相撞|被撞|被车撞|追尾|翻车)"), False,
+        r"(受伤|流血|站不起来|骨折|昏迷|头破).{0,30}(车祸|撞车|相撞|被撞|被车撞|追尾|翻车)"), True,
      "交通事故有人受伤"),
     ("120", "medical", re.compile(
         r"晕倒|昏倒|昏迷|晕过去|不省人事|叫不醒|没(有)?意识|没反应|一动不动|没(有)?呼吸|没气了|心跳停|"
@@ -65,7 +65,8 @@ _RULES: list[tuple[str, str, re.Pattern, bool, str]] = [
      False, "有人需要急救"),
 ]
 # transferring to an emergency line is not the answer to a hazard report ("消防隐患", "防火")
-_NOT_NOW = re.compile(r"隐患|防火|消防检查|消防演练|演习|火灾险|防溺水|触电危险|容易(着火|起火|触电)|会不会")
+_NOT_NOW = re.compile(r"万一|如果|假如|要是|的话|隐患|防火|消防检查|消防演练|演习|火灾险|防溺水|触电危险|容易(着火|起火|触电)|会不会")
+_NOW_STRICT = re.compile(r"现在|正在|刚刚|刚才|还在|快来|救命|马上|立刻")
 _NOW = re.compile(r"现在|正在|刚刚|刚才|还在|快来|快点|赶紧|赶快|救命|马上|立刻|怎么办|一直|已经|了[，。！]|了$|好多|很多")
 
 
@@ -83,6 +84,10 @@ def detect(text: str) -> Emergency | None:
             if _question_about(sent):
                 continue
             if past and not re.search(r"现在|正在|刚刚|刚才|还在|快来|救命", s):
+                continue
+            # "前几天厂里失火，老板到现在都不给工资": the event's own clause is in the past
+            clause = s[max(s.rfind(c, 0, m.start()) for c in "，。！？；,") + 1:m.end()]
+            if cues.PAST.search(clause) and not _NOW_STRICT.search(clause):
                 continue
             if not strong and not _NOW.search(sent):
                 continue

@@ -33,12 +33,19 @@ SUBJECTS = re.compile(
     r"公交|地铁|出租车|网约车|司机|高速|车站|驾校|营业执照|执照|许可证|税|发票|企业|公司|工厂|厂|老板|"
     r"政务|窗口|办事|证明|登记|结婚|离婚|出生|死亡|殡葬|墓|12345|接线员|城管|交警|民警|派出所|警察|"
     r"图书馆|体育馆|博物馆|景区|文化|网吧|酒吧|ktv|赌博|传销|诈骗|"
-    r"停水|停电|漏水|漏气|渗水|漏雨|裂缝|开裂|房屋|楼上|楼下邻居|邻居|装修|广场舞|跳绳|拖椅子")
+    r"停水|停电|漏水|漏气|渗水|漏雨|裂缝|开裂|房屋|楼上|楼下邻居|邻居|装修|广场舞|跳绳|拖椅子|"
+    r"救护车|急救|120|110|119|报警|出警|电动车|摩托车|汽车|车辆|私家车|货车|泥头车|入户|地质|水库|鱼|"
+    r"菜市场|市场|环卫|保洁|保险|理赔|骗|电鱼|鞭炮|烟花|停放|充电|地铁|高铁|机场|码头|公路|"
+    r"饭堂|长者|老人院|养老院|社区医院|卫生院|药店|口罩|核酸|殡仪|婚姻|生育|计生|兵役|退役|"
+    r"房|屋|墙|楼|门|窗|井|沟|渠|桥|灯|树|草|土|山|坡|江|湖|塘|涌")
 # words that point at a subject the caller does not name
 _GENERIC = re.compile(
     r"(那个|这个|那件|这件|上次(说的)?(那个)?|之前(那个)?|那边(那个)?)(问题|事情?|地方|补贴|政策|东西|情况|时间|单子|手续|申请|材料)"
     r"|单号|进度|有问题|搞成这样|不归他们管|推来推去")
-_SHORT = 12
+_SHORT = 15
+# the caller complains that "it" is not handled without saying what "it" is
+_UNNAMED = re.compile(r"没人(处理|管|理)|受不了|老样子|推来推去|不归他们管|不知道(该|要)?找(谁|哪个部门)|"
+                      r"找哪个部门|管不管|拖到什么时候|还是一样|又出问题|怎么样了|进度|单号|帮帮忙")
 
 
 @dataclass(frozen=True)
@@ -58,4 +65,8 @@ def detect(text: str) -> Vague | None:
         return Vague("诉求未说明具体事项（只提到“那个问题/那件事”等），无法判断承办部门")
     if len(re.sub(r"\W", "", s)) <= _SHORT:
         return Vague("诉求过短，未说明具体事项和地点")
-    return Vague("诉求未说明具体事项，无法判断承办部门")
+    if _UNNAMED.search(s):
+        return Vague("诉求未说明具体事项，无法判断承办部门")
+    # no subject word found but the caller does describe something: leave it to the classifier's
+    # floor (an unknown reading does not auto-dispatch either)
+    return None
