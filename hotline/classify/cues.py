@@ -75,7 +75,7 @@ RESOLVED = re.compile(
     r"|修好了|恢复了|来电了|来水了|通水了|处理好了|清理干净了|搞定了|没事了|解决了|恢复正常"
     r"|清理干净|全部清理|(很快|及时)(就)?(修好|处理|恢复|清理)")
 CURRENT = re.compile(
-    r"现在(?!我要|我想|要|想)|目前|至今|到现在|到目前|还在|仍然|仍在|依然|一直|还是|还没|还未|又|刚刚|刚才|正在|今天|今晚|今早"
+    r"现在(?!我要|我想|要|想)|目前|至今|到现在|到目前|还在|仍然|仍在|依然|一直|还是(一样|没|不|老样子)|还没|还未|又|刚刚|刚才|正在|今天|今晚|今早"
     r"|今天早上|昨晚|这会|这两天|此刻|快来|赶紧|赶快|尽快|马上|立刻|派人|救命|突然")
 
 # a planned outage, a notice, a bill: a question about the topic, not a fault at a place
@@ -84,7 +84,7 @@ TOPIC_ABOUT = re.compile(
     r"(收费|赔偿|补偿)标准|怎么(申请|办理|报修|投诉|查|举报|预约|收费|赔)|如何(申请|办理|报修|处理)"
     r"|归(哪个|哪|谁)(部门)?管|找(哪个|什么)部门|打(什么|哪个)电话|哪里(能|可以)?(查|报|看)"
     r"|(应该|要)(找谁|打给谁)|流程|需要(什么|哪些)(材料|手续|资料)")
-QUESTION = re.compile(r"多久|多长时间|哪个(部门|电话|公众号|网站)|的话|如果|万一|假如|请问|问一下|问下|想问|想咨询|咨询一下|想了解|吗？|吗$|么？|会不会|是不是|有没有|能不能|可不可以|是否")
+QUESTION = re.compile(r"还是.{0,12}？|(先|该|应该|要)找(谁|哪|物业|供电|水司)|多久|多长时间|哪个(部门|电话|公众号|网站)|的话|如果|万一|假如|请问|问一下|问下|想问|想咨询|咨询一下|想了解|吗？|吗$|么？|会不会|是不是|有没有|能不能|可不可以|是否")
 
 
 def is_inquiry(s: str) -> bool:
@@ -98,6 +98,14 @@ def is_inquiry(s: str) -> bool:
     if TOPIC_ABOUT.search(s) and not re.search(r"现在|还在|正在|刚刚|刚才|到现在|一滴", s):
         return True
     return bool(QUESTION.search(s)) and not CURRENT.search(s)
+
+
+# asking for something new (a streetlight where there is none) is a suggestion, not a fault report
+NEW_FACILITY = re.compile(r"建议|希望(能|可以)?(在|装|增加|加|多|修)|能不能(装|加|多|修一)|可不可以(装|加)|增设|加装|多装|新建")
+
+
+def is_suggestion(s: str) -> bool:
+    return bool(NEW_FACILITY.search(s)) and not re.search(r"突然|刚刚|刚才|正在|现在", s)
 
 
 # a problem that keeps coming back needs enforcement or a project, not a crew now

@@ -77,7 +77,7 @@ class RapidRules:
     def detect(self, text: str) -> RapidHit | None:
         s = cues.plain(text)
         cands = self.candidates(s)
-        if not cands or cues.is_inquiry(s) or cues.is_past(s) or cues.is_chronic(s):
+        if not cands or cues.is_inquiry(s) or cues.is_past(s) or cues.is_chronic(s) or cues.is_suggestion(s):
             return None
         _, _, code, phrase = cands[0]
         it = self.items[code]
