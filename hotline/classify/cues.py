@@ -73,7 +73,8 @@ PAST = re.compile(r"上次|上回|上周|上星期|上个月|上月|去年|前�
 RESOLVED = re.compile(
     r"(已经|已|都)(修好|修复|恢复|处理好|处理完|清理干净|清理完|解决|通了|来电|来水|疏通)"
     r"|修好了|恢复了|来电了|来水了|通水了|处理好了|清理干净了|搞定了|没事了|解决了|恢复正常"
-    r"|清理干净|全部清理|(很快|及时)(就)?(修好|处理|恢复|清理)")
+    r"|清理干净|全部清理|(很快|及时)(就)?(修好|处理|恢复|清理)"
+    r"|补好了|弄好了|修完了|抢修完|救了出来|救出来了|已经补|已经填")
 CURRENT = re.compile(
     r"现在(?!我要|我想|要|想)|目前|至今|到现在|到目前|还在|仍然|仍在|依然|一直|还是(一样|没|不|老样子)|还没|还未|又|刚刚|刚才|正在|今天|今晚|今早"
     r"|今天早上|昨晚|这会|这两天|此刻|快来|赶紧|赶快|尽快|马上|立刻|派人|救命|突然")
@@ -100,6 +101,10 @@ def is_inquiry(s: str) -> bool:
     return bool(QUESTION.search(s)) and not CURRENT.search(s)
 
 
+# thanking for a repair reports no fault ("昨晚电梯困人，十分钟就到了，表扬一下")
+PRAISE = re.compile(r"表扬|点赞|致敬|辛苦(了|他们|你们)")
+
+
 # asking for something new (a streetlight where there is none) is a suggestion, not a fault report
 NEW_FACILITY = re.compile(r"建议|希望(能|可以)?(在|装|增加|加|多|修)|能不能(装|加|多|修一)|可不可以(装|加)|增设|加装|多装|新建")
 
@@ -114,6 +119,16 @@ CHRONIC = re.compile(r"每到|每年|每逢|每次下雨|一年四季|长期|常
 
 def is_chronic(s: str) -> bool:
     return bool(CHRONIC.search(s)) and not re.search(r"突然|刚刚|刚才|今天|今晚|正在|现在", s)
+
+
+NOW_STRICT = re.compile(r"开始|现在|正在|刚刚|刚才|还在|快来|救命|马上|立刻|到现在|至今")
+
+
+def clause_is_past(s: str, start: int, end: int) -> bool:
+    """The clause holding a match (from the last comma or stop before it) is set in the past
+    ("上次停水之后水质一直有点黄": the outage is the past clause, not the report)."""
+    clause = s[max(s.rfind(c, 0, start) for c in "，。！？；,") + 1:end]
+    return bool(PAST.search(clause)) and not NOW_STRICT.search(clause)
 
 
 def is_past(s: str) -> bool:

@@ -54,7 +54,7 @@ _RULES: list[tuple[str, str, re.Pattern, bool, str]] = [
         r"(煤气|燃气|天然气|液化气|石油气)(味|泄漏|漏气|漏了).{0,20}(家里|屋里|厨房|房间|室内|家中|屋内|不敢开火|不敢开灯)|"
         r"(液化气罐|煤气罐|气瓶).{0,6}(漏气|泄漏|着火)"), True, "室内闻到燃气味"),
     ("122", "traffic_injury", re.compile(
-        r"(车祸|撞车|相撞|撞了|被撞|被车撞|撞倒|追尾|翻车|侧翻|碾|刮倒|撞到|撞伤|撞飞|撞上).{0,40}"
+        r"(车祸|撞车|相撞|撞了|被撞|被车撞|撞倒|追尾|翻车|车(子)?翻了|侧翻|碾|刮倒|撞到|撞伤|撞飞|撞上).{0,40}"
         r"(受伤|伤者|流血|流了|出血|站不起来|起不来|骨折|昏迷|不动|卡在车里|困在车里|头破|撞晕|伤了|痛得|倒在地上|躺在地上)|"
         r"(受伤|流血|站不起来|骨折|昏迷|头破).{0,30}(车祸|撞车|相撞|被撞|被车撞|追尾|翻车)"), True,
      "交通事故有人受伤"),
@@ -69,7 +69,6 @@ _RULES: list[tuple[str, str, re.Pattern, bool, str]] = [
 ]
 # transferring to an emergency line is not the answer to a hazard report ("消防隐患", "防火")
 _NOT_NOW = re.compile(r"表扬|感谢|点赞|做了急救|送(到)?医院了|已经(送|脱离|没事)|才到|才来|来得(太)?慢|早就|万一|如果|假如|要是|的话|隐患|防火|消防检查|消防演练|演习|火灾险|防溺水|触电危险|容易(着火|起火|触电)|会不会")
-_NOW_STRICT = re.compile(r"现在|正在|刚刚|刚才|还在|快来|救命|马上|立刻")
 _NOW = re.compile(r"现在|正在|刚刚|刚才|还在|快来|快点|赶紧|赶快|救命|马上|立刻|怎么办|一直|已经|了[，。！]|了$|好多|很多")
 
 
@@ -89,8 +88,7 @@ def detect(text: str) -> Emergency | None:
             if past and not re.search(r"现在|正在|刚刚|刚才|还在|快来|救命", s):
                 continue
             # "前几天厂里失火，老板到现在都不给工资": the event's own clause is in the past
-            clause = s[max(s.rfind(c, 0, m.start()) for c in "，。！？；,") + 1:m.end()]
-            if cues.PAST.search(clause) and not _NOW_STRICT.search(clause):
+            if cues.clause_is_past(s, m.start(), m.end()):
                 continue
             if not strong and not _NOW.search(sent):
                 continue

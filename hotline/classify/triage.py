@@ -68,16 +68,18 @@ class RapidRules:
         out = []
         for code, prio, rx in self.rules:
             for m in rx.finditer(s):
-                if m.group(0) and not cues.negated(s, m.start(), m.group(0)):
+                if (m.group(0) and not cues.negated(s, m.start(), m.group(0))
+                        and not cues.clause_is_past(s, m.start(), m.end())):
                     out.append((prio, m.start(), code, m.group(0)))
-                    break
+                    break  # the first match that counts; a negated or past one lets a later one count
         out.sort(key=lambda c: (-c[0], c[1]))
         return out
 
     def detect(self, text: str) -> RapidHit | None:
         s = cues.plain(text)
         cands = self.candidates(s)
-        if not cands or cues.is_inquiry(s) or cues.is_past(s) or cues.is_chronic(s) or cues.is_suggestion(s):
+        if (not cands or cues.is_inquiry(s) or cues.is_past(s) or cues.is_chronic(s) or cues.is_suggestion(s)
+                or cues.PRAISE.search(s)):
             return None
         _, _, code, phrase = cands[0]
         it = self.items[code]
@@ -127,8 +129,8 @@ class Towns:
 class AutoPolicy:
     """Build 1: auto-dispatch needs score >= max(min_score, the model's CV threshold) and a margin
     of min_margin over the runner-up; "other" and vague readings never auto-dispatch."""
-    min_score: float = 0.5
-    min_margin: float = 0.2
+    min_score: float = 0.4
+    min_margin: float = 0.15
     never_auto: tuple[str, ...] = ("other",)
 
     @classmethod
