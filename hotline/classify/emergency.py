@@ -55,7 +55,7 @@ _RULES: list[tuple[str, str, re.Pattern, bool, str]] = [
         r"(液化气罐|煤气罐|气瓶).{0,6}(漏气|泄漏|着火)"), True, "室内闻到燃气味"),
     ("122", "traffic_injury", re.compile(
         r"(车祸|撞车|相撞|撞了|被撞|被车撞|撞倒|追尾|翻车|车(子)?翻了|侧翻|碾|刮倒|撞到|撞伤|撞飞|撞上).{0,40}"
-        r"(受伤|伤者|流血|流了|出血|站不起来|起不来|骨折|昏迷|不动|卡在车里|困在车里|头破|撞晕|伤了|痛得|倒在地上|躺在地上)|"
+        r"(受伤|伤者|流血|流了|出血|站不起来|起不来|骨折|昏迷|不动|动不了|卡在车里|困在车里|头破|撞晕|伤了|痛得|很痛|很疼|倒在地上|躺在地上)|"
         r"(受伤|流血|站不起来|骨折|昏迷|头破).{0,30}(车祸|撞车|相撞|被撞|被车撞|追尾|翻车)"), True,
      "交通事故有人受伤"),
     ("120", "medical", re.compile(
@@ -89,6 +89,12 @@ def detect(text: str) -> Emergency | None:
                 continue
             # "前几天厂里失火，老板到现在都不给工资": the event's own clause is in the past
             if cues.clause_is_past(s, m.start(), m.end()):
+                continue
+            # smoke from a power box is a rapid-response repair (rr12), not a fire call
+            if kind == "fire" and not strong and re.search(r"电箱|变压器|电房|电表箱|电线|电缆", sent):
+                continue
+            # "摔下来，头撞到了" is a fall (120); a road accident needs a vehicle
+            if kind == "traffic_injury" and not re.search(r"车|司机|骑|摩托", sent):
                 continue
             if not strong and not _NOW.search(sent):
                 continue
