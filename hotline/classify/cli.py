@@ -222,5 +222,24 @@ def triage_cmd(data, text_column, id_column, town_column, model_dir, out):
                f"auto {n['auto']}; model {predictor.model_version})")
 
 
+
+@classify.command("triage-score")
+@click.option("--pred", required=True, type=click.Path(exists=True, dir_okay=False), help="Output of `triage`.")
+@click.option("--gold", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="Labelled CSV: id, appeal_type, rapid, emergency, emergency_line, vague.")
+def triage_score(pred, gold):
+    """The issue-14 acceptance figures of a triage output against a labelled file."""
+    from .triage_eval import report, score
+
+    with open(pred, encoding="utf-8-sig", newline="") as f:
+        p = list(csv.DictReader(f))
+    with open(gold, encoding="utf-8-sig", newline="") as f:
+        g = list(csv.DictReader(f))
+    missing = {r["id"] for r in g} - {r["id"] for r in p}
+    if missing:
+        raise click.UsageError(f"{len(missing)} labelled ids missing from --pred (e.g. {sorted(missing)[0]})")
+    click.echo(report(score(p, g)))
+
+
 if __name__ == "__main__":
     classify()

@@ -59,3 +59,28 @@ def test_triage_command_unknown_text_column_is_a_usage_error(tmp_path, seed_mode
     res = CliRunner().invoke(classify, ["triage", "--data", str(data), "--model", str(mdir),
                                         "--out", str(tmp_path / "o.csv")])
     assert res.exit_code == 2 and "text" in res.output
+
+
+def test_triage_without_model_and_nothing_published_is_a_usage_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOTLINE_VAR", str(tmp_path / "var"))
+    data = tmp_path / "in.csv"
+    data.write_text("id,text\n1,请问公积金怎么提取\n", encoding="utf-8")
+    res = CliRunner().invoke(classify, ["triage", "--data", str(data), "--out", str(tmp_path / "o.csv")])
+    assert res.exit_code == 2 and "ensure-model" in res.output
+
+
+def test_triage_score_reports_the_acceptance_figures(tmp_path):
+    pred = tmp_path / "pred.csv"
+    gold = tmp_path / "gold.csv"
+    cols = ",".join(TRIAGE_COLUMNS)
+    pred.write_text(cols + "\n"
+                    "a,help,0.9,1,rr19,路灯不亮,0,,0,street_lights,dept_urban,1\n"
+                    "b,help,0.8,0,,,1,119,0,,,0\n"
+                    "c,consultation,0.7,0,,,0,,0,gov_service,dept_data,1\n", encoding="utf-8")
+    gold.write_text("id,text,appeal_type,rapid,emergency,emergency_line,vague\n"
+                    "a,x,求助,1,0,,0\nb,y,求助,0,1,119,0\nc,z,投诉,0,0,,0\n", encoding="utf-8")
+    res = CliRunner().invoke(classify, ["triage-score", "--pred", str(pred), "--gold", str(gold)])
+    assert res.exit_code == 0, res.output
+    assert "rapid: recall 1.000 (1/1)" in res.output
+    assert "emergency: recall 1.000 (1/1)" in res.output and "auto on emergencies 0" in res.output
+    assert "plain: auto 1 on 1.000 (1/1)" in res.output
