@@ -106,7 +106,7 @@ PRAISE = re.compile(r"表扬|点赞|致敬|辛苦(了|他们|你们)")
 
 
 # asking for something new (a streetlight where there is none) is a suggestion, not a fault report
-NEW_FACILITY = re.compile(r"建议|希望(能|可以)?(在|装|增加|加|多|修)|能不能(装|加|多|修一)|可不可以(装|加)|增设|加装|多装|新建")
+NEW_FACILITY = re.compile(r"建议|希望(能|可以)?(在|装|增加|加|多|修)|能不能(装|加|多|修一)|可不可以(装|加)|增设|加装|多装|新建(一个|一些|几个|一座|一条)")
 
 
 def is_suggestion(s: str) -> bool:
@@ -114,7 +114,7 @@ def is_suggestion(s: str) -> bool:
 
 
 # a problem that keeps coming back needs enforcement or a project, not a crew now
-CHRONIC = re.compile(r"每到|每年|每逢|每次下雨|一年四季|长期|常年|好几年|多年|这么多年|治理了")
+CHRONIC = re.compile(r"每到|每年|每逢|每次下雨|一年四季|长期|常年|好几年|多年|这么多年|治理了|半年|几个月|一年多|很久没|坑坑洼洼")
 
 
 def is_chronic(s: str) -> bool:
