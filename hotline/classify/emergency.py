@@ -94,8 +94,9 @@ def detect(text: str) -> Emergency | None:
             # "前几天厂里失火，老板到现在都不给工资": the event's own clause is in the past
             if cues.clause_is_past(s, m.start(), m.end()):
                 continue
-            # smoke from a power box is a rapid-response repair (rr12), not a fire call
-            if kind == "fire" and not strong and re.search(r"电箱|变压器|电房|电表箱|电线|电缆", sent):
+            # smoke or a burnt smell from a power box is a rapid-response repair (rr12), not a fire call
+            if (kind == "fire" and re.search(r"电箱|变压器|电房|电表箱|电线|电缆", sent)
+                    and not re.search(r"着火|起火|失火|火很大|大火|明火|火苗", sent)):
                 continue
             # "摔下来，头撞到了" is a fall (120); a road accident needs a vehicle
             if kind == "traffic_injury" and not re.search(r"车|司机|骑|摩托", sent):

@@ -253,3 +253,20 @@ def test_own_case_set_is_well_formed():
         flags = int(r["rapid"]) + int(r["emergency"]) + int(r["vague"])
         assert flags <= 1 and (r["emergency_line"] != "") == (r["emergency"] == "1")
         assert r["appeal_type"] in set(AT.type_names().values())
+
+
+def test_own_case_set_meets_the_acceptance_figures(predictor):
+    """Regression guard over the team's own cases (tuned on, so well above the issue's bars):
+    a rule change that loses recall or adds false positives shows up here."""
+    from pathlib import Path
+
+    from hotline.classify.triage_eval import score
+
+    gold = list(csv.DictReader(open(Path(__file__).parent / "data" / "triage_cases.csv", encoding="utf-8")))
+    pred = [{"id": g["id"], **triage(g["text"], predictor=predictor).as_row()} for g in gold]
+    s = score(pred, gold)
+    assert s["rapid_recall"] >= 0.95 and s["rapid_fp_rate"] <= 0.02
+    assert s["emergency_recall"] >= 0.97 and s["emergency_fp_rate"] <= 0.01 and s["emergency_auto"] == 0
+    assert s["emergency_line_correct"] >= 0.95
+    assert s["vague_no_auto"] >= 0.95 and s["plain_auto"] >= 0.5
+    assert s["appeal_type_macro_f1"] >= 0.85
