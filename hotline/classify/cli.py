@@ -162,5 +162,84 @@ def predict(model_dir, data, text_column, out, id_column):
     click.echo(f"{len(results)} rows -> {out} ({n_auto} auto, threshold {p.threshold:.4f}, model {p.model_version})")
 
 
+TRIAGE_COLUMNS = ["id", "appeal_type", "appeal_type_score", "rapid", "rapid_item", "rapid_name", "emergency",
+                  "emergency_line", "vague", "category", "unit", "auto"]
+
+
+def published_model_dir():
+    """Directory of the model `make run` publishes (`hotline classify ensure-model`), or None."""
+    from hotline.config import var_dir
+
+    from .store import ModelStore
+
+    # the same store `hotline classify ensure-model` publishes to (hotline/services/cli_classify.py)
+    store = ModelStore(var_dir() / "models")
+    v = store.current_version()
+    return store.root / v if v else None
+
+
+def triage_rows(rows, text_column: str, id_column: str | None, predictor=None, town_column: str | None = None):
+    """One output row (TRIAGE_COLUMNS) per input row."""
+    from .triage import triage
+
+    for i, row in enumerate(rows):
+        t = triage(row.get(text_column) or "", town=(row.get(town_column) if town_column else None),
+                   predictor=predictor)
+        rid = (row.get(id_column) if id_column else None) or str(i + 1)
+        yield {"id": rid, **t.as_row()}
+
+
+@classify.command("triage")
+@click.option("--data", required=True, type=click.Path(exists=True, dir_okay=False), help="CSV of appeals.")
+@click.option("--text-column", default="text", show_default=True)
+@click.option("--id-column", default="id", show_default=True, help="Row id column (1-based row number if absent).")
+@click.option("--town-column", default=None, help="Optional column with the appeal's 镇街 (code or name).")
+@click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False),
+              help="Category model directory (default: the published model of `hotline classify ensure-model`).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False))
+def triage_cmd(data, text_column, id_column, town_column, model_dir, out):
+    """Intake triage of every row: appeal type, rapid response, emergency line, vague, routing, auto."""
+    from .predictor import Predictor
+
+    rows = _read_csv(data, text_column)
+    if model_dir is None:
+        model_dir = published_model_dir()
+        if model_dir is None:
+            raise click.UsageError("no published model: run `hotline classify ensure-model` or give --model DIR")
+    predictor = Predictor.load(model_dir)
+    has_id = bool(rows) and id_column in rows[0]
+    has_town = bool(town_column) and bool(rows) and town_column in rows[0]
+    n = {"rapid": 0, "emergency": 0, "vague": 0, "auto": 0}
+    with open(out, "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=TRIAGE_COLUMNS)
+        w.writeheader()
+        for r in triage_rows(rows, text_column, id_column if has_id else None, predictor,
+                             town_column if has_town else None):
+            w.writerow(r)
+            for k in n:
+                n[k] += int(r[k])
+    click.echo(f"{len(rows)} rows -> {out} (rapid {n['rapid']}, emergency {n['emergency']}, vague {n['vague']}, "
+               f"auto {n['auto']}; model {predictor.model_version})")
+
+
+
+@classify.command("triage-score")
+@click.option("--pred", required=True, type=click.Path(exists=True, dir_okay=False), help="Output of `triage`.")
+@click.option("--gold", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="Labelled CSV: id, appeal_type, rapid, emergency, emergency_line, vague.")
+def triage_score(pred, gold):
+    """The issue-14 acceptance figures of a triage output against a labelled file."""
+    from .triage_eval import report, score
+
+    with open(pred, encoding="utf-8-sig", newline="") as f:
+        p = list(csv.DictReader(f))
+    with open(gold, encoding="utf-8-sig", newline="") as f:
+        g = list(csv.DictReader(f))
+    missing = {r["id"] for r in g} - {r["id"] for r in p}
+    if missing:
+        raise click.UsageError(f"{len(missing)} labelled ids missing from --pred (e.g. {sorted(missing)[0]})")
+    click.echo(report(score(p, g)))
+
+
 if __name__ == "__main__":
     classify()

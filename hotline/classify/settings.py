@@ -7,7 +7,7 @@ from pathlib import Path
 from .text import CONFIG_DIR
 
 DEFAULTS = {
-    "auto_dispatch": {"target_precision": 0.980, "cv_folds": 5},
+    "auto_dispatch": {"target_precision": 0.980, "cv_folds": 5, "min_score": 0.4, "min_margin": 0.15},
     "suggestions_k": 3,
     "model_store": "var/models",
     "duplicates": {"threshold": 0.6, "window_days": 7, "max_candidates": 200},

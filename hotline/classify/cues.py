@@ -1,0 +1,139 @@
+"""What the caller means, beyond the words matched: negation, past or resolved events, and a
+question ABOUT a topic versus a report of a current fault (issue 14, Build 3). Pure regex rules.
+
+The rules work on `plain(text)`: NFKC, Simplified, lower case, a few Cantonese and typo forms
+mapped to Mandarin (冇 -> 没, 己经 -> 已经) so that one pattern covers them. Unlike
+`text.normalise` it keeps 谢谢/感谢 (praise cues) and does not mask digits.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from . import text as T
+
+# Cantonese-flavoured and mistyped forms seen in hotline notes -> the Mandarin the rules expect
+_COLLOQUIAL = [
+    ("冇", "没"), ("嘅", "的"), ("唔", "不"), ("咗", "了"), ("係", "是"), ("喺", "在"), ("佢", "他"),
+    ("啲", "些"), ("睇", "看"), ("乜", "什么"), ("己经", "已经"), ("以经", "已经"), ("路登", "路灯"),
+    ("黑麻麻", "黑漆漆"), ("搞到", "弄得"), ("好似", "好像"),
+]
+_PUNCT = str.maketrans({"?": "？", "!": "！", ",": "，", ";": "；", ":": "："})
+
+
+@lru_cache(maxsize=1024)
+def plain(text: str | None) -> str:
+    if not text:
+        return ""
+    s = unicodedata.normalize("NFKC", str(text))
+    s = T.to_simplified(s).lower().translate(_PUNCT)
+    for a, b in _COLLOQUIAL:
+        s = s.replace(a, b)
+    return re.sub(r"\s+", " ", s).strip()
+
+
+_CLAUSE_SPLIT = re.compile(r"[。！？；\n]+")
+
+
+def sentences(s: str) -> list[str]:
+    return [c for c in _CLAUSE_SPLIT.split(s) if c.strip()]
+
+
+def sentence_at(s: str, pos: int) -> str:
+    """The sentence (up to 。！？；) holding character `pos`, with its closing mark kept so that a
+    question stays recognisable."""
+    start = max(s.rfind(ch, 0, pos) for ch in "。！？；\n") + 1
+    ends = [i for i in (s.find(ch, pos) for ch in "。！？；\n") if i >= 0]
+    end = min(ends) + 1 if ends else len(s)
+    return s[start:end]
+
+
+# ---------------------------------------------------------------- negation ----------
+NEGATORS = re.compile(r"(没有|没|不是|并非|未|无|别|不)$")
+# "有没有停水" is a question, "不是停电而是跳闸" a negation; both keep the trigger from counting
+_NEG_WINDOW = 3
+
+
+def negated(s: str, start: int, phrase: str) -> bool:
+    """True when the match at `start` is negated by a word just before it ("没有停水",
+    "并没有闻到燃气味"), unless the trigger itself starts with the negator ("没有水用")."""
+    if phrase[:1] in "没不未无":
+        before = s[max(0, start - _NEG_WINDOW):start]
+        return bool(re.search(r"(不是|并非|并不是)$", before))
+    before = s[max(0, start - _NEG_WINDOW):start]
+    if re.search(r"(还没|还未|都没|一直没|总是没)$", before):  # "一直没修" is not "没有X"
+        return False
+    return bool(NEGATORS.search(before)) and not before.endswith("有没")  # 有没有: question, see inquiry
+
+
+# ------------------------------------------------------------ time and state ----------
+PAST = re.compile(r"上次|上回|上周|上星期|上个月|上月|去年|前年|前几天|前段时间|前阵子|前些天|那次|当时|几年前|以前|之前|前天|早几天")
+RESOLVED = re.compile(
+    r"(已经|已|都)(修好|修复|恢复|处理好|处理完|清理干净|清理完|解决|通了|来电|来水|疏通)"
+    r"|修好了|恢复了|来电了|来水了|通水了|处理好了|清理干净了|搞定了|没事了|解决了|恢复正常"
+    r"|清理干净|全部清理|(很快|及时)(就)?(修好|处理|恢复|清理)"
+    r"|补好了|弄好了|修完了|抢修完|救了出来|救出来了|已经补|已经填")
+CURRENT = re.compile(
+    r"现在(?!我要|我想|要|想)|目前|至今|到现在|到目前|还在|仍然|仍在|依然|一直|还是(一样|没|不|老样子)|还没|还未|又|刚刚|刚才|正在|今天|今晚|今早"
+    r"|今天早上|昨晚|这会|这两天|此刻|快来|赶紧|赶快|尽快|马上|立刻|派人|救命|突然")
+
+# a planned outage, a notice, a bill: a question about the topic, not a fault at a place
+PLANNED = re.compile(r"计划停|停(水|电|气)(通知|计划|安排|公告)|(检修|维修)计划|通知一般|什么时候会停")
+TOPIC_ABOUT = re.compile(
+    r"(收费|赔偿|补偿)标准|怎么(申请|办理|报修|投诉|查|举报|预约|收费|赔)|如何(申请|办理|报修|处理)"
+    r"|归(哪个|哪|谁)(部门)?管|找(哪个|什么)部门|打(什么|哪个)电话|哪里(能|可以)?(查|报|看)"
+    r"|(应该|要)(找谁|打给谁)|流程|需要(什么|哪些)(材料|手续|资料)")
+QUESTION = re.compile(r"多少钱|赔多少|要赔|能不能赔|能赔|怎么赔|还是.{0,12}？|(先|该|应该|要)找(谁|哪|物业|供电|水司)|多久|多长时间|哪个(部门|电话|公众号|网站)|的话|如果|万一|假如|请问|问一下|问下|想问|想咨询|咨询一下|想了解|吗？|吗$|么？|会不会|是不是|有没有|能不能|可不可以|是否")
+
+
+def is_inquiry(s: str) -> bool:
+    """A question ABOUT a topic (planned outage, whom to call, how to apply) rather than the report
+    of a fault happening now. A planned outage or notice always counts unless the caller rules it
+    out ("没有计划停水"); a how-to or whom-to-call question counts unless the fault is on now; a
+    bare question counts only when the text carries no sign of a current event."""
+    for m in PLANNED.finditer(s):
+        if not re.search(r"(没有|没|不是|并非|并没有|也没|又说没)$", s[max(0, m.start() - 4):m.start()]):
+            return True  # "没有计划停水" is the caller ruling a planned outage out
+    if TOPIC_ABOUT.search(s) and not re.search(r"现在|还在|正在|刚刚|刚才|到现在|一滴", s):
+        return True
+    return bool(QUESTION.search(s)) and not CURRENT.search(s)
+
+
+# thanking for a repair reports no fault ("昨晚电梯困人，十分钟就到了，表扬一下")
+PRAISE = re.compile(r"表扬|点赞|致敬|辛苦(了|他们|你们)")
+
+
+# asking for something new (a streetlight where there is none) is a suggestion, not a fault report
+NEW_FACILITY = re.compile(r"建议|希望(能|可以)?(在|装|增加|加|多|修)|能不能(装|加|多|修一)|可不可以(装|加)|增设|加装|多装|新建(一个|一些|几个|一座|一条)")
+
+
+def is_suggestion(s: str) -> bool:
+    return bool(NEW_FACILITY.search(s)) and not re.search(r"突然|刚刚|刚才|正在|现在", s)
+
+
+# a problem that keeps coming back needs enforcement or a project, not a crew now
+CHRONIC = re.compile(r"每到|每年|每逢|每次下雨|一年四季|长期|常年|好几年|多年|这么多年|治理了|半年|几个月|一年多|很久没|坑坑洼洼")
+
+
+def is_chronic(s: str) -> bool:
+    return bool(CHRONIC.search(s)) and not re.search(r"突然|刚刚|刚才|今天|今晚|正在|现在", s)
+
+
+NOW_STRICT = re.compile(r"开始|现在|正在|刚刚|刚才|还在|快来|救命|马上|立刻|到现在|至今")
+
+
+def clause_is_past(s: str, start: int, end: int) -> bool:
+    """The clause holding a match (from the last comma or stop before it) is set in the past
+    ("上次停水之后水质一直有点黄": the outage is the past clause, not the report)."""
+    clause = s[max(s.rfind(c, 0, start) for c in "，。！？；,") + 1:end]
+    return bool(PAST.search(clause)) and not NOW_STRICT.search(clause)
+
+
+def is_past(s: str) -> bool:
+    """Over or already fixed: a resolved marker, or a past-time marker with no sign that the
+    problem is still on ("前天停电的时候…" versus "漏了三天，现在还在漏")."""
+    if RESOLVED.search(s) and not re.search(r"又(坏|停|漏|不亮|冒|塌|堵)|还(在|是|没)|再次", s):
+        return True
+    return bool(PAST.search(s)) and not CURRENT.search(s)

@@ -1,0 +1,122 @@
+"""Emergency hand-off (issue 14, Build 4): danger to life, a person or property NOW is not a
+12345 work order; the agent transfers the caller to 110 (violence, crime in progress, a suicide
+threat), 119 (fire, people trapped by fire or flood, gas smelt inside a home), 120 (someone
+unconscious or bleeding, another medical emergency) or 122 (a road accident with injuries).
+
+Rules, not a model: a missed emergency costs a life and the vocabulary is small and stable, so
+every decision names the phrase that made it. A hit is dropped when its sentence is a question
+about the topic ("请问是哪里着火了？", "120急救车怎么收费") or the event is over ("上周我爸晕倒…").
+Pure: regexes over `cues.plain(text)`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import cues
+
+LINES = {"110": "110报警", "119": "119消防", "120": "120急救", "122": "122交通事故"}
+
+
+@dataclass(frozen=True)
+class Emergency:
+    line: str          # "110" / "119" / "120" / "122"
+    kind: str          # short English key, stable for tests and logs
+    phrase: str        # the words that triggered it
+    reason: str        # Chinese, shown on the agent's blocking banner
+
+
+# (line, kind, pattern, strong): strong patterns need no sign of "now" (持刀砍人 is always now);
+# weak ones ("被打", "流了好多血") need one, so a past complaint does not fire.
+_RULES: list[tuple[str, str, re.Pattern, bool, str]] = [
+    ("110", "suicide", re.compile(
+        r"不想活|活不下去|活着没意思|想死|去死|自杀|轻生|寻死|跳楼|要跳下去|想跳下去|跳河|跳江|跳桥|割腕|"
+        r"吃了(很多|一瓶|好多)?(安眠药|药)|喝(了)?农药|烧炭|上吊|了结自己|结束(自己的)?生命|遗书|"
+        r"(楼顶|天台|桥上|江边|河边|楼上).{0,60}(欠了|辞退|不理解|说完|最后|解脱|再见|帮我跟|东西都)|"
+        r"(东西都(已经)?放(在|好)|到时候帮我跟|帮我跟我(妈|爸|家人|老婆)说)"), True, "有轻生风险"),
+    ("110", "violence", re.compile(
+        r"持刀|拿(着)?刀|拿着(棍|铁棍|砍刀)|砍人|捅人|捅了|行凶|抢劫|抢包|抢(了|走)|绑架|劫持|绑走|"
+        r"跳下去|跳楼|跳河|跳江|跳桥|跳海|(一直|有人|陌生人|男的|女的)跟着我|强奸|非礼|入室|撬.{0,6}门|撬锁|在撬|砸门|闯进(来|我家)|有人(跟踪|尾随)|勒索|要杀|杀人|杀了"), True, "正在发生暴力或犯罪"),
+    ("110", "violence", re.compile(
+        r"打人|被打|打我|(正在|在)打(人|架|我|他|她|老人|小孩)|打起来|打架|斗殴|殴打|围殴|家暴|动手|偷(东西|车|电动车)|小偷|有人在偷"), False,
+     "正在发生暴力或犯罪"),
+    ("119", "fire", re.compile(
+        r"着火|起火|失火|烧起来|烧着了|火很大|(好|很|特别)大的火|冒火(?!花)|火烧得|火势|冒(黑|浓)烟|浓烟|烟(好|很|特别)大|烧焦(味|的味道)"), True, "发生火情"),
+    ("119", "fire", re.compile(r"火灾|火烧|大火|明火|火苗|爆炸|冒烟"), False, "发生火情"),
+    ("119", "trapped", re.compile(
+        r"(水|洪水).{0,12}(浸到|淹到|漫到|涨到|没过|还在涨).{0,40}(出不去|被困|困在|下不来|走不了|逃不出)|"
+        r"(出不去|被困|困在|下不来|走不了).{0,30}(水还在涨|水越来越|洪水|被水围)|"
+        r"(被困|困在|出不去|下不去|逃不出).{0,20}(火|烟)|(火|烟).{0,20}(被困|困在|出不去|下不去|逃不出)"),
+     True, "有人被困"),
+    ("119", "gas_home", re.compile(
+        r"(家里|屋里|厨房|房间|室内|家中|屋内|房子里|我家|楼道里).{0,20}(煤气|燃气|天然气|液化气|石油气)(味|泄漏|漏气|漏了)|"
+        r"(煤气|燃气|天然气|液化气|石油气)(味|泄漏|漏气|漏了).{0,20}(家里|屋里|厨房|房间|室内|家中|屋内|不敢开火|不敢开灯)|"
+        r"(液化气罐|煤气罐|气瓶).{0,6}(漏气|泄漏|着火)|"
+        r"(燃气灶|煤气灶|热水器|灶台).{0,15}(气味|味道|煤气味|燃气味|漏气|嘶嘶)"), True, "室内闻到燃气味"),
+    ("122", "traffic_injury", re.compile(
+        r"(车祸|撞车|相撞|撞了|被撞|被车撞|撞倒|追尾|翻车|车(子)?翻了|侧翻|碾|刮倒|撞到|撞伤|撞飞|撞上).{0,40}"
+        r"(受伤|伤者|流血|流了|出血|站不起来|起不来|骨折|昏迷|不动|动不了|卡在车里|困在车里|头破|撞晕|伤了|痛得|很痛|很疼|倒在地上|躺在地上|躺在(那|路|血)|是血|身血|头破血流)|"
+        r"(受伤|流血|站不起来|骨折|昏迷|头破).{0,30}(车祸|撞车|相撞|被撞|被车撞|追尾|翻车)"), True,
+     "交通事故有人受伤"),
+    ("120", "medical", re.compile(
+        r"叫不醒|不省人事|没(有)?呼吸|没(有)?反应|突然倒地|口吐白沫|血流不止|大出血|心跳停|快不行了|休克"), True, "有人需要急救"),
+    ("120", "medical", re.compile(
+        r"胸口(痛|疼)|胸痛|满头大汗|说不出话|话都说不出|嘴唇发紫|脸(都)?(发)?紫|噎住|喘不过气|过敏|烫伤|烧伤|被砸|"
+        r"倒在地上|晕倒|昏倒|昏迷|晕过去|不省人事|叫不醒|没(有)?意识|没反应|一动不动|没(有)?呼吸|没气了|心跳停|"
+        r"抽搐|口吐白沫|大出血|流了(好多|很多|一地|一身)?血|流(好多|很多)血|血流不止|吐血|喘不上气|呼吸困难|"
+        r"心脏病(发|犯)|中风了|突发(疾病|心脏|脑)|误服|误食|吞了|摔下来|触电|溺水|快不行了|快生了|羊水破"),
+     False, "有人需要急救"),
+]
+# transferring to an emergency line is not the answer to a hazard report ("消防隐患", "防火")
+_NOT_NOW = re.compile(r"新闻|听说|报道|表扬|感谢|点赞|做了急救|送(到)?医院了|已经(送|脱离|没事)|才到|才来|来得(太)?慢|早就|万一|如果|假如|要是|的话|隐患|防火|消防检查|消防演练|演习|火灾险|防溺水|触电危险|容易(着火|起火|触电)|会不会")
+_NOW = re.compile(r"现在|正在|刚刚|刚才|还在|快来|快点|赶紧|赶快|救命|马上|立刻|怎么办|一直|已经|了[，。！]|了$|好多|很多")
+
+
+def detect(text: str) -> Emergency | None:
+    s = cues.plain(text)
+    if not s:
+        return None
+    past = cues.is_past(s)
+    best: tuple[int, Emergency] | None = None
+    for rank, (line, kind, rx, strong, reason) in enumerate(_RULES):
+        for m in rx.finditer(s):
+            sent = cues.sentence_at(s, m.start())
+            if _NOT_NOW.search(sent):
+                continue
+            if _question_about(sent):
+                continue
+            # a repeated nuisance ("每天晚上都烧") is for enforcement, not an emergency line
+            if re.search(r"每天|天天|每晚|经常|总是", sent) and not cues.NOW_STRICT.search(sent):
+                continue
+            if past and not re.search(r"现在|正在|刚刚|刚才|还在|快来|救命", s):
+                continue
+            # "前几天厂里失火，老板到现在都不给工资": the event's own clause is in the past
+            if cues.clause_is_past(s, m.start(), m.end()):
+                continue
+            # smoke or a burnt smell from a power box is a rapid-response repair (rr12), not a fire call
+            if (kind == "fire" and re.search(r"电箱|变压器|电房|电表箱|电线|电缆", sent)
+                    and not re.search(r"着火|起火|失火|火很大|大火|明火|火苗", sent)):
+                continue
+            # "摔下来，头撞到了" is a fall (120); a road accident needs a vehicle
+            if kind == "traffic_injury" and not re.search(r"车|司机|骑|摩托", sent):
+                continue
+            if not strong and not _NOW.search(sent):
+                continue
+            if cues.negated(s, m.start(), m.group(0)):
+                continue
+            em = Emergency(line, kind, m.group(0), f"{reason}（{m.group(0)}），请立即转{LINES[line]}")
+            # a road accident with injuries goes to 122 even though it mentions blood (120)
+            prio = 0 if kind == "traffic_injury" else rank + 1
+            if best is None or prio < best[0]:
+                best = (prio, em)
+            break
+    return best[1] if best else None
+
+
+_ABOUT = re.compile(r"请问|咨询|问一下|想问|哪里着火|是不是着火|什么时候|怎么(申请|办理|收费|投诉)|收费标准|好奇|补偿|赔偿")
+
+
+def _question_about(sent: str) -> bool:
+    about = _ABOUT.search(sent) or re.search(r"(安全|正常|要紧|危险)吗[？?]?$|吗[？?]$", sent)
+    return bool(about) and not re.search(r"救命|快来|快点|赶紧|怎么办", sent)

@@ -1,0 +1,272 @@
+"""Intake triage rules (issue 14): each rule on sentences written for the test, not corpus rows."""
+
+import csv
+
+import pytest
+
+from hotline.classify import appeal_type as AT
+from hotline.classify import cues, emergency, vague
+from hotline.classify.triage import AutoPolicy, RapidRules, triage
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return RapidRules.from_config()
+
+
+# ------------------------------------------------------------ rapid: colloquial forms ----------
+@pytest.mark.parametrize("text,code", [
+    ("长安镇振兴路那一段的路灯全灭了，晚上好黑", "rr19"),
+    ("我们村口几盏路灯都不亮了", "rr19"),
+    ("东城这边路边的盖子不见了，下面黑乎乎的", "rr23"),
+    ("茶山这边冇电啦，成条村都冇电", "rr10"),
+    ("常平这边突然冇水了，水龙头一滴都没有", "rr02"),
+    ("清溪镇的红绿灯黄灯一直闪，车都不知道怎么走", "rr27"),
+    ("塘厦一段路上洒了好多机油，有人摔了", "rr26"),
+    ("樟木頭一個小區的電梯卡住了，我媽媽被困在裡面", "rr29"),   # Traditional
+])
+def test_colloquial_forms_are_recognised(rules, text, code):
+    hit = rules.detect(text)
+    assert hit is not None and hit.code == code
+
+
+def test_specific_item_wins_over_generic_manhole(rules):
+    assert rules.detect("石碣镇一个电信井盖不见了，很危险").code == "rr18"
+    assert rules.detect("村里的排水沟盖板没了，晚上有人踩空").code == "rr09"
+    assert rules.detect("被狗咬了去打针，医院说狂犬疫苗断货了").code == "rr65"
+    assert rules.detect("路边的消防栓被车撞断了，水喷得好高").code == "rr05"
+
+
+# ------------------------------------------------------------ rapid: what the caller means ------
+@pytest.mark.parametrize("text", [
+    "不是停电，是我家电费比邻居多一倍",                        # negation
+    "我们这边并没有停水，是我家热水器坏了",                     # negation
+])
+def test_negated_trigger_is_not_rapid(rules, text):
+    assert rules.detect(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "前天停电的时候小区的发电机根本没启动，物业太不负责了",     # past event
+    "之前反映的路灯不亮的问题已经修好了，谢谢你们",            # resolved
+    "台风刮倒的树两天就全部清理干净了，辛苦了",                # resolved
+    "上个月停水三天，物业一点通知都没有，现在我要投诉物业",      # past; 现在 belongs to the complaint
+])
+def test_past_or_resolved_event_is_not_rapid(rules, text):
+    assert rules.detect(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "停水通知一般在哪里能查到？",
+    "下周三东城会不会计划停电？大概停多久？",
+    "请问停电了应该打哪个电话报修？",
+    "井盖被偷了这种事归哪个部门管？",
+    "家里停电了是先找物业还是直接找供电局？",
+    "建议在河边步道装一些路灯，晚上散步太黑了",                 # a new facility, not a fault
+    "河涌每到夏天就发臭，治理了好几年都没用",                   # chronic
+])
+def test_consultation_about_a_topic_is_not_rapid(rules, text):
+    assert rules.detect(text) is None
+
+
+def test_current_outage_despite_ruling_out_a_plan_is_rapid(rules):
+    text = "昨晚开始就停水，水司说没有计划停水，到现在还是一滴水都没有"
+    assert rules.detect(text).code == "rr02"
+
+
+def test_casework_items_are_not_flagged(rules):
+    # rr39 (欠薪) is on the list for the agent, but needs no crew at a place now
+    assert rules.detect("工厂拖欠我两个月工资，快过年了，请帮帮我们") is None
+    assert rules.detect("楼下酒吧很吵，每天吵到半夜") is None
+
+
+def test_negation_helper():
+    s = cues.plain("并没有闻到燃气味")
+    assert cues.negated(s, s.index("闻到"), "闻到燃气味")
+    s = cues.plain("没有水用")
+    assert not cues.negated(s, 0, "没有水用")
+
+
+# ------------------------------------------------------------ emergency lines ------------------
+@pytest.mark.parametrize("text,line", [
+    ("有个男的拿着刀在菜市场追着人砍，好多人在跑", "110"),
+    ("救命，我老公喝醉了在家里打我，我躲在厕所里", "110"),
+    ("我真的不想活了，现在站在天台上", "110"),
+    ("我朋友发微信说他站在大桥上面，要跳下去，怎么办", "110"),
+    ("我家楼下的商铺着火了，火很大，烟都冲上来了", "119"),
+    ("家里厨房一股很浓的煤气味，我不敢开灯", "119"),
+    ("我们被水困在二楼了，一楼全淹了，水还在涨", "119"),
+    ("我爸突然晕倒了，叫不醒，呼吸很弱", "120"),
+    ("工友被机器切到手了，血流不止", "120"),
+    ("两辆车相撞，有人卡在车里出不来，满脸是血", "122"),
+    ("我骑电动车被一辆小车撞了，脚流了好多血站不起来", "122"),
+])
+def test_each_emergency_line(text, line):
+    em = emergency.detect(text)
+    assert em is not None and em.line == line and em.reason
+
+
+@pytest.mark.parametrize("text", [
+    "上次火灾后的补偿怎么申请？",                         # past, consultation
+    "刚才看到好几辆消防车开过去，请问是哪里着火了？",        # bystander question
+    "我想咨询120急救车的收费标准",
+    "上周我爸在家晕倒，救护车四十分钟才到，我要投诉",        # past
+    "孩子在学校被几个同学打了，学校也不处理",               # past bullying
+    "举报一家KTV消防通道锁死，万一着火人都跑不出来",        # hypothetical
+    "隔壁工地晚上十一点还在打桩，吵得睡不着",
+    "前几天厂里失火，老板到现在都不给我们结工资",
+    "小区门口的燃气调压箱一直漏气，味道好大",               # outdoor: rapid, not 119
+])
+def test_decoys_are_not_emergencies(text):
+    assert emergency.detect(text) is None
+
+
+def test_emergency_is_never_auto_and_never_rapid():
+    t = triage("我家楼下的商铺着火了，火很大，烟都冲上来了")
+    assert t.emergency_line == "119" and not t.auto and t.rapid is None and t.vague is None
+    assert "119" in t.reasons[0]
+    row = t.as_row()
+    assert row["emergency"] == 1 and row["emergency_line"] == "119" and row["auto"] == 0
+
+
+# ------------------------------------------------------------ vague ------------------------------
+@pytest.mark.parametrize("text", [
+    "上次那个问题还没解决",
+    "请问那个补贴现在还有没有",
+    "我家楼下那个地方最近一直有问题，搞得我们很烦，不知道该找哪个部门，你们帮忙看一下怎么处理。",
+    "你们帮帮忙吧，真的受不了了",
+])
+def test_vague_appeals(text):
+    assert vague.detect(text) is not None
+    t = triage(text)
+    assert t.vague is not None and not t.auto and t.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "请问残疾人证怎么办理",
+    "楼上每天晚上十一点以后还在跳绳，说了好几次都没用",
+    "有人在我们楼道里飞线给电动车充电，很危险",
+])
+def test_concrete_appeals_are_not_vague(text):
+    assert vague.detect(text) is None
+
+
+# ------------------------------------------------------------ appeal type ------------------------
+@pytest.mark.parametrize("text,code", [
+    ("请问居住证续签要带什么材料？", "consultation"),
+    ("房东不退押金，我一个外地人不知道怎么办，请帮帮我", "help"),
+    ("我要投诉这家快递公司，包裹丢了还不理人", "complaint"),
+    ("举报有人在河边非法采砂，每天晚上都来", "report"),
+    ("建议在学校门口加一个红绿灯", "suggestion"),
+    ("感谢社区网格员，天天上门关心独居老人，表扬一下", "praise"),
+])
+def test_appeal_type_codes(text, code):
+    at = AT.predict(text)
+    assert at.code == code and 0 < at.score <= 1
+    assert set(at.scores) == set(AT.CODES) == set(AT.type_names())
+
+
+def test_appeal_type_corpus_covers_every_type():
+    _, labels = AT.load_corpus()
+    assert set(labels) == set(AT.CODES)
+    assert len(labels) >= 300 and min(labels.count(c) for c in AT.CODES) >= 30
+
+
+# ------------------------------------------------------------ auto floor and margin --------------
+class ScoresPredictor:
+    """Test double of Predictor's interface with chosen scores (the floor and margin rule is what
+    is under test, not the model)."""
+
+    def __init__(self, scores, threshold=0.11):
+        self.scores = scores
+        self.threshold = threshold
+        self.label_units = {"water_supply": "util_water", "power_supply": "util_power", "other": "town",
+                            "sanitation": "town"}
+
+    def predict(self, text, k=3):
+        return {"suggestions": [{"label": lab, "score": sc} for lab, sc in self.scores[:k]]}
+
+
+PLAIN = "这个月水费比上个月贵了一倍，家里用水没有变"
+
+
+def test_floor_does_not_depend_on_the_models_threshold():
+    policy = AutoPolicy(min_score=0.5, min_margin=0.2)
+    low = ScoresPredictor([("water_supply", 0.45), ("power_supply", 0.05)], threshold=0.11)
+    t = triage(PLAIN, predictor=low, policy=policy)
+    assert not t.auto and "下限0.50" in t.reasons[0]
+    ok = ScoresPredictor([("water_supply", 0.75), ("power_supply", 0.05)], threshold=0.11)
+    t = triage(PLAIN, predictor=ok, policy=policy)
+    assert t.auto and t.unit == "util_water"
+    # the model's own CV threshold can only raise the floor
+    strict = ScoresPredictor([("water_supply", 0.75), ("power_supply", 0.05)], threshold=0.8)
+    assert not triage(PLAIN, predictor=strict, policy=policy).auto
+
+
+def test_margin_over_the_runner_up():
+    policy = AutoPolicy(min_score=0.5, min_margin=0.2)
+    close = ScoresPredictor([("water_supply", 0.55), ("power_supply", 0.40)])
+    t = triage(PLAIN, predictor=close, policy=policy)
+    assert not t.auto and "接近" in t.reasons[0] and "供电" in t.reasons[0]
+
+
+def test_other_never_auto_dispatches():
+    t = triage(PLAIN, predictor=ScoresPredictor([("other", 0.95), ("water_supply", 0.01)]), town="虎门镇")
+    assert not t.auto and "其他" in t.reasons[0]
+
+
+def test_town_unit_resolves_from_argument_or_text_else_no_auto():
+    p = ScoresPredictor([("sanitation", 0.9), ("other", 0.02)])
+    text = "垃圾桶满了好几天，臭得不得了，希望安排清运"
+    assert triage(text, predictor=p, town="虎门镇").unit == "town_humen"
+    assert triage(text, predictor=p, town="town_humen").auto
+    assert triage("厚街镇" + text, predictor=p).unit == "town_houjie"
+    t = triage(text, predictor=p)
+    assert t.unit is None and not t.auto and "镇街" in t.reasons[0]
+
+
+def test_rapid_hit_routes_to_the_items_own_unit():
+    p = ScoresPredictor([("sanitation", 0.9), ("other", 0.02)])
+    t = triage("厚街那个沙井盖不见了，晚上骑车很容易掉下去", predictor=p)
+    assert t.rapid.code == "rr23" and t.category == "road_maintenance" and t.unit == "dept_transport"
+    assert t.auto and t.rapid.contact_minutes <= 30
+
+
+def test_issue_example_vague_appeal_is_not_auto_dispatched(predictor):
+    text = "我家楼下那个地方最近一直有问题，搞得我们很烦，不知道该找哪个部门，你们帮忙看一下怎么处理。"
+    t = triage(text, town="虎门镇", predictor=predictor)
+    assert not t.auto and t.vague is not None
+
+
+def test_shipped_config_floor_and_margin():
+    p = AutoPolicy.from_settings()
+    assert p.min_score >= 0.4 and p.min_margin > 0
+
+
+# ------------------------------------------------------------ own test set -----------------------
+def test_own_case_set_is_well_formed():
+    from pathlib import Path
+
+    rows = list(csv.DictReader(open(Path(__file__).parent / "data" / "triage_cases.csv", encoding="utf-8")))
+    assert len(rows) >= 150
+    for r in rows:
+        flags = int(r["rapid"]) + int(r["emergency"]) + int(r["vague"])
+        assert flags <= 1 and (r["emergency_line"] != "") == (r["emergency"] == "1")
+        assert r["appeal_type"] in set(AT.type_names().values())
+
+
+def test_own_case_set_meets_the_acceptance_figures(predictor):
+    """Regression guard over the team's own cases (tuned on, so well above the issue's bars):
+    a rule change that loses recall or adds false positives shows up here."""
+    from pathlib import Path
+
+    from hotline.classify.triage_eval import score
+
+    gold = list(csv.DictReader(open(Path(__file__).parent / "data" / "triage_cases.csv", encoding="utf-8")))
+    pred = [{"id": g["id"], **triage(g["text"], predictor=predictor).as_row()} for g in gold]
+    s = score(pred, gold)
+    assert s["rapid_recall"] >= 0.95 and s["rapid_fp_rate"] <= 0.02
+    assert s["emergency_recall"] >= 0.97 and s["emergency_fp_rate"] <= 0.01 and s["emergency_auto"] == 0
+    assert s["emergency_line_correct"] >= 0.95
+    assert s["vague_no_auto"] >= 0.95 and s["plain_auto"] >= 0.5
+    assert s["appeal_type_macro_f1"] >= 0.85
