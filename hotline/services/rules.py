@@ -15,21 +15,15 @@ from hotline.dispatch.model import Actor, RuleViolation, WorkOrder
 from hotline.dispatch.workflow import CLOSED_STATES
 
 from . import hooks
-from .dispatch_config import dispatch_config
 
 TZ = ZoneInfo("Asia/Shanghai")
-
-
-def _calendar():
-    from hotline.sla.clocks import default_engine
-    return default_engine().calendar
 
 
 def return_window_end(rt):
     """退单 window: default "until the end of the next working day" after dispatch
     (吕梁 1 工作日, docs/design/domain.md §6.2), in the city's working calendar (调休 included: dispatched
     Tue 2025-09-30 10:00 -> closes 2025-10-09 23:59:59 after the National Day holiday)."""
-    n, cal = dispatch_config().window_working_days, _calendar()
+    n, cal = rt.config.dispatch.window_working_days, rt.config.sla_engine.calendar
     return lambda t: cal.add_working_days(t, n)
 
 
@@ -79,12 +73,12 @@ def _assist_due(rt, task: dict) -> None:
             due = due.replace(tzinfo=TZ)
     else:
         try:
-            days = int(task.get("days") or dispatch_config().assist_default_working_days)
+            days = int(task.get("days") or rt.config.dispatch.assist_default_working_days)
         except (TypeError, ValueError):
             raise RuleViolation("协办天数须为正整数", field="data.days") from None
         if days < 1:
             raise RuleViolation("协办天数须为正整数", field="data.days")
-        due = _calendar().add_working_days(utcnow(), days)
+        due = rt.config.sla_engine.calendar.add_working_days(utcnow(), days)
     task["due"] = due.isoformat()
 
 

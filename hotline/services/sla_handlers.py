@@ -26,7 +26,7 @@ from hotline.config import var_dir
 from hotline.dispatch.workflow import Role
 
 from .handlers import _notify, register
-from .sla_service import CLOCK_ZH, LADDER_ZH, TARGET_ZH, engine
+from .sla_service import CLOCK_ZH, LADDER_ZH, TARGET_ZH
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = timedelta(minutes=5)
@@ -72,29 +72,29 @@ def _users(uow, role: str) -> list[str]:
         UserRow.role == role, UserRow.active.is_(True))).scalars())
 
 
-def _queue(uow, key: str, channel: str, address: str | None, order: WorkOrderRow,
+def _queue(rt, uow, key: str, channel: str, address: str | None, order: WorkOrderRow,
            message: str, now: datetime) -> None:
     if not address:
         return
     if uow.session.execute(select(SlaDeliveryRow.id).where(SlaDeliveryRow.key == key)).first():
         return
     # stored in UTC: SQLite keeps the wall time only (adapters.db.aware reads it as UTC)
-    at = engine().policy.deliver_at(now, order.urgency, order.rapid_item).astimezone(timezone.utc)
+    at = rt.config.sla.deliver_at(now, order.urgency, order.rapid_item).astimezone(timezone.utc)
     uow.session.add(SlaDeliveryRow(key=key, channel=channel, address=address, order_id=order.id,
                                    message=message, deliver_at=at, attempts=0,
                                    created_at=now))
 
 
-def _outbound(uow, event_id: int, order: WorkOrderRow, kind: str, text: str,
+def _outbound(rt, uow, event_id: int, order: WorkOrderRow, kind: str, text: str,
               extra: dict) -> None:
     now = utcnow()
     unit = uow.session.get(UnitRow, order.unit) if order.unit else None
-    _queue(uow, f"sms-{kind}-{event_id}", "sms", order.unit, order, text, now)
+    _queue(rt, uow, f"sms-{kind}-{event_id}", "sms", order.unit, order, text, now)
     if unit is not None and unit.webhook_url:
         body = json.dumps({"event": f"sla.{kind}", "order_id": order.id,
                            "number": order.number, "message": text, **extra},
                           ensure_ascii=False)
-        _queue(uow, f"webhook-{kind}-{event_id}", "webhook", unit.webhook_url, order, body, now)
+        _queue(rt, uow, f"webhook-{kind}-{event_id}", "webhook", unit.webhook_url, order, body, now)
 
 
 def on_warning(rt, uow, event_id: int, p: dict) -> None:
@@ -106,7 +106,7 @@ def on_warning(rt, uow, event_id: int, p: dict) -> None:
             f" 到期（预警 {p['label']}），请抓紧办理")
     _notify(uow, f"sla-warning-{event_id}", p.get("unit") or order.unit, order.id,
             "sla_warning", text)
-    _outbound(uow, event_id, order, "warning", text, {"clock": p["clock"],
+    _outbound(rt, uow, event_id, order, "warning", text, {"clock": p["clock"],
                                                       "target": p["target"], "due": p["due"]})
 
 
@@ -124,7 +124,7 @@ def _step_handler(action: str, roles: tuple[str, ...]):
                 _notify(uow, f"sla-{action}-{event_id}-{username}", None, order.id, action,
                         text, username=username)
         if p.get("auto"):
-            _outbound(uow, event_id, order, action, text, {"step": action})
+            _outbound(rt, uow, event_id, order, action, text, {"step": action})
     return handler
 
 
