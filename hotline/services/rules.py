@@ -57,6 +57,22 @@ def before_action(rt, uow, order: WorkOrder, actor: Actor, action: str, payload:
                 raise RuleViolation("工单无分类, 不能归因于分类配置", field="data.attributed_to")
     if action == "merge":
         _check_master(uow, order, data)
+    if action == "request_extension":
+        _extension_within_policy(rt, order, data)
+
+
+def _extension_within_policy(rt, order: WorkOrder, data: dict) -> None:
+    """延期: at most `extensions.max_count` approved extensions, each of 1 to
+    `extensions.max_working_days` working days (config/sla.yaml; docs/design/domain.md §4.5)."""
+    try:
+        days = int(data.get("days", 0))
+    except (TypeError, ValueError):
+        days = 0
+    approved = [int(t.data.get("days") or 0) for t in order.history
+                if t.action == "approve_extension"]
+    ok, why = rt.config.sla.extension_allowed(approved, days)
+    if not ok:
+        raise RuleViolation(why, field="days")
 
 
 def _assist_due(rt, task: dict) -> None:
