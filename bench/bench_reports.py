@@ -79,9 +79,8 @@ def generate(conn, n: int, units: list[str]) -> None:
 
 def run(n: int, runs: int = 5) -> dict:
     from hotline.adapters.orm import Base
-    from hotline.config import city
     from hotline.reports import sql
-    from hotline.services.reports import formula
+    from hotline.services.app_config import load_config
     from hotline.survey.scoring import rates
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG)
@@ -91,7 +90,8 @@ def run(n: int, runs: int = 5) -> dict:
     eng = create_engine(f"{PG}{sep}options=-csearch_path%3D{schema}")
     try:
         Base.metadata.create_all(eng)
-        units = list(city().units)
+        conf = load_config()
+        units = list(conf.city.units)
         with eng.begin() as c:
             c.execute(text("INSERT INTO units (code, name, kind, active) "
                            "SELECT x, x, 'town', true FROM unnest(CAST(:c AS text[])) x"), {"c": units})
@@ -105,7 +105,7 @@ def run(n: int, runs: int = 5) -> dict:
                 t0 = time.perf_counter()
                 groups = sql.grouped_sums(s, [sql.F.unit], date(2025, 1, 1), date(2025, 12, 31),
                                           as_of)
-                out = [rates(g, formula()) for g in groups]
+                out = [rates(g, conf.scoring) for g in groups]
                 dt = time.perf_counter() - t0
             if i:
                 times.append(dt)      # the first run warms the cache

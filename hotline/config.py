@@ -3,28 +3,22 @@
 Files in config/ describe the city (units, categories, appeal types, users). Environment
 variables override the deployment settings: DATABASE_URL, REDIS_URL, SECRET_KEY,
 HOTLINE_CONFIG (another config directory). Every validation error names the file and key,
-so an operator can fix a typo without reading code.
+so an operator can fix a typo without reading code; every file is read strictly
+(hotline/configfile.py), so an unknown key is an error too. The runtime loads the whole
+configuration once (services/app_config.py); nothing here caches it.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from hotline.configfile import ConfigError, Doc, parse_file, read_yaml
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_ROOT.parent
 UNIT_KINDS = ("department", "town", "utility")
-
-
-class ConfigError(Exception):
-    """A config file is missing or wrong; the message names file and key."""
-
-    def __init__(self, file: str, key: str, message: str):
-        self.file, self.key = file, key
-        super().__init__(f"{file}: {key}: {message}")
+__all__ = ["ConfigError", "config_dir", "load_city", "load_yaml", "var_dir"]
 
 
 def config_dir() -> Path:
@@ -38,17 +32,9 @@ def var_dir() -> Path:
     return d
 
 
-def load_yaml(name: str, directory: Path | None = None) -> dict:
-    path = (directory or config_dir()) / name
-    if not path.exists():
-        raise ConfigError(str(path), "-", "文件不存在 (file not found)")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(str(path), "-", f"YAML 格式错误: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(str(path), "-", "顶层必须是映射 (mapping)")
-    return data
+def load_yaml(name: str, directory: Path | None = None) -> Doc:
+    """One file's mapping, not checked for unknown keys: loaders use `parse_file`."""
+    return read_yaml((directory or config_dir()) / name)
 
 
 @dataclass(frozen=True)
@@ -108,47 +94,57 @@ def _require(item: dict, key: str, file: str, where: str, types=str):
 def load_city(directory: Path | None = None) -> CityConfig:
     d = directory or config_dir()
     units: dict[str, Unit] = {}
-    f = str(d / "units.yaml")
-    for i, u in enumerate(load_yaml("units.yaml", d).get("units") or []):
-        where = f"units[{i}]"
-        code = _require(u, "code", f, where)
-        if code in units:
-            raise ConfigError(f, f"{where}.code", f"重复的单位代码 {code}")
-        kind = _require(u, "kind", f, where)
-        if kind not in UNIT_KINDS:
-            raise ConfigError(f, f"{where}.kind", f"必须是 {UNIT_KINDS} 之一")
-        units[code] = Unit(code, _require(u, "name", f, where), kind, u.get("level"),
-                           u.get("population"))
-    if not units:
-        raise ConfigError(f, "units", "至少需要一个单位")
-    cats: dict[str, Category] = {}
-    f = str(d / "categories.yaml")
-    for i, c in enumerate(load_yaml("categories.yaml", d).get("categories") or []):
-        where = f"categories[{i}]"
-        code = _require(c, "code", f, where)
-        owner = _require(c, "owner", f, where)
-        if owner != "town" and owner not in units:
-            raise ConfigError(f, f"{where}.owner", f"未知单位 {owner}")
-        cats[code] = Category(code, _require(c, "name", f, where), c.get("group", ""), owner)
-    types: dict[str, AppealType] = {}
-    f = str(d / "appeal_types.yaml")
-    for i, t in enumerate(load_yaml("appeal_types.yaml", d).get("appeal_types") or []):
-        where = f"appeal_types[{i}]"
-        days = t.get("reply_days")
-        if days is not None and (not isinstance(days, int) or days <= 0):
-            raise ConfigError(f, f"{where}.reply_days", "必须是正整数或 null")
-        code = _require(t, "code", f, where)
-        types[code] = AppealType(code, _require(t, "name", f, where), days)
-    users = load_yaml("users.yaml", d)
-    pw = users.get("demo_password")
-    if not isinstance(pw, str) or not pw:
-        raise ConfigError(str(d / "users.yaml"), "demo_password", "缺少必填项 (required)")
-    return CityConfig(units, cats, types, pw, users.get("users") or [])
 
+    def parse_units(doc):
+        f = str(d / "units.yaml")
+        for i, u in enumerate(doc.get("units") or []):
+            where = f"units[{i}]"
+            code = _require(u, "code", f, where)
+            if code in units:
+                raise ConfigError(f, f"{where}.code", f"重复的单位代码 {code}")
+            kind = _require(u, "kind", f, where)
+            if kind not in UNIT_KINDS:
+                raise ConfigError(f, f"{where}.kind", f"必须是 {UNIT_KINDS} 之一")
+            units[code] = Unit(code, _require(u, "name", f, where), kind, u.get("level"),
+                               u.get("population"))
+        if not units:
+            raise ConfigError(f, "units", "至少需要一个单位")
 
-@lru_cache(maxsize=1)
-def city() -> CityConfig:
-    return load_city()
+    def parse_categories(doc):
+        f, cats = str(d / "categories.yaml"), {}
+        for i, c in enumerate(doc.get("categories") or []):
+            where = f"categories[{i}]"
+            code = _require(c, "code", f, where)
+            owner = _require(c, "owner", f, where)
+            if owner != "town" and owner not in units:
+                raise ConfigError(f, f"{where}.owner", f"未知单位 {owner}")
+            cats[code] = Category(code, _require(c, "name", f, where), c.get("group", ""), owner)
+        return cats
+
+    def parse_types(doc):
+        f, types = str(d / "appeal_types.yaml"), {}
+        for i, t in enumerate(doc.get("appeal_types") or []):
+            where = f"appeal_types[{i}]"
+            days = t.get("reply_days")
+            if days is not None and (not isinstance(days, int) or days <= 0):
+                raise ConfigError(f, f"{where}.reply_days", "必须是正整数或 null")
+            code = _require(t, "code", f, where)
+            types[code] = AppealType(code, _require(t, "name", f, where), days)
+        return types
+
+    def parse_users(doc):
+        pw = doc.get("demo_password")
+        if not isinstance(pw, str) or not pw:
+            raise ConfigError(str(d / "users.yaml"), "demo_password", "缺少必填项 (required)")
+        # every key of a user is read by services/seed.py when it seeds the demo users
+        users = [dict(u.items()) if isinstance(u, Doc) else u for u in doc.get("users") or []]
+        return pw, users
+
+    parse_file(d / "units.yaml", parse_units)
+    cats = parse_file(d / "categories.yaml", parse_categories)
+    types = parse_file(d / "appeal_types.yaml", parse_types)
+    pw, users = parse_file(d / "users.yaml", parse_users)
+    return CityConfig(units, cats, types, pw, users)
 
 
 @dataclass(frozen=True)

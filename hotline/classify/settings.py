@@ -1,4 +1,10 @@
-"""config/classify.yaml with code defaults (pure)."""
+"""config/classify.yaml with code defaults (pure), read strictly: an unknown key fails the
+load naming file and key (hotline/configfile.py).
+
+The file holds only what code reads: the precision the auto-dispatch threshold aims at
+(hotline/classify/training.py) and the triage floor and margin (hotline/classify/triage.py). Duplicate search and rapid-item detection keep their numbers
+next to the code that uses them (hotline/services/duplicates.py, hotline/classify/rapid.py).
+"""
 
 from __future__ import annotations
 
@@ -6,22 +12,26 @@ from pathlib import Path
 
 from .text import CONFIG_DIR
 
-DEFAULTS = {
-    "auto_dispatch": {"target_precision": 0.980, "cv_folds": 5, "min_score": 0.4, "min_margin": 0.15},
-    "suggestions_k": 3,
-    "model_store": "var/models",
-    "duplicates": {"threshold": 0.6, "window_days": 7, "max_candidates": 200},
-    "rapid_response": {"min_score": 0.4, "veto": 0.9},
-}
+DEFAULTS = {"auto_dispatch": {"target_precision": 0.980, "min_score": 0.4, "min_margin": 0.15}}
 
 
 def load(path=None) -> dict:
-    import yaml
+    from hotline.configfile import ConfigError, parse_file
 
     p = Path(path) if path else CONFIG_DIR / "classify.yaml"
-    data = yaml.safe_load(p.read_text(encoding="utf-8")) if p.exists() else {}
-    out = {}
-    for k, v in DEFAULTS.items():
-        got = (data or {}).get(k)
-        out[k] = {**v, **(got or {})} if isinstance(v, dict) else (got if got is not None else v)
-    return out
+
+    def parse(doc) -> dict:
+        auto = doc.get("auto_dispatch") or {}
+        target = auto.get("target_precision", DEFAULTS["auto_dispatch"]["target_precision"])
+        if isinstance(target, bool) or not isinstance(target, (int, float)) \
+                or not 0 < target < 1:
+            raise ConfigError(p, "auto_dispatch.target_precision", "须在 0 与 1 之间")
+        out = {"target_precision": float(target)}
+        for key in ("min_score", "min_margin"):
+            v = auto.get(key, DEFAULTS["auto_dispatch"][key])
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v < 1:
+                raise ConfigError(p, f"auto_dispatch.{key}", "须在 0 与 1 之间")
+            out[key] = float(v)
+        return {"auto_dispatch": out}
+
+    return parse_file(p, parse, required=False)

@@ -359,11 +359,10 @@ class WorkOrder:
             days = int(data.get("days", 0))
         except (TypeError, ValueError):
             days = 0
-        if not 1 <= days <= 3:
-            # ≤3 working days per extension (吕梁, docs/design/domain.md §4.5)
-            raise RuleViolation("每次延期为 1 至 3 个工作日", field="days")
-        if sum(1 for t in self.history if t.action == "approve_extension") >= 3:
-            raise RuleViolation("延期最多 3 次", field="days")
+        if days < 1:
+            raise RuleViolation("延期天数必须为正整数", field="days")
+        # the caps (how many, how long: docs/design/domain.md §4.5) are configuration
+        # (config/sla.yaml extensions), checked by services/rules.py before this runs
         data["days"] = days
 
     def last_dispatch_at(self) -> datetime | None:

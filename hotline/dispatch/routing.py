@@ -105,30 +105,13 @@ def resolve(entries: list[Entry], category: str | None, town: str | None,
 
 
 def unit_for(city, category: str | None, town: str | None, at: dt.datetime | dt.date | None,
-             entries: list[Entry] | None = None) -> Assignment | None:
-    """Lead (and assisting) units for an order: the responsibility table, falling back to the
-    category's owner in the taxonomy (属地 categories go to the town)."""
+             entries: list[Entry]) -> Assignment | None:
+    """Lead (and assisting) units for an order: the responsibility table `entries` (parsed
+    once by the runtime's configuration, plus saved rulings), falling back to the category's
+    owner in the taxonomy (属地 categories go to the town)."""
     day = at.date() if isinstance(at, dt.datetime) else (at or dt.date.today())
-    if entries is None:
-        entries = default_entries(city)
     hit = resolve(entries, category, town, day)
     if hit is not None:
         return hit
     lead = city.unit_for(category, town) if city is not None else None
     return Assignment(lead, (), "taxonomy") if lead else None
-
-
-_DEFAULT: dict = {}
-
-
-def default_entries(city) -> list[Entry]:
-    """config/responsibility.yaml, parsed once per city config (validated against it)."""
-    key = id(city)
-    if key not in _DEFAULT:
-        from hotline.config import config_dir, load_yaml  # plain YAML reader, no framework
-        path = config_dir() / "responsibility.yaml"
-        items = load_yaml("responsibility.yaml").get("entries") if path.exists() else []
-        _DEFAULT[key] = parse_entries(
-            items or [], set(city.units) if city else None,
-            set(city.categories) if city else None, str(path))
-    return _DEFAULT[key]

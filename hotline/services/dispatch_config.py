@@ -1,11 +1,12 @@
-"""config/dispatch.yaml: the 退单 window and the "two 15%" policy (validated on load)."""
+"""config/dispatch.yaml: the 退单 window, the "two 15%" policy and the 协办 default (validated
+on load; the runtime holds the loaded object as `rt.config.dispatch`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
 
-from hotline.config import ConfigError, config_dir, load_yaml
+from hotline.config import config_dir
+from hotline.configfile import ConfigError, parse_file
 from hotline.dispatch.returns import Two15Policy
 
 
@@ -25,10 +26,11 @@ def _pos_int(f, key, v, default):
 
 def load_dispatch_config(directory=None) -> DispatchConfig:
     d = directory or config_dir()
-    f = str(d / "dispatch.yaml")
-    if not (d / "dispatch.yaml").exists():
-        return DispatchConfig()
-    doc = load_yaml("dispatch.yaml", d)
+    return parse_file(d / "dispatch.yaml", lambda doc: _parse(str(d / "dispatch.yaml"), doc),
+                      required=False, default=DispatchConfig)
+
+
+def _parse(f: str, doc) -> DispatchConfig:
     ret, t, a = doc.get("returns") or {}, doc.get("two15") or {}, doc.get("assist") or {}
     thr = t.get("threshold_percent", 15)
     if not isinstance(thr, (int, float)) or not 0 < thr <= 100:
@@ -41,8 +43,3 @@ def load_dispatch_config(directory=None) -> DispatchConfig:
         Two15Policy(Fraction(str(thr)), _pos_int(f, "two15.window_days", t.get("window_days"), 30),
                     _pos_int(f, "two15.min_orders", t.get("min_orders"), 20), block),
         _pos_int(f, "assist.default_working_days", a.get("default_working_days"), 2))
-
-
-@lru_cache(maxsize=1)
-def dispatch_config() -> DispatchConfig:
-    return load_dispatch_config()

@@ -52,15 +52,14 @@ def _returns(hist) -> list:
     return [t for t in hist if t.action == "request_return"]
 
 
-def dispatch_due(row, hist, now: datetime | None = None):
+def dispatch_due(engine, row, hist, now: datetime | None = None):
     """The dispatcher queue's clock, from the SLA engine (docs/design/domain.md §4.4: received
     before 12:00 on a working day -> same day, else by 12:00 of the next working day;
-    urgent/critical within 5 minutes, 24x7)."""
-    from hotline.sla.clocks import default_engine
+    urgent/critical within 5 minutes, 24x7). `engine`: the runtime's (rt.config.sla_engine)."""
     facts = {"received_at": aware(row.received_at), "appeal_type": row.appeal_type,
              "urgency": row.urgency, "rapid_item": row.rapid_item}
     events = [{"action": t.action, "at": aware(t.at), "data": t.data or {}} for t in hist]
-    for d in default_engine().deadlines(facts, events, now):
+    for d in engine.deadlines(facts, events, now):
         if d.clock == "dispatch":
             return d
     return None
@@ -79,7 +78,7 @@ def dispatch_queue(rt, actor: Actor, now: datetime | None = None) -> dict:
         for r in rows:
             v = views.order_view(rt, row_to_dict(r), actor, brief=True)
             v["suggestions"] = r.suggestions
-            d = dispatch_due(r, hist[r.id], now)
+            d = dispatch_due(rt.config.sla_engine, r, hist[r.id], now)
             v["dispatch_due"] = views.iso(d.due) if d else None
             v["dispatch_rule"] = d.reason if d else None
             v["dispatch_overdue"] = bool(d and now > d.due)

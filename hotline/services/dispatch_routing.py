@@ -29,7 +29,7 @@ def ruling_entries(session) -> list[routing.Entry]:
 
 def _entries(rt, session) -> list[routing.Entry]:
     return rt.cached(RULINGS_KEY, RULINGS_TTL, lambda: ruling_entries(session)) + \
-        routing.default_entries(rt.city)
+        rt.config.responsibility
 
 
 def unit_for(rt, category: str | None, town: str | None, at: datetime | None = None,

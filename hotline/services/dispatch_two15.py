@@ -15,10 +15,8 @@ from hotline.adapters.db import aware, utcnow
 from hotline.adapters.orm import TransitionRow, UserRow, WorkOrderRow
 from hotline.adapters.orm_dispatch import ReturnFlagRow
 from hotline.dispatch.model import Actor, DomainError, NotPermitted, RuleViolation
-from hotline.dispatch.returns import RateCheck, check
+from hotline.dispatch.returns import RateCheck, Two15Policy, check
 from hotline.dispatch.workflow import Role
-
-from .dispatch_config import dispatch_config
 
 ATTRIBUTING = ("approve_return", "arbitrate")
 
@@ -27,8 +25,8 @@ class FlagNotFound(DomainError):
     http_status = 404
 
 
-def _window(now: datetime) -> tuple[datetime, datetime]:
-    return now - timedelta(days=dispatch_config().two15.window_days), now
+def _window(policy: Two15Policy, now: datetime) -> tuple[datetime, datetime]:
+    return now - timedelta(days=policy.window_days), now
 
 
 def _returns(session, since, until, kind: str) -> dict[str, int]:
@@ -55,11 +53,12 @@ def _totals(session, since, until, kind: str, subjects=None) -> dict[str, int]:
     return {k: n for k, n in session.execute(q.group_by(col))}
 
 
-def rates(session, kind: str, now: datetime, subjects=None) -> list[RateCheck]:
-    since, until = _window(now)
+def rates(session, policy: Two15Policy, kind: str, now: datetime,
+          subjects=None) -> list[RateCheck]:
+    """`policy`: the runtime's config/dispatch.yaml two15 section (rt.config.dispatch.two15)."""
+    since, until = _window(policy, now)
     ret = _returns(session, since, until, kind)
     tot = _totals(session, since, until, kind, subjects)
-    policy = dispatch_config().two15
     names = set(subjects) if subjects is not None else set(ret) | set(tot)
     return sorted((check(s, ret.get(s, 0), tot.get(s, 0), policy) for s in names),
                   key=lambda r: (-r.returned * 1.0 / max(r.total, 1), r.subject))
@@ -74,7 +73,8 @@ def evaluate_after_return(rt, uow, transition) -> ReturnFlagRow | None:
     if not subject:
         return None
     now = aware(transition.at)
-    (r,) = rates(uow.session, kind, now, [subject])
+    policy = rt.config.dispatch.two15
+    (r,) = rates(uow.session, policy, kind, now, [subject])
     if not r.flagged:
         return None
     s = uow.session
@@ -85,8 +85,8 @@ def evaluate_after_return(rt, uow, transition) -> ReturnFlagRow | None:
         open_flag.returned, open_flag.total, open_flag.rate_percent = r.returned, r.total, \
             r.percent
         return open_flag
-    block = kind == "agent" and dispatch_config().two15.block_agent_intake
-    since, until = _window(now)
+    block = kind == "agent" and policy.block_agent_intake
+    since, until = _window(policy, now)
     flag = ReturnFlagRow(kind=kind, subject=subject, returned=r.returned, total=r.total,
                          rate_percent=r.percent, window_from=since, window_to=until,
                          flagged_at=utcnow(), intake_blocked=block)
@@ -113,14 +113,14 @@ def flag_view(f: ReturnFlagRow) -> dict:
 def overview(rt, actor: Actor, now: datetime | None = None) -> dict:
     """Open flags and the current rates of every agent and category (supervisors)."""
     now = now or utcnow()
+    policy = rt.config.dispatch.two15
     with rt.uow() as uow:
         flags = uow.session.execute(select(ReturnFlagRow).order_by(
             ReturnFlagRow.id.desc()).limit(200)).scalars().all()
         def rows(kind):
             return [{"subject": r.subject, "returned": r.returned, "total": r.total,
                      "percent": r.percent, "judged": r.judged, "flagged": r.flagged}
-                    for r in rates(uow.session, kind, now)]
-        policy = dispatch_config().two15
+                    for r in rates(uow.session, policy, kind, now)]
         return {"flags": [flag_view(f) for f in flags], "agents": rows("agent"),
                 "categories": rows("category"),
                 "policy": {"threshold_percent": float(policy.threshold_percent),

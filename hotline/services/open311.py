@@ -14,14 +14,12 @@ import math
 import re
 import secrets
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 from sqlalchemy import select
 
 from hotline.adapters.db import utcnow
 from hotline.adapters.orm import NoteRow, WorkOrderRow
 from hotline.adapters.orm_open311 import ApiKeyRow, Open311RequestRow
-from hotline.config import config_dir, load_yaml
 from hotline.dispatch.model import Actor, NotPermitted, RuleViolation
 from hotline.dispatch.workflow import CLOSED_STATES, STATUS_LABELS, Role
 from hotline.redaction import mask_personal_data
@@ -42,28 +40,10 @@ class Open311Error(Exception):
         self.status, self.description = status, description
 
 
-@lru_cache(maxsize=1)
-def settings() -> dict:
-    try:
-        data = load_yaml("open311.yaml", config_dir())
-    except Exception:   # noqa: BLE001  (the file is optional; defaults below)
-        data = {}
-    out = {"open311": {"jurisdiction_id": "dongguan.gov.cn", "contact": "12345",
-                       "key_service": "", "changeset": "2026-11-27T00:00:00+08:00",
-                       "service_notice": "", "public_channels": ["open311"],
-                       "page_size": 100, "max_page_size": 1000, "max_days": 90},
-           "selfservice": {"min_fill_seconds": 3, "max_form_age_seconds": 7200,
-                           "file_per_ip_per_hour": 5, "track_per_ip_per_hour": 30},
-           "webhooks": {"timeout_seconds": 5, "backoff_seconds": [10, 60, 300, 1800, 7200]}}
-    for section, values in data.items():
-        out.setdefault(section, {}).update(values or {})
-    return out
-
-
-def check_jurisdiction(jurisdiction_id: str | None) -> None:
+def check_jurisdiction(rt: Runtime, jurisdiction_id: str | None) -> None:
     """GeoReport v2: required only when an endpoint serves several jurisdictions (we serve
     one, so absent is fine); an unknown one is 404. An empty parameter equals an absent one."""
-    if jurisdiction_id and jurisdiction_id != settings()["open311"]["jurisdiction_id"]:
+    if jurisdiction_id and jurisdiction_id != rt.config.open311["jurisdiction_id"]:
         raise Open311Error(404, f"jurisdiction_id not found: {jurisdiction_id}")
 
 
@@ -184,7 +164,7 @@ def create_request(rt: Runtime, form: dict, attrs: dict,
     """POST requests: `form` holds single values, `attrs` the attribute[code] lists.
     Returns (the GeoReport answer, whether it replays a request stored earlier under
     `idempotency_key`: a client retrying after a lost answer gets the same id and token)."""
-    check_jurisdiction(form.get("jurisdiction_id"))
+    check_jurisdiction(rt, form.get("jurisdiction_id"))
     key_name = _authenticate(rt, form.get("api_key"))
     code = form.get("service_code")
     if not code:
@@ -240,7 +220,7 @@ def create_request(rt: Runtime, form: dict, attrs: dict,
             token = uow.session.execute(select(Open311RequestRow.token).where(
                 Open311RequestRow.order_id == order["id"])).scalar_one()
     return [{"service_request_id": order["number"], "token": token,
-             "service_notice": settings()["open311"]["service_notice"],
+             "service_notice": rt.config.open311["service_notice"],
              "account_id": form.get("account_id") or None}], order["replayed"]
 
 
@@ -281,7 +261,7 @@ def _page(args: dict, conf: dict) -> tuple[int, int]:
     return out[0], out[1]
 
 
-def _expected(row: WorkOrderRow) -> str | None:
+def _expected(rt, row: WorkOrderRow) -> str | None:
     """expected_datetime: the legal reply deadline from the SLA engine (the citizen clock),
     in working time with holidays and 调休 (docs/sla.md). Read in the caller's session: a
     second transaction would wait on SQLite's writer lock."""
@@ -289,9 +269,8 @@ def _expected(row: WorkOrderRow) -> str | None:
         from sqlalchemy.orm import object_session
 
         from hotline.adapters.db import WorkOrderRepository
-        from hotline.sla.clocks import default_engine
         order = WorkOrderRepository(object_session(row)).get(row.id)
-        due = [d for d in default_engine().deadlines(order, order.history)
+        due = [d for d in rt.config.sla_engine.deadlines(order, order.history)
                if d.clock == "reply" and d.target == "legal"]
         return views.iso(min(d.due for d in due)) if due else None
     except Exception:   # advisory field: never fail a read on it
@@ -313,10 +292,10 @@ def _view(rt, row: WorkOrderRow, req: Open311RequestRow | None, reply: str | Non
             "service_code": (req.service_code if req else None) or row.category,
             "description": mask_personal_data(row.content),
             "agency_responsible": unit.name if unit else None,
-            "service_notice": settings()["open311"]["service_notice"],
+            "service_notice": rt.config.open311["service_notice"],
             "requested_datetime": views.iso(row.received_at),
             "updated_datetime": views.iso(row.updated_at),
-            "expected_datetime": None if closed else _expected(row),
+            "expected_datetime": None if closed else _expected(rt, row),
             "address": mask_personal_data(row.address),
             "address_id": req.address_id if req else None,
             "zipcode": req.zipcode if req else None, "lat": _finite(req.lat) if req else None,
@@ -329,8 +308,8 @@ def get_requests(rt: Runtime, args: dict) -> list[dict]:
     Pagination is the `page`/`page_size` extension (Extensions page, issue #16).
     A confidential request (the caller asked for 保密) is never published, not even its
     description: it could name the caller (issue 12 finding 7)."""
-    conf = settings()["open311"]
-    check_jurisdiction(args.get("jurisdiction_id"))
+    conf = rt.config.open311
+    check_jurisdiction(rt, args.get("jurisdiction_id"))
     page, size = _page(args, conf)
     q = (select(WorkOrderRow, Open311RequestRow)
          .outerjoin(Open311RequestRow, Open311RequestRow.order_id == WorkOrderRow.id)
@@ -377,7 +356,7 @@ def _citizen_replies(uow, order_ids: list[int]) -> dict[int, str]:
 
 
 def get_request(rt: Runtime, number: str, jurisdiction_id: str | None = None) -> list[dict]:
-    check_jurisdiction(jurisdiction_id)
+    check_jurisdiction(rt, jurisdiction_id)
     found = get_requests(rt, {"service_request_id": number})
     if not found:
         raise Open311Error(404, f"service_request_id not found: {number}")
@@ -385,7 +364,7 @@ def get_request(rt: Runtime, number: str, jurisdiction_id: str | None = None) ->
 
 
 def get_token(rt: Runtime, token: str, jurisdiction_id: str | None = None) -> list[dict]:
-    check_jurisdiction(jurisdiction_id)
+    check_jurisdiction(rt, jurisdiction_id)
     with rt.uow() as uow:
         row = uow.session.execute(
             select(Open311RequestRow.token, WorkOrderRow.number)
@@ -396,8 +375,8 @@ def get_token(rt: Runtime, token: str, jurisdiction_id: str | None = None) -> li
     return [{"service_request_id": row.number, "token": row.token}]
 
 
-def discovery(base_url: str) -> dict:
-    conf = settings()["open311"]
+def discovery(rt: Runtime, base_url: str) -> dict:
+    conf = rt.config.open311
     return {"changeset": conf["changeset"], "contact": conf["contact"],
             "key_service": conf["key_service"],
             "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2",

@@ -3,17 +3,19 @@ in-process; production runs them from `hotline worker`'s relay thread (or system
 the sweep). Every job is idempotent, so overlapping runs are harmless."""
 from __future__ import annotations
 
-from hotline.services.privacy import settings as _privacy_settings
 from hotline.services.retention import retention_tick
 from hotline.services.sms import retry_due as sms_retry_due
 from hotline.services.survey import tick as survey_tick
 from hotline.services.sweep import sweep_tick
 from hotline.services.webhooks import retry_due
 
-PERIODIC: list = [   # [(every_seconds, fn(rt))]
-    (60, sweep_tick),                                          # SLA warnings and escalation
-    (60, survey_tick),                                         # delayed survey SMS, expiries
-    (5, retry_due),                                            # webhook retries with backoff
-    (5, sms_retry_due),                                        # SMS after quiet hours, retries
-    (_privacy_settings()["every_seconds"], retention_tick),    # anonymise old callers
-]
+
+def periodic_jobs(rt) -> list:
+    """[(every_seconds, fn(rt))]; intervals from the runtime's configuration."""
+    return [
+        (60, sweep_tick),                                      # SLA warnings and escalation
+        (60, survey_tick),                                     # delayed survey SMS, expiries
+        (5, retry_due),                                        # webhook retries with backoff
+        (5, sms_retry_due),                                    # SMS after quiet hours, retries
+        (rt.config.privacy["every_seconds"], retention_tick),  # anonymise old callers
+    ]

@@ -13,14 +13,12 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
-from functools import lru_cache
 
 from sqlalchemy import func, insert, select
 
 from hotline.adapters.db import utcnow
 from hotline.adapters.orm import WorkOrderRow
 from hotline.adapters.orm_security import PersonalDataAccessRow
-from hotline.config import config_dir, load_yaml
 from hotline.dispatch.model import Actor, NotPermitted, RuleViolation
 from hotline.dispatch.workflow import Role
 
@@ -32,24 +30,6 @@ from .runtime import Runtime
 KINDS = ("detail", "list", "inbox", "export", "reveal", "survey", "sms_outbox")
 # who may query the access log (supervisors and admins, docs/design/domain.md §10.2)
 LOG_READERS = (Role.SUPERVISOR, Role.ADMIN)
-
-
-@lru_cache(maxsize=4)
-def _settings_at(path: str) -> dict:
-    try:
-        return load_yaml("privacy.yaml")
-    except Exception:   # no file: the documented defaults
-        return {}
-
-
-def settings() -> dict:
-    data = _settings_at(str(config_dir()))
-    ret = data.get("retention") or {}
-    rev = data.get("reveal") or {}
-    return {"anonymise_after_days": int(ret.get("anonymise_after_days", 365)),
-            "batch": int(ret.get("batch", 500)),
-            "every_seconds": int(ret.get("every_seconds", 3600)),
-            "min_reason_chars": int(rev.get("min_reason_chars", 4))}
 
 
 def _fields_for(actor: Actor) -> str:
@@ -82,9 +62,9 @@ def reveal_phone(rt: Runtime, actor: Actor, order_id: int, reason: str | None,
     """The full phone number of one order's caller, with a logged reason."""
     from .orders import NotFound, _visible
     reason = (reason or "").strip()
-    if len(reason) < settings()["min_reason_chars"]:
-        raise RuleViolation(f"查看完整号码须说明理由 (至少 {settings()['min_reason_chars']} 个字)",
-                            "reason")
+    least = rt.config.privacy["min_reason_chars"]
+    if len(reason) < least:
+        raise RuleViolation(f"查看完整号码须说明理由 (至少 {least} 个字)", "reason")
     with rt.uow() as uow:
         row = uow.session.get(WorkOrderRow, order_id)
         if row is None or not _visible(row, actor):

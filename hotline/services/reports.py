@@ -3,15 +3,13 @@ so any table exports as CSV or XLSX the same way (web/ext_reports.py)."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from hotline.adapters.db import utcnow
-from hotline.config import load_yaml
 from hotline.dispatch.model import Actor, NotPermitted, RuleViolation
 from hotline.dispatch.workflow import STATUS_LABELS, Role
 from hotline.reports import sql
-from hotline.survey.scoring import RATE_LABELS, Formula, load_formula, rates
+from hotline.survey.scoring import RATE_LABELS, rates
 
 TZ = ZoneInfo("Asia/Shanghai")
 READERS = (Role.SUPERVISOR, Role.LEADER, Role.ADMIN, Role.DISPATCHER)
@@ -22,11 +20,6 @@ COUNT_LABELS = {"assigned": "派单量", "population": "计分工单", "closed":
 RATE_KEYS = ["sign_rate", "response_rate", "ontime_rate", "overdue_rate", "return_rate",
              "return_ok_rate", "return_bad_rate", "sendback_rate", "reopen_rate",
              "resolution_rate", "satisfaction_rate", "first_time_rate", "visit_rate"]
-
-
-@lru_cache(maxsize=1)
-def formula() -> Formula:
-    return load_formula(load_yaml("scoring.yaml"))
 
 
 def _check(actor: Actor) -> None:
@@ -58,7 +51,7 @@ def _unit_name(rt, code):
 
 def _scored(rt, sums: dict) -> dict:
     out = dict(sums)
-    out.update(rates(sums, formula()))
+    out.update(rates(sums, rt.config.scoring))
     return out
 
 
@@ -82,7 +75,7 @@ def unit_report(rt, actor: Actor, frm=None, to=None) -> dict:
             + [["deduction", "扣分"], ["return_flag", "退单率达15%"],
                ["formula_version", "公式版本"]])
     return {"from": start.isoformat(), "to": end.isoformat(),
-            "formula_version": formula().version, "columns": cols, "items": items}
+            "formula_version": rt.config.scoring.version, "columns": cols, "items": items}
 
 
 def trends(rt, actor: Actor, frm=None, to=None, by: str = "week", unit: str | None = None):
@@ -136,7 +129,7 @@ def overdue_list(rt, actor: Actor) -> dict:
 def category_town(rt, actor: Actor, frm=None, to=None) -> dict:
     _check(actor)
     start, end = parse_period(frm, to)
-    f = formula()
+    f = rt.config.scoring
     with rt.uow() as uow:
         rows = sql.category_town(uow.session, start, end)
     items = []

@@ -20,9 +20,8 @@ from . import hooks
 TZ = ZoneInfo("Asia/Shanghai")
 
 
-def _deadlines(order, now):
-    from hotline.sla.clocks import derive_deadlines
-    return derive_deadlines(order, order.history, now)
+def _deadlines(rt, order, now):
+    return rt.config.sla_engine.deadlines(order, order.history, now)
 
 
 def _utc(dt):
@@ -40,7 +39,7 @@ def refresh_facts(rt, uow, order, row=None) -> None:
          "satisfaction": s.satisfaction, "excluded": s.excluded}
         for s in uow.session.execute(select(SurveyRow)
                                      .where(SurveyRow.order_id == order.id)).scalars()]
-    facts = derive(order, order.history, _deadlines(order, utcnow()), surveys)
+    facts = derive(order, order.history, _deadlines(rt, order, utcnow()), surveys)
     if not new:
         uow.session.execute(delete(UnitFactRow).where(UnitFactRow.order_id == order.id))
     for f in facts:

@@ -20,7 +20,6 @@ from hotline.adapters.orm import TransitionRow, WorkOrderRow
 from hotline.adapters.orm_security import PrivacyAnonymisedRow
 from hotline.dispatch.workflow import CLOSED_STATES
 
-from . import privacy
 from .runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -29,7 +28,7 @@ log = logging.getLogger(__name__)
 def due_orders(rt: Runtime, now=None, days: int | None = None, limit: int = 500) -> list:
     """(order_id, closed_at) of closed orders past retention and not yet anonymised.
     closed_at = the time of the order's last transition (the one that closed it)."""
-    cfg = privacy.settings()
+    cfg = rt.config.privacy
     now = now or utcnow()
     cutoff = now - timedelta(days=cfg["anonymise_after_days"] if days is None else days)
     last = (select(TransitionRow.order_id, func.max(TransitionRow.at).label("closed_at"))
@@ -47,7 +46,7 @@ def due_orders(rt: Runtime, now=None, days: int | None = None, limit: int = 500)
 
 def retain(rt: Runtime, now=None, days: int | None = None, batch: int | None = None) -> int:
     """Anonymise every due order, in batches (each its own transaction). Returns how many."""
-    batch = batch or privacy.settings()["batch"]
+    batch = batch or rt.config.privacy["batch"]
     total = 0
     while True:
         due = due_orders(rt, now, days, batch)

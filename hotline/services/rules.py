@@ -15,21 +15,15 @@ from hotline.dispatch.model import Actor, RuleViolation, WorkOrder
 from hotline.dispatch.workflow import CLOSED_STATES
 
 from . import hooks
-from .dispatch_config import dispatch_config
 
 TZ = ZoneInfo("Asia/Shanghai")
-
-
-def _calendar():
-    from hotline.sla.clocks import default_engine
-    return default_engine().calendar
 
 
 def return_window_end(rt):
     """退单 window: default "until the end of the next working day" after dispatch
     (吕梁 1 工作日, docs/design/domain.md §6.2), in the city's working calendar (调休 included: dispatched
     Tue 2025-09-30 10:00 -> closes 2025-10-09 23:59:59 after the National Day holiday)."""
-    n, cal = dispatch_config().window_working_days, _calendar()
+    n, cal = rt.config.dispatch.window_working_days, rt.config.sla_engine.calendar
     return lambda t: cal.add_working_days(t, n)
 
 
@@ -66,6 +60,22 @@ def before_action(rt, uow, order: WorkOrder, actor: Actor, action: str, payload:
     town = data.get("rule_town")
     if town is not None and town != "*" and town not in rt.city.towns:
         raise RuleViolation(f"未知镇街代码 {town}", field="data.rule_town")
+    if action == "request_extension":
+        _extension_within_policy(rt, order, data)
+
+
+def _extension_within_policy(rt, order: WorkOrder, data: dict) -> None:
+    """延期: at most `extensions.max_count` approved extensions, each of 1 to
+    `extensions.max_working_days` working days (config/sla.yaml; docs/design/domain.md §4.5)."""
+    try:
+        days = int(data.get("days", 0))
+    except (TypeError, ValueError):
+        days = 0
+    approved = [int(t.data.get("days") or 0) for t in order.history
+                if t.action == "approve_extension"]
+    ok, why = rt.config.sla.extension_allowed(approved, days)
+    if not ok:
+        raise RuleViolation(why, field="days")
 
 
 def _assist_due(rt, task: dict) -> None:
@@ -82,12 +92,12 @@ def _assist_due(rt, task: dict) -> None:
             due = due.replace(tzinfo=TZ)
     else:
         try:
-            days = int(task.get("days") or dispatch_config().assist_default_working_days)
+            days = int(task.get("days") or rt.config.dispatch.assist_default_working_days)
         except (TypeError, ValueError):
             raise RuleViolation("协办天数须为正整数", field="data.days") from None
         if days < 1:
             raise RuleViolation("协办天数须为正整数", field="data.days")
-        due = _calendar().add_working_days(utcnow(), days)
+        due = rt.config.sla_engine.calendar.add_working_days(utcnow(), days)
     task["due"] = due.isoformat()
 
 

@@ -1,5 +1,8 @@
-"""The runtime every entry point builds once: settings, engine, city config, classifier, the
-SMS gateway (services/sms.py: HOTLINE_SMS chooses the adapter, issue 13 item 8)."""
+"""The runtime every entry point builds once: settings, engine, configuration, classifier,
+the SMS gateway (services/sms.py: HOTLINE_SMS chooses the adapter).
+
+`rt.config` is the one loaded, validated configuration (services/app_config.py,
+docs/design/architecture.md §2.6); services read it from here, never from a module cache."""
 from __future__ import annotations
 
 import logging
@@ -8,7 +11,9 @@ import time
 from dataclasses import dataclass, field
 
 from hotline.adapters.db import UnitOfWork, make_engine, session_factory
-from hotline.config import CityConfig, Settings, city, var_dir
+from hotline.config import CityConfig, Settings, var_dir
+
+from .app_config import AppConfig, load_config
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +21,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class Runtime:
     settings: Settings
-    city: CityConfig
+    config: AppConfig
     engine: object = None
     sessions: object = None
     wake_outbox: threading.Event = field(default_factory=threading.Event)
@@ -28,10 +33,15 @@ class Runtime:
     # environment by `build`, replaced by tests that point it at a fake provider
     sms: object = None
 
+    @property
+    def city(self) -> CityConfig:
+        return self.config.city
+
     @classmethod
-    def build(cls, settings: Settings | None = None, city_config: CityConfig | None = None):
+    def build(cls, settings: Settings | None = None, config: AppConfig | None = None):
+        """`config`: an already loaded configuration, else config/ (or $HOTLINE_CONFIG)."""
         settings = settings or Settings.from_env()
-        rt = cls(settings, city_config or city())
+        rt = cls(settings, config or load_config())
         rt.engine = make_engine(settings.database_url)
         rt.sessions = session_factory(rt.engine)
         from .sms import setup_from_env

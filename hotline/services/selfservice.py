@@ -61,11 +61,6 @@ class TooMany(SelfServiceError):
     http_status = 429
 
 
-def _conf() -> dict:
-    from .open311 import settings
-    return settings()["selfservice"]
-
-
 def _mac(rt: Runtime, msg: str) -> str:
     return hmac.new(rt.settings.secret_key.encode(), msg.encode(), hashlib.sha256).hexdigest()
 
@@ -84,9 +79,9 @@ def _check_token(rt: Runtime, token: str, now: float) -> str:
     if not hmac.compare_digest(sig, _mac(rt, f"self|{ts}|{nonce}")[:32]):
         raise SelfServiceError("表单无效, 请刷新页面后重新填写")
     age = now - ts
-    if age < _conf()["min_fill_seconds"]:
+    if age < rt.config.selfservice["min_fill_seconds"]:
         raise SelfServiceError("提交过快, 请核对内容后再提交")
-    if age > _conf()["max_form_age_seconds"]:
+    if age > rt.config.selfservice["max_form_age_seconds"]:
         raise SelfServiceError("页面已过期, 请刷新页面后重新填写")
     return nonce
 
@@ -138,7 +133,7 @@ def file_appeal(rt: Runtime, form: dict, ip: str | None, now: float | None = Non
     # PostgreSQL restarted) the citizen's resubmission of the same form must still file it.
     key = f"form:{nonce}"
     try:
-        _count_hit(rt, "file", ip, _conf()["file_per_ip_per_hour"], nonce)
+        _count_hit(rt, "file", ip, rt.config.selfservice["file_per_ip_per_hour"], nonce)
     except FormAlreadyUsed:
         if _filed_under(rt, key):
             raise
@@ -165,7 +160,7 @@ def _filed_under(rt: Runtime, key: str) -> bool:
 
 def track(rt: Runtime, number: str, code: str, ip: str | None) -> dict | None:
     """Public progress of one order, or None when the number and code do not match."""
-    _count_hit(rt, "track", ip, _conf()["track_per_ip_per_hour"])
+    _count_hit(rt, "track", ip, rt.config.selfservice["track_per_ip_per_hour"])
     number, code = (number or "").strip().upper(), (code or "").strip()
     with rt.uow() as uow:
         row = uow.session.execute(select(WorkOrderRow).where(

@@ -28,7 +28,7 @@ from hotline.dispatch.workflow import Role
 
 from . import sms
 from .handlers import _notify, register
-from .sla_service import CLOCK_ZH, LADDER_ZH, TARGET_ZH, engine
+from .sla_service import CLOCK_ZH, LADDER_ZH, TARGET_ZH
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = timedelta(minutes=5)
@@ -62,21 +62,21 @@ def _users(uow, role: str) -> list[str]:
         UserRow.role == role, UserRow.active.is_(True))).scalars())
 
 
-def _queue(uow, key: str, channel: str, address: str | None, order: WorkOrderRow,
+def _queue(rt, uow, key: str, channel: str, address: str | None, order: WorkOrderRow,
            message: str, now: datetime) -> None:
     if not address:
         return
     if uow.session.execute(select(SlaDeliveryRow.id).where(SlaDeliveryRow.key == key)).first():
         return
-    at = _deliver_at(order, now)
+    at = _deliver_at(rt, order, now)
     uow.session.add(SlaDeliveryRow(key=key, channel=channel, address=address, order_id=order.id,
                                    message=message, deliver_at=at, attempts=0,
                                    created_at=now))
 
 
-def _deliver_at(order: WorkOrderRow, now: datetime) -> datetime:
+def _deliver_at(rt, order: WorkOrderRow, now: datetime) -> datetime:
     # stored in UTC: SQLite keeps the wall time only (adapters.db.aware reads it as UTC)
-    return engine().policy.deliver_at(now, order.urgency, order.rapid_item).astimezone(
+    return rt.config.sla.deliver_at(now, order.urgency, order.rapid_item).astimezone(
         timezone.utc)
 
 
@@ -88,12 +88,12 @@ def _outbound(rt, uow, event_id: int, order: WorkOrderRow, kind: str, text: str,
         sms.queue(rt, uow, key=f"sms-{kind}-{event_id}", kind="sla", body=text,
                   recipient=order.unit, phone=rt.sms.unit_phones.get(order.unit),
                   order_id=order.id, params={"number": order.number, "text": text},
-                  send_after=_deliver_at(order, now), now=now)
+                  send_after=_deliver_at(rt, order, now), now=now)
     if unit is not None and unit.webhook_url:
         body = json.dumps({"event": f"sla.{kind}", "order_id": order.id,
                            "number": order.number, "message": text, **extra},
                           ensure_ascii=False)
-        _queue(uow, f"webhook-{kind}-{event_id}", "webhook", unit.webhook_url, order, body, now)
+        _queue(rt, uow, f"webhook-{kind}-{event_id}", "webhook", unit.webhook_url, order, body, now)
 
 
 def on_warning(rt, uow, event_id: int, p: dict) -> None:

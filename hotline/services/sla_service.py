@@ -19,7 +19,7 @@ from hotline.adapters.orm import TransitionRow, WorkOrderRow
 from hotline.adapters.orm_sla import SlaOrderStateRow, SlaWarningRow
 from hotline.dispatch.model import Actor
 from hotline.dispatch.workflow import Role
-from hotline.sla.clocks import OWNER_ACTIONS, Deadline, SlaEngine, default_engine
+from hotline.sla.clocks import OWNER_ACTIONS, Deadline, SlaEngine
 
 from . import hooks, views
 
@@ -33,8 +33,9 @@ _RANK = {"ok": 0, "warning": 1, "overdue": 2}
 TABS = {"due_soon": "warning", "overdue": "overdue"}
 
 
-def engine() -> SlaEngine:
-    return default_engine()
+def engine(rt) -> SlaEngine:
+    """The runtime's SLA engine (policy + calendar from its configuration)."""
+    return rt.config.sla_engine
 
 
 @dataclass
@@ -63,14 +64,13 @@ def ladder_reached(history, at: datetime | None = None) -> str | None:
     return best
 
 
-def evaluate(order, now: datetime, eng: SlaEngine | None = None,
+def evaluate(order, now: datetime, eng: SlaEngine,
              deadlines: list[Deadline] | None = None, ladder: tuple | None = None
              ) -> Evaluation:
     """Deadlines, next check and SLA summary of one order at `now` (pure computation).
     `deadlines`: already derived at `now` (ladder records change no clock, so the sweep
     reuses the ones it derived before recording its steps, and `ladder`, from
     `eng.ladder(deadlines, ...)`, likewise)."""
-    eng = eng or engine()
     ds = deadlines if deadlines is not None else eng.deadlines(order, order.history, now)
     nxt = eng.next_check_at(order, order.history, now, deadlines=ds, ladder=ladder)
     running = [d for d in ds if d.running_at(now) and not d.paused_since]
@@ -88,14 +88,14 @@ def evaluate(order, now: datetime, eng: SlaEngine | None = None,
     return Evaluation(ds, nxt, state)
 
 
-def refresh(uow, order, row: WorkOrderRow, now: datetime, ev: Evaluation | None = None,
-            bump_version: bool = False) -> Evaluation:
+def refresh(eng: SlaEngine, uow, order, row: WorkOrderRow, now: datetime,
+            ev: Evaluation | None = None, bump_version: bool = False) -> Evaluation:
     """Store next_check_at and the SLA state of `order` in the current transaction.
 
     `bump_version=False` (after a save, which already bumped the version) writes the column
     with a plain UPDATE so one action is one version; the sweep passes True when it recorded
     only warnings, so an overlapping writer still loses on the version column."""
-    ev = ev or evaluate(order, now)
+    ev = ev or evaluate(order, now, eng)
     nxt = _utc(ev.next_check_at)
     new = hooks.is_new(row)
     if bump_version or new:   # a new row: the column goes into its INSERT
@@ -122,7 +122,7 @@ def refresh(uow, order, row: WorkOrderRow, now: datetime, ev: Evaluation | None 
 def _after_save(rt, uow, order, row) -> None:
     # The sweep pins its tick time on the unit of work so the stored next check agrees with
     # the instant it recorded steps at; everything else uses the wall clock.
-    refresh(uow, order, row, getattr(uow, "sla_now", None) or utcnow())
+    refresh(engine(rt), uow, order, row, getattr(uow, "sla_now", None) or utcnow())
 
 
 hooks.AFTER_SAVE.append(_after_save)
@@ -151,7 +151,7 @@ def order_deadlines(rt, actor: Actor, order_id: int, now: datetime | None = None
     """Every deadline of the order with its clock, target, due, status and why (item 6)."""
     from .orders import NotFound, _visible
     now = now or utcnow()
-    eng = engine()
+    eng = engine(rt)
     with rt.uow() as uow:
         order = uow.orders.get(order_id)
         if order is None or not _visible(uow.orders.row(order_id), actor):

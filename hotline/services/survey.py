@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from functools import lru_cache
 
 from sqlalchemy import select
 
 from hotline.adapters.db import aware, utcnow
 from hotline.adapters.orm import WorkOrderRow
 from hotline.adapters.orm_survey import SmsOutboxRow, SurveyAuditRow, SurveyRow
-from hotline.config import load_yaml
 from hotline.dispatch.model import SYSTEM, Actor, DomainError, NotPermitted, RuleViolation
 from hotline.dispatch.workflow import Role, Status
 from hotline.survey import policy as P
@@ -33,11 +31,6 @@ class Gone(DomainError):
 
 class AlreadyAnswered(DomainError):
     http_status = 409
-
-
-@lru_cache(maxsize=1)
-def survey_policy() -> P.SurveyPolicy:
-    return P.load_survey_policy(load_yaml("survey.yaml"))
 
 
 def audit(uow, survey: SurveyRow, actor: Actor, action: str, **data) -> None:
@@ -66,7 +59,7 @@ def apply_action(rt, uow, order_id: int, action: str, actor: Actor, reason: str 
 def create_for_closure(rt, uow, order_id: int, seq: int) -> list[SurveyRow]:
     """After accept_reply: one survey per caller (the order's and each merged caller's).
     Idempotent: the unique (order, closure, caller) key means a retried event adds nothing."""
-    pol = survey_policy()
+    pol = rt.config.survey
     order = uow.session.get(WorkOrderRow, order_id)
     if order is None:
         return []
@@ -106,7 +99,7 @@ def send_sms(rt, uow, survey: SurveyRow) -> bool:
     if survey.status != P.PENDING or not survey.phone or survey.sent_at is not None:
         return False
     order = uow.session.get(WorkOrderRow, survey.order_id)
-    pol = survey_policy()
+    pol = rt.config.survey
     link = f"{pol.base_url.rstrip('/')}/s/{survey.token}"
     row = sms.queue(rt, uow, key=f"survey-sms-{survey.id}", kind="survey",
                     body=pol.sms_template.format(number=order.number, link=link),
@@ -195,9 +188,9 @@ def get_survey(rt, token: str) -> dict:
         return out
 
 
-def _normalise(body: dict) -> dict:
+def _normalise(rt, body: dict) -> dict:
     try:
-        return survey_policy().normalise(body.get("contacted"), body.get("resolved"),
+        return rt.config.survey.normalise(body.get("contacted"), body.get("resolved"),
                                          body.get("satisfaction"), body.get("comment"))
     except P.AnswerError as e:
         raise RuleViolation(e.message, field=e.field) from e
@@ -207,7 +200,7 @@ def answer(rt, token: str, body: dict) -> dict:
     """The citizen's answer through the SMS link, recorded once (second time 409, expired
     410). Satisfied -> the order closes as `system`; dissatisfied or unresolved -> supervisor
     queue (docs/design/domain.md §8.7). The answer is echoed back without the staff-only fields."""
-    ans = _normalise(body)
+    ans = _normalise(rt, body)
     with rt.uow() as uow:
         s = _by_token(uow, token, lock=True, rt=rt)
         _record_answer(rt, uow, s, ans, CITIZEN, "sms")
@@ -224,7 +217,7 @@ def answer_by_phone(rt, actor: Actor, survey_id: int, body: dict) -> dict:
     under their own name (answered_by, survey_audit) and channel phone."""
     if actor.role not in STAFF_ANSWER:
         raise NotPermitted("只有话务员或派单员可以登记电话回访")
-    ans = _normalise(body)
+    ans = _normalise(rt, body)
     with rt.uow() as uow:
         q = select(SurveyRow).where(SurveyRow.id == survey_id)
         if rt.engine.dialect.name == "postgresql":
@@ -275,7 +268,7 @@ def record_attempt(rt, actor: Actor, survey_id: int, at: datetime | None = None)
     无法联系, excluded from 满意率/解决率 (docs/design/domain.md §8.3); the order then closes."""
     if actor.role not in STAFF_ANSWER:
         raise NotPermitted("只有话务员或派单员可以登记回访电话")
-    pol = survey_policy()
+    pol = rt.config.survey
     at = at or utcnow()
     with rt.uow() as uow:
         s = uow.session.get(SurveyRow, survey_id)

@@ -88,7 +88,7 @@ def _reason(step) -> str:
 def process_order(rt, uow, row: WorkOrderRow, now: datetime, existing: set[str],
                   stats: dict) -> None:
     """Record the order's due steps and new warnings, then recompute its next check."""
-    eng = sla_service.engine()
+    eng = sla_service.engine(rt)
     uow.orders._rows[row.id] = row      # the repository's identity for save(); loaded in bulk
     order = to_domain(row)
     known = len(order.history)
@@ -109,7 +109,7 @@ def process_order(rt, uow, row: WorkOrderRow, now: datetime, existing: set[str],
             uow.emit(f"order.{t.action}", order_id=order.id, seq=t.seq, unit=order.unit,
                      auto=True, clock=t.data.get("clock"), target=t.data.get("target"))
     else:
-        sla_service.refresh(uow, order, row, now, bump_version=True)
+        sla_service.refresh(eng, uow, order, row, now, bump_version=True)
     if row.next_check_at is not None and aware(row.next_check_at) <= now:
         row.next_check_at = now + BACKOFF
     for key, d, label, at in warnings:
@@ -179,7 +179,7 @@ def _bulk_page(rt, uow, page, now: datetime, existing: set[str], stats: dict) ->
     for them (none derives anything from 催办/督办 records; reports_facts reads clocks only);
     their consumers subscribe to the outbox topics order.urge / order.supervise /
     order.escalate_leader instead."""
-    eng = sla_service.engine()
+    eng = sla_service.engine(rt)
     upd, trs, events, states, warns = [], [], [], [], []
     created = utcnow()
     t0 = time.perf_counter()

@@ -46,11 +46,6 @@ EVENTS = {"order.dispatched": "order.dispatched", "order.dispatch": "order.dispa
           "order.reopen": "order.reopened", "order.close": "order.closed"}
 
 
-def _conf() -> dict:
-    from .open311 import settings
-    return settings()["webhooks"]
-
-
 def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
@@ -161,7 +156,7 @@ def deliver(rt: Runtime, delivery_id: str, now: datetime | None = None) -> str:
             "X-Hotline-Replay": "true" if row.replay else "false",
             "X-Hotline-Signature": sign(row.secret, body)})
         try:
-            with urllib.request.urlopen(req, timeout=_conf()["timeout_seconds"]) as resp:
+            with urllib.request.urlopen(req, timeout=rt.config.webhooks["timeout_seconds"]) as resp:
                 code = resp.status
         except urllib.error.HTTPError as exc:
             code, error = exc.code, f"HTTP {exc.code}"
@@ -173,7 +168,7 @@ def deliver(rt: Runtime, delivery_id: str, now: datetime | None = None) -> str:
 
 
 def _record(rt, delivery_id, attempt, code, error, ms, now) -> None:
-    backoff = list(_conf()["backoff_seconds"])
+    backoff = list(rt.config.webhooks["backoff_seconds"])
     with rt.uow() as uow:
         row = uow.session.execute(select(WebhookDeliveryRow).where(
             WebhookDeliveryRow.delivery_id == delivery_id)).scalar_one()

@@ -29,6 +29,8 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 import yaml
 
+from hotline.configfile import Doc, unread_keys
+
 TZ = ZoneInfo("Asia/Shanghai")
 END_OF_DAY = dt.time(23, 59, 59)
 CONVENTIONS = ("a", "b")
@@ -140,6 +142,7 @@ def load_override(path: Path) -> YearOverride:
         raise CalendarError(f"{file}: invalid YAML: {e}") from None
     if not isinstance(doc, dict):
         raise CalendarError(f"{file}: expected a mapping with year, source, holidays, workdays")
+    doc = Doc(doc)   # strict: a key read by nobody is refused (hotline/configfile.py)
     year = doc.get("year")
     if not isinstance(year, int):
         raise CalendarError(f"{file}: year: expected an integer")
@@ -152,6 +155,9 @@ def load_override(path: Path) -> YearOverride:
     both = set(hol) & set(wrk)
     if both:
         raise CalendarError(f"{file}: workdays: {min(both)} is also listed under holidays")
+    unread = unread_keys(doc)
+    if unread:
+        raise CalendarError(f"{file}: {unread[0]}: 未知配置项 (unknown key)")
     return YearOverride(year, str(doc["source"]), hol, wrk, file)
 
 

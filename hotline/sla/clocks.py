@@ -28,10 +28,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from hotline.sla.calendar import WorkCalendar, as_local, end_of_day
-from hotline.sla.policy import Policy, load_policy
+from hotline.sla.policy import Policy
 
 OWNER_ACTIONS = ("dispatch", "approve_return", "arbitrate")
 CLOSE_ACTIONS = frozenset({"close", "close_unreasonable", "answer", "not_accept",
@@ -110,7 +109,7 @@ def _get(obj, name, default=None):
 
 
 class SlaEngine:
-    """Policy + calendar. Module-level functions use ``default_engine()``."""
+    """Policy + calendar."""
 
     def __init__(self, policy: Policy | None = None, calendar: WorkCalendar | None = None):
         self.policy = policy or Policy()
@@ -414,28 +413,6 @@ class _Maker:
                         next((a for a, _, o in ps if o), None), tuple(lines))
 
 
-# --- module-level API (default engine from config/) -------------------------------------------
-@lru_cache(maxsize=1)
-def default_engine() -> SlaEngine:
-    return SlaEngine(load_policy())
-
-
-def derive_deadlines(order, history, now=None, engine: SlaEngine | None = None):
-    return (engine or default_engine()).deadlines(order, history, now)
-
-
-def status_at(deadline: Deadline, now, engine: SlaEngine | None = None) -> str:
-    return (engine or default_engine()).status_at(deadline, now)
-
-
-def next_check_at(order, history, now, engine: SlaEngine | None = None):
-    return (engine or default_engine()).next_check_at(order, history, now)
-
-
-def escalation_steps_due(deadlines, history, now, engine: SlaEngine | None = None):
-    return (engine or default_engine()).escalation_steps_due(deadlines, history, now)
-
-
-__all__ = ["Deadline", "EscalationStep", "OrderFacts", "SlaEngine", "Transition",
-           "default_engine", "derive_deadlines", "escalation_steps_due", "next_check_at",
-           "status_at"]
+# No module-level engine: the runtime owns the one built from its configuration
+# (rt.config.sla_engine, docs/design/architecture.md §2.6).
+__all__ = ["Deadline", "EscalationStep", "OrderFacts", "SlaEngine", "Transition"]

@@ -11,8 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from hotline.configfile import ConfigError, Doc, read_yaml, reject_unread
 from hotline.sla.calendar import CONVENTIONS, NO_DATA_POLICIES, TZ, WorkCalendar, as_local
 
 URGENCIES = ("normal", "urgent", "critical")
@@ -20,12 +19,7 @@ LADDER_ACTIONS = ("urge", "supervise", "escalate_leader")
 TARGETS = ("legal", "pledge")
 
 
-class ConfigError(ValueError):
-    """A configuration file is invalid."""
-
-    def __init__(self, file, key: str, message: str):
-        self.file, self.key, self.message = str(file), key, message
-        super().__init__(f"{self.file}: {key}: {message}")
+__all__ = ["ConfigError", "Policy", "RapidItem", "Step", "load_policy", "load_rapid_items"]
 
 
 def config_dir() -> Path:
@@ -63,7 +57,6 @@ class Policy:
     reply_days: dict[str, int | None] = field(default_factory=dict)
     sign_working_days: int = 1
     contact_working_days: int = 1
-    return_window_working_days: int = 1
     reopen_reply_working_days: int = 3
     no_contact_clock: frozenset[str] = frozenset({"praise"})
     pledge_urgencies: frozenset[str] = frozenset({"urgent", "critical"})
@@ -121,15 +114,10 @@ class Policy:
 
 
 # --- loading -----------------------------------------------------------------------------
-def _read(path: Path, required: bool = True):
-    if not path.exists():
-        if required:
-            raise ConfigError(path, "-", "file not found")
-        return None
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as e:
-        raise ConfigError(path, "-", f"invalid YAML: {e}") from None
+# Every key of sla.yaml and rapid_response.yaml is read below or the load fails naming it
+# (hotline/configfile.py, docs/design/architecture.md §2.6).
+def _read(path: Path, required: bool = True) -> Doc | None:
+    return read_yaml(path, required)
 
 
 def _int(f, key, v, lo=0, none_ok=False):
@@ -171,7 +159,8 @@ def load_rapid_items(path: Path) -> dict[str, RapidItem]:
     items = doc.get("items", doc.get("rapid_response")) if isinstance(doc, dict) else doc
     items = _list(path, "items", items)
     dflt = _map(path, "defaults", doc.get("defaults") if isinstance(doc, dict) else None)
-    base = {"contact_minutes": 30, "onsite_minutes": 60, "finish_working_days": 2, **dflt}
+    base = {"contact_minutes": 30, "onsite_minutes": 60, "finish_working_days": 2,
+            **dict(dflt.items())}
     out: dict[str, RapidItem] = {}
     for i, it in enumerate(items):
         k = f"items[{i}]"
@@ -189,6 +178,7 @@ def load_rapid_items(path: Path) -> dict[str, RapidItem]:
             _int(path, f"{k}.finish_working_days",
                  it.get("finish_working_days", base["finish_working_days"]), 1),
             tuple(str(p) for p in phrases))
+    reject_unread(doc, path)
     return out
 
 
@@ -213,6 +203,8 @@ def load_policy(directory: Path | str | None = None) -> Policy:
     notif = _map(f, "notifications", doc.get("notifications"))
     ext = _map(f, "extensions", doc.get("extensions"))
 
+    # appeal_types.yaml is checked key by key by hotline.config.load_city; only the reply
+    # limits matter here
     af = d / "appeal_types.yaml"
     adoc = _map(af, "-", _read(af))
     reply_days: dict[str, int | None] = {}
@@ -257,14 +249,12 @@ def load_policy(directory: Path | str | None = None) -> Policy:
         if u not in URGENCIES:
             raise ConfigError(f, f"pledge.urgencies[{i}]", f"one of {URGENCIES}, got {u!r}")
     od = cal.get("override_dir", "calendar")
-    return Policy(
+    policy = Policy(
         convention=conv, no_data_policy=ndp, override_dir=(d / od) if od else None,
         reply_days=reply_days,
         sign_working_days=_int(f, "legal.sign_working_days", legal.get("sign_working_days", 1), 1),
         contact_working_days=_int(f, "legal.contact_working_days",
                                   legal.get("contact_working_days", 1), 1),
-        return_window_working_days=_int(f, "legal.return_window_working_days",
-                                        legal.get("return_window_working_days", 1), 1),
         reopen_reply_working_days=_int(f, "legal.reopen_reply_working_days",
                                        legal.get("reopen_reply_working_days", 3), 1),
         no_contact_clock=frozenset(_list(f, "legal.no_contact_clock",
@@ -296,3 +286,5 @@ def load_policy(directory: Path | str | None = None) -> Policy:
                                 ext.get("max_working_days", 3), 1),
         rapid_items=load_rapid_items(d / "rapid_response.yaml"),
     )
+    reject_unread(doc, f)
+    return policy

@@ -100,8 +100,9 @@ def _code(value, table: dict) -> str | None:
 
 
 def load_survey_policy(data: dict) -> SurveyPolicy:
-    """Build the policy from config/survey.yaml's mapping; errors name the key."""
-    d = dict(data or {})
+    """Build the policy from config/survey.yaml's mapping; errors name the key. Reads only the
+    keys it uses (no copy of the mapping), so the strict reader rejects any other key."""
+    d = data if data is not None else {}
     kw = {}
     for key in ("delay_minutes", "expiry_days", "unreachable_attempts", "unreachable_days"):
         if key in d:

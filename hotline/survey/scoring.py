@@ -130,9 +130,14 @@ def composite(r: dict, s: dict, formula: Formula) -> tuple[float | None, float]:
     return round(max(0.0, base - deduction), 2), deduction
 
 
+DEDUCTION_KEYS = ("overdue", "return_bad", "send_back")
+
+
 def load_formula(data: dict) -> Formula:
-    """Build the formula from config/scoring.yaml's mapping; errors name the key."""
-    d = dict(data or {})
+    """Build the formula from config/scoring.yaml's mapping; errors name the key. Reads only
+    the keys it uses (never a copy of the whole mapping), so the strict reader
+    (hotline/configfile.py) rejects any other key."""
+    d = data if data is not None else {}
     if not isinstance(d.get("version"), str) or not d["version"]:
         raise ValueError("scoring.yaml: version: 必填 (每次修改公式须更新版本号)")
     weights = d.get("weights") or {}
@@ -148,5 +153,10 @@ def load_formula(data: dict) -> Formula:
                 raise ValueError(f"scoring.yaml: {key}: 须为非负数")
             kw[key] = float(d[key])
     if "deductions" in d:
-        kw["deductions"] = {k: float(v) for k, v in (d["deductions"] or {}).items()}
+        ded = d["deductions"] or {}
+        bad = [k for k in ded if k not in DEDUCTION_KEYS]
+        if bad:
+            raise ValueError(f"scoring.yaml: deductions.{bad[0]}: 未知扣分项 "
+                             f"(须为 {', '.join(DEDUCTION_KEYS)})")
+        kw["deductions"] = {k: float(v) for k, v in ded.items()}
     return Formula(**kw)

@@ -153,19 +153,19 @@ def _arg(name: str):
 
 @o311.get(f"/discovery.{FMT}")
 def discovery(fmt):
-    return render(fmt, "discovery", open311.discovery(request.host_url.rstrip("/")
+    return render(fmt, "discovery", open311.discovery(rt(), request.host_url.rstrip("/")
                                                       + o311.url_prefix + "/"))
 
 
 @o311.get(f"/services.{FMT}")
 def services(fmt):
-    open311.check_jurisdiction(_arg("jurisdiction_id"))
+    open311.check_jurisdiction(rt(), _arg("jurisdiction_id"))
     return render(fmt, "services", open311.list_services(rt()))
 
 
 @o311.get(f"/services/<code>.{FMT}")
 def service_definition(code, fmt):
-    open311.check_jurisdiction(_arg("jurisdiction_id"))
+    open311.check_jurisdiction(rt(), _arg("jurisdiction_id"))
     return render(fmt, "service_definition", open311.service_definition(rt(), code))
 
 

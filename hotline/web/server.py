@@ -22,17 +22,8 @@ def preload_classifier(rt) -> None:
     except Exception:   # classifier optional: intake still works, orders queue for dispatch
         log.warning("classifier not preloaded", exc_info=True)
     rt.predictor()
-    preload_reference()
-
-
-def preload_reference() -> None:
-    """The SLA policy (config YAML, ~0.4 s to parse) is read once here, before the fork, not
-    by the first intake of every worker."""
-    try:
-        from hotline.services.sla_service import engine
-        engine()
-    except Exception:   # a broken policy file fails the requests that need it, as before
-        log.warning("SLA policy not preloaded", exc_info=True)
+    # The configuration (SLA policy, calendar, ...) was loaded by Runtime.build in this
+    # parent process, so the forked workers share it (docs/design/architecture.md §2.6).
 
 
 def freeze_heap() -> None:
@@ -134,6 +125,6 @@ def watch_gc(threshold: float = 0.02) -> None:
 
 def _start_drainer(rt) -> None:
     from hotline.services.outbox import OutboxDrainer
-    from hotline.services.periodic import PERIODIC
+    from hotline.services.periodic import periodic_jobs
     rt.engine.dispose(close=False)
-    OutboxDrainer(rt, periodic=PERIODIC).start()
+    OutboxDrainer(rt, periodic=periodic_jobs(rt)).start()

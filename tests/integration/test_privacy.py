@@ -119,10 +119,10 @@ def test_retention_cli(api, rt):
         assert uow.session.get(WorkOrderRow, closed).caller_phone is None
 
 
-def test_retention_is_registered_as_periodic():
-    from hotline.services.periodic import PERIODIC
+def test_retention_is_registered_as_periodic(rt):
+    from hotline.services.periodic import periodic_jobs
     from hotline.services.retention import retention_tick
-    assert retention_tick in [fn for _, fn in PERIODIC]
+    assert (rt.config.privacy["every_seconds"], retention_tick) in periodic_jobs(rt)
 
 
 def test_dispatcher_queue_reads_are_in_the_access_log(api):

@@ -106,7 +106,7 @@ def test_token_is_used_once_and_ip_rate_is_limited(api, rt):
     assert api.client.post("/self/new", data=form).status_code == 200
     again = api.client.post("/self/new", data=form)
     assert again.status_code == 400 and "重复提交" in again.get_data(as_text=True)
-    limit = selfservice._conf()["file_per_ip_per_hour"]
+    limit = rt.config.selfservice["file_per_ip_per_hour"]
     codes = [file(api, rt, ip="10.9.9.9").status_code for _ in range(limit + 1)]
     assert codes == [200] * limit + [429]
     assert file(api, rt, ip="10.9.9.8").status_code == 200   # another IP is unaffected
@@ -114,7 +114,7 @@ def test_token_is_used_once_and_ip_rate_is_limited(api, rt):
 
 def test_track_guessing_is_rate_limited(api, rt):
     number, _ = done(file(api, rt))
-    limit = selfservice._conf()["track_per_ip_per_hour"]
+    limit = rt.config.selfservice["track_per_ip_per_hour"]
     codes = {track(api, number, f"{i:06d}", ip="10.7.7.7").status_code
              for i in range(limit)}
     assert codes == {404}

@@ -14,6 +14,7 @@ from hotline.adapters.orm_sla import SlaOrderStateRow, SlaWarningRow
 from hotline.adapters.orm_survey import SmsOutboxRow
 from hotline.dispatch.model import Actor
 from hotline.services import orders, sla_service
+from hotline.services.app_config import load_config
 from hotline.services.outbox import drain_once
 from hotline.services.sweep import due_query, sweep_tick
 
@@ -48,7 +49,7 @@ def test_next_check_at_is_stored_after_every_save(rt):
     assert row.next_check_at is not None
     with rt.uow() as uow:
         order = uow.orders.get(o["id"])
-    expected = sla_service.engine().next_check_at(order, order.history, utcnow())
+    expected = sla_service.engine(rt).next_check_at(order, order.history, utcnow())
     # the first warning of the sign clock: 75 % of dispatch -> end of the next working day
     assert abs((aware(row.next_check_at) - expected).total_seconds()) < 5
     assert aware(row.next_check_at) > utcnow()
@@ -111,7 +112,7 @@ def test_missed_sweeps_get_steps_in_ladder_order_one_at_a_time(rt):
     o = _order(rt)
     with rt.uow() as uow:
         order = uow.orders.get(o["id"])
-    eng = sla_service.engine()
+    eng = sla_service.engine(rt)
     sign = next(d for d in eng.deadlines(order, order.history, utcnow()) if d.clock == "sign")
     sweep_tick(rt, now=sign.overdue_at + timedelta(minutes=1))
     assert _ladder(rt, o["id"]) == ["urge"]
@@ -125,7 +126,7 @@ def test_warnings_recorded_once_with_quiet_hours(rt):
     o = _order(rt)
     with rt.uow() as uow:
         order = uow.orders.get(o["id"])
-    eng = sla_service.engine()
+    eng = sla_service.engine(rt)
     sign = next(d for d in eng.deadlines(order, order.history, utcnow()) if d.clock == "sign")
     at = sign.due - timedelta(minutes=30)       # both warnings (75 %, 2 h before) reached
     sweep_tick(rt, now=at)
@@ -158,7 +159,7 @@ def test_warnings_recorded_once_with_quiet_hours(rt):
 
 
 def test_quiet_hours_apply_to_normal_orders_only():
-    policy = sla_service.engine().policy
+    policy = load_config().sla
     night = datetime(2026, 11, 27, 23, 30, tzinfo=TZ)
     assert policy.deliver_at(night, "normal", None) == datetime(2026, 11, 28, 8, 0, tzinfo=TZ)
     assert policy.deliver_at(night, "normal", "rr01") == night
@@ -348,7 +349,7 @@ def test_ladder_reuse_gives_the_same_answers():
     (ladder records change no clock and no handling period): same steps, same next check."""
     from hotline.dispatch.model import Transition as T
     from hotline.dispatch.model import WorkOrder
-    eng = sla_service.engine()
+    eng = load_config().sla_engine
     rec = datetime(2025, 9, 26, 16, 0, tzinfo=TZ)     # into the National Day holidays
     for days in (1, 2, 3, 5, 8, 12, 20):
         now = rec + timedelta(days=days, hours=3)

@@ -190,10 +190,12 @@ def test_bad_entries_name_the_key():
 
 
 def test_configured_table_loads_against_the_city():
-    from hotline.config import city
-    a = routing.unit_for(city(), "cooking_fumes", "town_humen", dt.date(2026, 1, 5))
+    from hotline.services.app_config import load_config
+    conf = load_config()
+    city, table = conf.city, conf.responsibility
+    a = routing.unit_for(city, "cooking_fumes", "town_humen", dt.date(2026, 1, 5), table)
     assert a.lead == "dept_urban" and "dept_env" in a.assist
-    b = routing.unit_for(city(), "sanitation", "town_humen", dt.date(2026, 1, 5))
+    b = routing.unit_for(city, "sanitation", "town_humen", dt.date(2026, 1, 5), table)
     assert (b.lead, b.source) == ("town_humen", "taxonomy")
 
 

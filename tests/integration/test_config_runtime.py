@@ -1,0 +1,73 @@
+"""The runtime's configuration decides the rules it enforces (docs/design/architecture.md §2.6):
+the 延期 caps come from config/sla.yaml `extensions`, the 退单 window from config/dispatch.yaml,
+read from the runtime's own directory (no module cache to clear between runtimes)."""
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from hotline.config import REPO_ROOT
+from hotline.dispatch.model import Actor, RuleViolation
+from hotline.services import orders, rules
+from hotline.services.app_config import load_config
+
+TZ = ZoneInfo("Asia/Shanghai")
+AGENT = Actor("agent", "agent")
+DISPATCHER = Actor("dispatcher", "dispatcher")
+DEPT = Actor("dept_housing", "department", "dept_housing")
+
+
+def _config(tmp_path, file: str, *changes: tuple[str, str]):
+    d = tmp_path / "config"
+    shutil.copytree(REPO_ROOT / "config", d)
+    p = d / file
+    text = p.read_text(encoding="utf-8")
+    for old, new in changes:
+        assert old in text
+        text = text.replace(old, new, 1)
+    p.write_text(text, encoding="utf-8")
+    return load_config(d)
+
+
+def _signed_order(rt) -> int:
+    o = orders.create_order(rt, AGENT, {"content": "小区门口垃圾堆积多日无人清运, 气味难闻",
+                                        "unit": "dept_housing", "appeal_type": "complaint"})
+    orders.act(rt, DEPT, o["id"], "sign", {})
+    return o["id"]
+
+
+def _extend(rt, oid, days):
+    orders.act(rt, DEPT, oid, "request_extension", {"reason": "需协调现场核查",
+                                                    "data": {"days": days}})
+    orders.act(rt, DISPATCHER, oid, "approve_extension", {"reason": "同意"})
+
+
+def test_shipped_extension_caps_hold(sqlite_rt):
+    oid = _signed_order(sqlite_rt)
+    with pytest.raises(RuleViolation) as e:
+        _extend(sqlite_rt, oid, 4)
+    assert e.value.field == "days" and "1 至 3 个工作日" in str(e.value)
+    for _ in range(3):
+        _extend(sqlite_rt, oid, 1)
+    with pytest.raises(RuleViolation, match="最多延期 3 次"):
+        _extend(sqlite_rt, oid, 1)
+
+
+def test_extension_caps_are_read_from_the_runtimes_config(sqlite_rt, tmp_path):
+    sqlite_rt.config = _config(tmp_path, "sla.yaml", ("max_count: 3", "max_count: 1"),
+                               ("max_working_days: 3", "max_working_days: 5"))
+    oid = _signed_order(sqlite_rt)
+    _extend(sqlite_rt, oid, 5)            # beyond the shipped 3 days: this city allows 5
+    with pytest.raises(RuleViolation, match="最多延期 1 次"):
+        _extend(sqlite_rt, oid, 1)
+
+
+def test_return_window_is_read_from_the_runtimes_config(sqlite_rt, tmp_path):
+    dispatched = datetime(2026, 3, 3, 10, 0, tzinfo=TZ)   # a Tuesday
+    assert rules.return_window_end(sqlite_rt)(dispatched).date().isoformat() == "2026-03-04"
+    sqlite_rt.config = _config(tmp_path, "dispatch.yaml",
+                               ("window_working_days: 1", "window_working_days: 2"))
+    assert rules.return_window_end(sqlite_rt)(dispatched).date().isoformat() == "2026-03-05"
