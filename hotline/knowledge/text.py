@@ -45,30 +45,35 @@ class Settings:
 
 
 def load_settings(path: Path | str | None = None) -> Settings:
-    import yaml
-
+    """config/knowledge.yaml, read strictly: a key no line below reads fails the load naming
+    file and key (hotline/configfile.py, docs/design/architecture.md §2.6)."""
     from hotline.config import config_dir  # HOTLINE_CONFIG may name another config directory
+    from hotline.configfile import ConfigError, parse_file
 
     p = Path(path) if path else config_dir() / CONFIG_NAME
-    data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    syn = []
-    for i, group in enumerate(data.get("synonyms") or []):
-        if not isinstance(group, list) or len(group) < 2:
-            raise ValueError(f"{p}: synonyms[{i}]: 至少两个词 (a list of two or more words)")
-        syn.append(tuple(str(w).strip() for w in group if str(w).strip()))
-    s = data.get("search") or {}
-    a = data.get("abstain") or {}
-    weights = {"question_word": 1.0, "question_char": 1.0, "answer_word": 0.4,
-               "answer_char": 0.3, **(s.get("weights") or {})}
-    return Settings(
-        synonyms=tuple(syn),
-        query_stopwords=frozenset(str(w) for w in data.get("query_stopwords") or []),
-        k1=float(s.get("k1", 1.2)), b=float(s.get("b", 0.75)), weights=weights,
-        char_ngrams=tuple(int(n) for n in s.get("char_ngrams", [2, 3])),
-        top_k=int(s.get("top_k", 5)),
-        min_score=float(a.get("min_score", 0.3)), min_margin=float(a.get("min_margin", 0.0)),
-        unknown_weight=float(s.get("unknown_weight", 1.0)),
-        length_slope=float(a.get("length_slope", 0.0)))
+
+    def parse(data) -> Settings:
+        syn = []
+        for i, group in enumerate(data.get("synonyms") or []):
+            if not isinstance(group, list) or len(group) < 2:
+                raise ConfigError(p, f"synonyms[{i}]", "至少两个词 (a list of two or more words)")
+            syn.append(tuple(str(w).strip() for w in group if str(w).strip()))
+        s = data.get("search") or {}
+        a = data.get("abstain") or {}
+        weights = {"question_word": 1.0, "question_char": 1.0, "answer_word": 0.4,
+                   "answer_char": 0.3, **(s.get("weights") or {})}
+        return Settings(
+            synonyms=tuple(syn),
+            query_stopwords=frozenset(str(w) for w in data.get("query_stopwords") or []),
+            k1=float(s.get("k1", 1.2)), b=float(s.get("b", 0.75)), weights=weights,
+            char_ngrams=tuple(int(n) for n in s.get("char_ngrams", [2, 3])),
+            top_k=int(s.get("top_k", 5)),
+            min_score=float(a.get("min_score", 0.3)),
+            min_margin=float(a.get("min_margin", 0.0)),
+            unknown_weight=float(s.get("unknown_weight", 1.0)),
+            length_slope=float(a.get("length_slope", 0.0)))
+
+    return parse_file(p, parse)
 
 
 class Analyzer:

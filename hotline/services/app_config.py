@@ -56,6 +56,7 @@ class AppConfig:
     webhooks: dict                    # open311.yaml `webhooks:`
     privacy: dict = field(default_factory=dict)   # privacy.yaml, flattened
     classify: dict = field(default_factory=dict)  # classify.yaml
+    knowledge: object = None          # knowledge.yaml (hotline.knowledge Settings)
 
 
 def _sections(path: Path, defaults: dict) -> dict:
@@ -114,4 +115,11 @@ def load_config(directory: Path | str | None = None) -> AppConfig:
                            lambda doc: _domain(d / "scoring.yaml", load_formula, doc)),
         open311=o311["open311"], selfservice=o311["selfservice"], webhooks=o311["webhooks"],
         privacy={**priv["retention"], **priv["reveal"]},
-        classify=classify_settings.load(d / "classify.yaml"))
+        classify=classify_settings.load(d / "classify.yaml"),
+        knowledge=_knowledge_settings(d))
+
+
+def _knowledge_settings(d: Path):
+    # imported here: the search engine's text module loads its tokeniser only when searching
+    from hotline.knowledge.text import load_settings
+    return load_settings(d / "knowledge.yaml")

@@ -178,6 +178,10 @@ def load_rapid_items(path: Path) -> dict[str, RapidItem]:
             _int(path, f"{k}.finish_working_days",
                  it.get("finish_working_days", base["finish_working_days"]), 1),
             tuple(str(p) for p in phrases))
+        # detection fields: read by the triage's rapid detector (hotline/classify/rapid.py),
+        # which owns their meaning; the SLA clocks need only the item and its limits
+        for key in ("patterns", "priority", "auto_detect"):
+            it.get(key)
     reject_unread(doc, path)
     return out
 

@@ -38,7 +38,7 @@ def test_every_shipped_file_is_covered():
 
 
 FILES = ["appeal_types.yaml", "categories.yaml", "classify.yaml", "dispatch.yaml",
-         "open311.yaml", "privacy.yaml", "rapid_response.yaml", "responsibility.yaml",
+         "knowledge.yaml", "open311.yaml", "privacy.yaml", "rapid_response.yaml", "responsibility.yaml",
          "scoring.yaml", "sla.yaml", "survey.yaml", "units.yaml", "users.yaml"]
 
 
