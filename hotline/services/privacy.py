@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import func, insert, select
@@ -159,8 +158,3 @@ def _csv_safe(value: str) -> str:
     # a cell starting with = + - @ is a formula in Excel (CSV injection): quote it
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
-
-def parse_dt(raw: str | None) -> datetime | None:
-    if not raw:
-        return None
-    return datetime.fromisoformat(raw)

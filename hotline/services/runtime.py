@@ -23,6 +23,11 @@ class Runtime:
     # small per-process caches of rarely changing rows (key -> (expires, value)); see cached()
     _cache: dict = field(default_factory=dict)
     _redis: object = None
+    # the wiring, set by services/bootstrap.py (Runtime.build calls it): event class ->
+    # handlers, after-save hooks, periodic jobs [(every_seconds, fn(rt))]
+    handlers: dict | None = None
+    after_save: tuple | None = None
+    periodic: tuple = ()
 
     @classmethod
     def build(cls, settings: Settings | None = None, city_config: CityConfig | None = None):
@@ -30,7 +35,9 @@ class Runtime:
         rt = cls(settings, city_config or city())
         rt.engine = make_engine(settings.database_url)
         rt.sessions = session_factory(rt.engine)
-        return rt
+        # imported here: the handlers it wires import this module
+        from .bootstrap import bootstrap
+        return bootstrap(rt)
 
     def uow(self) -> UnitOfWork:
         uow = UnitOfWork(self.sessions)

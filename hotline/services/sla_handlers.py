@@ -25,7 +25,7 @@ from hotline.adapters.orm_sla import SlaDeliveryRow
 from hotline.config import var_dir
 from hotline.dispatch.workflow import Role
 
-from .handlers import _notify, register
+from .notify import notify as _notify
 from .sla_service import CLOCK_ZH, LADDER_ZH, TARGET_ZH, engine
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,8 @@ def _outbound(uow, event_id: int, order: WorkOrderRow, kind: str, text: str,
         _queue(uow, f"webhook-{kind}-{event_id}", "webhook", unit.webhook_url, order, body, now)
 
 
-def on_warning(rt, uow, event_id: int, p: dict) -> None:
+def on_warning(rt, uow, event_id: int, ev) -> None:
+    p = ev.payload()
     order = uow.session.get(WorkOrderRow, p["order_id"])
     if order is None:
         return
@@ -111,7 +112,8 @@ def on_warning(rt, uow, event_id: int, p: dict) -> None:
 
 
 def _step_handler(action: str, roles: tuple[str, ...]):
-    def handler(rt, uow, event_id: int, p: dict) -> None:
+    def handler(rt, uow, event_id: int, ev) -> None:
+        p = ev.payload()
         order = uow.session.get(WorkOrderRow, p["order_id"])
         if order is None:
             return
@@ -128,11 +130,9 @@ def _step_handler(action: str, roles: tuple[str, ...]):
     return handler
 
 
-register("sla.warning", on_warning)
-register("order.urge", _step_handler("urge", ()))
-register("order.supervise", _step_handler("supervise", (Role.SUPERVISOR,)))
-register("order.escalate_leader", _step_handler("escalate_leader",
-                                                (Role.SUPERVISOR, Role.LEADER)))
+on_urge = _step_handler("urge", ())
+on_supervise = _step_handler("supervise", (Role.SUPERVISOR,))
+on_escalate_leader = _step_handler("escalate_leader", (Role.SUPERVISOR, Role.LEADER))
 
 
 # ------------------------------------------------------------------ sending (sweep tick)

@@ -1,4 +1,4 @@
-"""Outbox handlers of the survey feature (auto-imported by services/handlers.py).
+"""Outbox handlers of the survey feature (listed in the handler table, services/handlers.py).
 
 order.accept_reply -> create the closure's surveys; send the SMS now when no delay is set.
 Embedded default: the send step runs inline (idempotent by its dedupe key). With Redis it is
@@ -10,17 +10,13 @@ import logging
 
 from hotline.adapters.db import aware, utcnow
 
-from . import (
-    reports_facts,  # noqa: F401  (registers the scoring-facts hook)
-    survey,
-)
-from .handlers import register
+from . import survey
 
 log = logging.getLogger(__name__)
 
 
-def on_accept_reply(rt, uow, event_id: int, payload: dict) -> None:
-    made = survey.create_for_closure(rt, uow, payload["order_id"], int(payload.get("seq") or 0))
+def on_accept_reply(rt, uow, event_id: int, ev) -> None:
+    made = survey.create_for_closure(rt, uow, ev.order_id, int(ev.seq or 0))
     now = utcnow()
     for s in made:
         if s.status != "pending" or not s.phone or aware(s.send_after) > now:
@@ -40,5 +36,3 @@ def enqueue_send(rt, survey_id: int) -> None:
     except Exception:   # Redis down: the periodic tick sends it later (dedupe key holds)
         log.warning("could not queue survey sms %s", survey_id)
 
-
-register("order.accept_reply", on_accept_reply)

@@ -11,7 +11,6 @@ import threading
 import time
 
 from .outbox import relay_once
-from .periodic import PERIODIC
 
 log = logging.getLogger(__name__)
 SLOW_JOB = 0.05   # seconds: periodic jobs slower than this are logged at INFO
@@ -31,7 +30,7 @@ class Relay(threading.Thread):
             except Exception as exc:   # Redis or DB down: rows stay pending, try again
                 log.warning("outbox relay: %s", exc.__class__.__name__)
             now = time.monotonic()
-            for i, (every, fn) in enumerate(PERIODIC):
+            for i, (every, fn) in enumerate(self.rt.periodic):
                 if now - self._last.get(i, 0) >= every:
                     self._last[i] = now
                     t0 = time.perf_counter()

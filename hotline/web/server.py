@@ -134,6 +134,5 @@ def watch_gc(threshold: float = 0.02) -> None:
 
 def _start_drainer(rt) -> None:
     from hotline.services.outbox import OutboxDrainer
-    from hotline.services.periodic import PERIODIC
     rt.engine.dispose(close=False)
-    OutboxDrainer(rt, periodic=PERIODIC).start()
+    OutboxDrainer(rt, periodic=rt.periodic).start()
