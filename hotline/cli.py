@@ -7,7 +7,8 @@ import sys
 import click
 
 LAZY_GROUPS = {"classify": "hotline.classify.cli:classify", "sla": "hotline.sla.cli:sla",
-               "privacy": "hotline.services.cli_privacy:privacy", "kb": "hotline.knowledge.cli:kb"}
+               "privacy": "hotline.services.cli_privacy:privacy", "kb": "hotline.knowledge.cli:kb",
+               "reports": "hotline.services.cli_reports:reports"}
 
 
 class LazyGroup(click.Group):

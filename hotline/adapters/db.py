@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Iterator
 
 from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from hotline.core.events import Event, check
 from hotline.dispatch.model import Caller, Transition, WorkOrder
+from hotline.dispatch.workflow import EVENT_OF
 
 from .orm import OutboxRow, TransitionRow, WorkOrderRow
 
@@ -85,9 +86,20 @@ class UnitOfWork:
         """Run `fn` once the transaction committed (e.g. nudge the outbox drainer)."""
         self._after_commit.append(fn)
 
-    def emit(self, topic: str, **payload) -> None:
-        """Write an outbox row in the same transaction as the change it announces."""
-        self.session.add(OutboxRow(topic=topic, payload=payload, created_at=utcnow()))
+    def emit(self, event: Event) -> None:
+        """Write an outbox row (the event's name and fields) in the same transaction as the
+        change it announces. Only declared events (hotline/core/events.py) are accepted: an
+        undeclared one raises UndeclaredEvent instead of writing a row nobody handles
+        (docs/design/architecture.md §5.2)."""
+        check(event)
+        self.session.add(OutboxRow(topic=event.name, payload=event.payload(),
+                                   created_at=utcnow()))
+
+    def emit_transition(self, order: WorkOrder, t: Transition, **extra) -> None:
+        """Raise the event the transition table names for `t.action`, if any (whom the action
+        notifies is a consequence of the rule, docs/design/architecture.md §3.1)."""
+        if t.action in EVENT_OF:
+            self.emit(EVENT_OF[t.action](order_id=order.id, seq=t.seq, unit=order.unit, **extra))
 
 
 class WorkOrderRepository:
@@ -181,7 +193,3 @@ def to_domain(row: WorkOrderRow) -> WorkOrder:
 def session_factory(engine: Engine) -> sessionmaker:
     return sessionmaker(engine, expire_on_commit=False)
 
-
-def iter_chunks(seq, n) -> Iterator[list]:
-    for i in range(0, len(seq), n):
-        yield seq[i:i + n]

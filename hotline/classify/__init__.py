@@ -15,24 +15,3 @@ Public API for the service layer:
 Heavy modules are imported lazily: importing this package does not import scikit-learn.
 """
 
-
-def warmup(store_root=None, rapid_detector: bool = True) -> None:
-    """Load jieba, the rapid-response detector and (if given) the published model.
-
-    Call once in the web/worker parent process before forking (gunicorn --preload, rq launcher)
-    so children share the loaded state copy-on-write.
-    """
-    from . import text
-
-    text.initialize()
-    if rapid_detector:
-        from . import rapid
-
-        rapid.default_detector()
-    if store_root is not None:
-        from .store import NoModelError, get_store
-
-        try:
-            get_store(store_root).current()
-        except NoModelError:
-            pass

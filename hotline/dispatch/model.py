@@ -12,8 +12,8 @@ from typing import Any, Callable
 
 from .workflow import (
     ACTION_LABELS,
-    CLOSED_STATES,
     OVERLAY_ACTIONS,
+    OWNER_ACTIONS,
     PREVIOUS,
     TRANSITIONS,
     Role,
@@ -159,10 +159,6 @@ class WorkOrder:
                 return t
         return None
 
-    @property
-    def is_closed(self) -> bool:
-        return self.status in CLOSED_STATES
-
     # ---- the one entry point ----
     def apply(self, action: str, actor: Actor, at: datetime, *, reason: str | None = None,
               data: dict | None = None,
@@ -179,8 +175,9 @@ class WorkOrder:
         self._check_unit(action, actor)
         if action in REASON_REQUIRED and not (reason and reason.strip()):
             raise RuleViolation(f"「{rule.label}」必须填写理由", field="reason")
-        getattr(self, f"_on_{action}", lambda *a: None)(actor, at, data, reason,
-                                                        return_window_end)
+        effect = EFFECTS.get(action)   # the action's own checks and state, if it has any
+        if effect is not None:
+            effect(self, actor, at, data, reason, return_window_end)
         to = self.previous_status() if rule.to == PREVIOUS and action not in OVERLAY_ACTIONS \
             else (self.status if rule.to == PREVIOUS else rule.to)
         t = Transition(len(self.history) + 1, action, at, actor.username, actor.role,
@@ -367,6 +364,29 @@ class WorkOrder:
 
     def last_dispatch_at(self) -> datetime | None:
         for t in reversed(self.history):
-            if t.action in ("dispatch", "approve_return", "arbitrate"):
+            if t.action in OWNER_ACTIONS:   # each new owner gets its own window
                 return t.at
         return None
+
+
+# action -> its effect on the aggregate (checks of its input, the little state that is not
+# derived). An explicit table, not a lookup by method name: a misnamed or missing effect would
+# otherwise be a silent no-op; tests/unit/dispatch/test_workflow.py checks every key is an action
+# of the transition table and every `_on_*` method is listed.
+EFFECTS: dict[str, Callable] = {
+    "dispatch": WorkOrder._on_dispatch,
+    "add_assist": WorkOrder._on_add_assist,
+    "assist_input": WorkOrder._on_assist_input,
+    "transfer_emergency": WorkOrder._on_transfer_emergency,
+    "not_accept": WorkOrder._on_not_accept,
+    "request_return": WorkOrder._on_request_return,
+    "approve_return": WorkOrder._on_approve_return,
+    "reject_return": WorkOrder._on_reject_return,
+    "arbitrate": WorkOrder._on_arbitrate,
+    "arbitrate_keep": WorkOrder._on_arbitrate_keep,
+    "assign": WorkOrder._on_assign,
+    "merge": WorkOrder._on_merge,
+    "reply": WorkOrder._on_reply,
+    "approve_extension": WorkOrder._on_approve_extension,
+    "request_extension": WorkOrder._on_request_extension,
+}

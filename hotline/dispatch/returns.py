@@ -37,3 +37,11 @@ def check(subject: str, returned: int, total: int, policy: Two15Policy) -> RateC
     judged = total >= policy.min_orders and total > 0
     flagged = judged and Fraction(returned * 100, total) >= policy.threshold_percent
     return RateCheck(subject, returned, total, flagged, judged)
+
+
+def return_window(calendar, working_days: int):
+    """The 退单 window (docs/design/domain.md §6.2): t -> when the window opened at `t` (the
+    dispatch to this owner) closes: the end of the `working_days`-th working day after it, in
+    the city's working calendar (调休 included). `calendar` is a hotline.sla WorkCalendar; the
+    service passes the configured days (config/dispatch.yaml returns.window_working_days)."""
+    return lambda t: calendar.add_working_days(t, working_days)

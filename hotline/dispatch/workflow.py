@@ -1,7 +1,10 @@
 """The work-order lifecycle as ONE transition table.
 
-(status, action) -> Rule(new status, roles allowed). Everything else in the system asks this
-table; the one test that walks it is tests/unit/dispatch/test_workflow.py.
+(status, action) -> Rule(new status, roles allowed, and the action's consequences: whether it
+changes the owner (承办单位), the event it raises (whom it notifies: the handler table in
+hotline/services/handlers.py) and the milestone the citizen sees). Everything else in the
+system asks this table (docs/design/architecture.md §3.1); the one test that walks it is
+tests/unit/dispatch/test_workflow.py.
 
 States and edges follow docs/design/domain.md §3.1 and §3.2 (受理、调度、办理、回复、督办、办结、
 回访、评价, 国办发〔2020〕53号). Where that file marks a rule (ours) the choice is ours and
@@ -11,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+
+from hotline.core import events as E
 
 
 class Status(StrEnum):
@@ -65,10 +70,10 @@ class Rule:
     to: str                    # a Status value, or PREVIOUS
     roles: frozenset[Role]
     label: str                 # 中文 name of the action, for pages and history
-
-
-def _r(to, roles, label):
-    return Rule(to, frozenset(roles), label)
+    # consequences (the same for every rule of one action: the history records the action)
+    changes_owner: bool = False          # data["unit"] becomes the owner; clocks restart
+    event: type[E.OrderEvent] | None = None   # raised after the action (whom it notifies)
+    milestone: str | None = None         # what the citizen's progress page shows
 
 
 CENTRE = (R.DISPATCHER, R.SUPERVISOR)
@@ -77,67 +82,94 @@ INTAKE = (R.AGENT, R.DISPATCHER)
 TRANSITIONS: dict[tuple[Status, str], Rule] = {}
 
 
-def _add(froms, action, to, roles, label):
+def _add(froms, action, to, roles, label, *, owner=False, event=None, milestone=None):
     for f in froms:
-        TRANSITIONS[(f, action)] = _r(to, roles, label)
+        TRANSITIONS[(f, action)] = Rule(to, frozenset(roles), label, owner, event, milestone)
 
 
 # --- intake outcomes that need no dispatch (docs/design/domain.md §2.3) ---
-_add([S.REGISTERED, S.PENDING_DISPATCH], "answer", S.ANSWERED_DIRECTLY, INTAKE, "直接答复")
-_add([S.REGISTERED, S.PENDING_DISPATCH], "not_accept", S.NOT_ACCEPTED, INTAKE, "不予受理")
+_add([S.REGISTERED, S.PENDING_DISPATCH], "answer", S.ANSWERED_DIRECTLY, INTAKE, "直接答复",
+     milestone="已直接答复")
+_add([S.REGISTERED, S.PENDING_DISPATCH], "not_accept", S.NOT_ACCEPTED, INTAKE, "不予受理",
+     milestone="不予受理")
 _add([S.REGISTERED, S.PENDING_DISPATCH], "transfer_emergency", S.TRANSFERRED_EMERGENCY,
-     INTAKE, "转紧急热线")
-_add([S.REGISTERED, S.PENDING_DISPATCH], "merge", S.MERGED, INTAKE, "并单")
+     INTAKE, "转紧急热线", milestone="已转紧急热线处理")
+_add([S.REGISTERED, S.PENDING_DISPATCH], "merge", S.MERGED, INTAKE, "并单",
+     milestone="已与相同诉求合并办理")
 # --- dispatch (工单直派; the classifier abstains -> dispatcher queue) ---
 _add([S.REGISTERED], "queue", S.PENDING_DISPATCH, (R.AGENT, R.DISPATCHER, R.SYSTEM), "转派单员")
 _add([S.REGISTERED, S.PENDING_DISPATCH], "dispatch", S.DISPATCHED,
-     (R.AGENT, R.DISPATCHER, R.SYSTEM), "派单")
+     (R.AGENT, R.DISPATCHER, R.SYSTEM), "派单", owner=True, event=E.OrderDispatched,
+     milestone="已转交承办单位办理")
 # --- the unit (首派责任制: the first unit owns it unless a return is approved) ---
-_add([S.DISPATCHED, S.REOPENED], "sign", S.SIGNED, (R.DEPARTMENT,), "签收")
+_add([S.DISPATCHED, S.REOPENED], "sign", S.SIGNED, (R.DEPARTMENT,), "签收",
+     milestone="承办单位已签收")
 _add([S.DISPATCHED, S.SIGNED], "request_return", S.RETURN_REQUESTED, (R.DEPARTMENT,), "申请退单")
-_add([S.RETURN_REQUESTED], "approve_return", S.DISPATCHED, (R.DISPATCHER,), "同意退单并改派")
+_add([S.RETURN_REQUESTED], "approve_return", S.DISPATCHED, (R.DISPATCHER,), "同意退单并改派",
+     owner=True, event=E.OrderReturnApproved, milestone="已改派承办单位办理")
 _add([S.RETURN_REQUESTED], "reject_return", PREVIOUS, (R.DISPATCHER,), "驳回退单")
 # 裁定 (docs/design/domain.md §6.4): a supervisor's binding ruling. Reassigning starts a fresh owner
 # (DISPATCHED); keeping the current owner puts the order back where it was (no clock stopped).
-_add([S.RETURN_REQUESTED], "arbitrate", S.DISPATCHED, (R.SUPERVISOR,), "裁定改派")
+_add([S.RETURN_REQUESTED], "arbitrate", S.DISPATCHED, (R.SUPERVISOR,), "裁定改派", owner=True,
+     event=E.OrderArbitrated)
 _add([S.RETURN_REQUESTED], "arbitrate_keep", PREVIOUS, (R.SUPERVISOR,), "裁定维持")
 _add([S.SIGNED, S.IN_PROGRESS], "contact", S.IN_PROGRESS, (R.DEPARTMENT,), "联系市民")
 _add([S.SIGNED, S.IN_PROGRESS], "onsite", S.IN_PROGRESS, (R.DEPARTMENT,), "到达现场")
 _add([S.SIGNED, S.IN_PROGRESS], "assign", PREVIOUS, (R.DEPARTMENT,), "指定经办人")
 _add([S.SIGNED, S.IN_PROGRESS], "request_extension", S.EXTENSION_REQUESTED, (R.DEPARTMENT,),
      "申请延期")
-_add([S.EXTENSION_REQUESTED], "approve_extension", PREVIOUS, (R.DISPATCHER,), "同意延期")
+_add([S.EXTENSION_REQUESTED], "approve_extension", PREVIOUS, (R.DISPATCHER,), "同意延期",
+     milestone="办理期限已延长")
 _add([S.EXTENSION_REQUESTED], "reject_extension", PREVIOUS, (R.DISPATCHER,), "驳回延期")
 _add([S.SIGNED, S.IN_PROGRESS], "request_suspension", S.SUSPENSION_REQUESTED, (R.DEPARTMENT,),
      "申请挂起")
-_add([S.SUSPENSION_REQUESTED], "approve_suspension", S.SUSPENDED, (R.DISPATCHER,), "同意挂起")
+_add([S.SUSPENSION_REQUESTED], "approve_suspension", S.SUSPENDED, (R.DISPATCHER,), "同意挂起",
+     milestone="暂停办理 (等待办理条件)")
 _add([S.SUSPENSION_REQUESTED], "reject_suspension", PREVIOUS, (R.DISPATCHER,), "驳回挂起")
-_add([S.SUSPENDED], "resume", S.IN_PROGRESS, (R.DEPARTMENT, R.DISPATCHER), "恢复办理")
-_add([S.SIGNED, S.IN_PROGRESS], "reply", S.REPLIED, (R.DEPARTMENT,), "提交答复")
+_add([S.SUSPENDED], "resume", S.IN_PROGRESS, (R.DEPARTMENT, R.DISPATCHER), "恢复办理",
+     milestone="恢复办理")
+_add([S.SIGNED, S.IN_PROGRESS], "reply", S.REPLIED, (R.DEPARTMENT,), "提交答复",
+     milestone="承办单位已提交答复")
 # --- co-handling 主办/协办 (docs/design/domain.md §6.5; 北京 首接单位 leads and coordinates): the lead
 # unit (after the 退单 window: 先办后议) or the centre brings in assisting units, each with its
 # own task and deadline; assisting units submit inputs to the lead and never reply.
 _add(sorted(HANDLING_STATES - {S.RETURN_REQUESTED}, key=str), "add_assist", PREVIOUS,
-     (R.DEPARTMENT, R.DISPATCHER, R.SUPERVISOR), "增加协办单位")
+     (R.DEPARTMENT, R.DISPATCHER, R.SUPERVISOR), "增加协办单位", event=E.OrderAssistAdded)
 _add(sorted(HANDLING_STATES - {S.RETURN_REQUESTED}, key=str), "assist_input", PREVIOUS,
      (R.DEPARTMENT,), "协办意见")
 # --- centre review of the reply (回退 = send back) ---
-_add([S.REPLIED], "send_back", S.IN_PROGRESS, (R.DISPATCHER,), "回退")
-_add([S.REPLIED], "accept_reply", S.RETURN_VISIT, (R.DISPATCHER,), "审核通过")
+_add([S.REPLIED], "send_back", S.IN_PROGRESS, (R.DISPATCHER,), "回退",
+     event=E.OrderSentBack)
+_add([S.REPLIED], "accept_reply", S.RETURN_VISIT, (R.DISPATCHER,), "审核通过",
+     event=E.OrderReplyAccepted)
 # --- return visit (回访) outcomes ---
-_add([S.RETURN_VISIT], "close", S.CLOSED, (R.DISPATCHER, R.SUPERVISOR, R.SYSTEM), "办结")
-_add([S.RETURN_VISIT], "reopen", S.REOPENED, (R.SUPERVISOR,), "重办")
-_add([S.RETURN_VISIT], "close_unreasonable", S.CLOSED_UNREASONABLE, (R.SUPERVISOR,), "最终答复办结")
+_add([S.RETURN_VISIT], "close", S.CLOSED, (R.DISPATCHER, R.SUPERVISOR, R.SYSTEM), "办结",
+     event=E.OrderClosed, milestone="已办结")
+_add([S.RETURN_VISIT], "reopen", S.REOPENED, (R.SUPERVISOR,), "重办",
+     event=E.OrderReopened, milestone="经回访, 重新办理")
+_add([S.RETURN_VISIT], "close_unreasonable", S.CLOSED_UNREASONABLE, (R.SUPERVISOR,),
+     "最终答复办结", milestone="已办结")
 # --- overlays: no status change, but recorded as transitions (催办/督办/挂牌督办, notes) ---
 _SUPERVISABLE = sorted(HANDLING_STATES | {S.REPLIED, S.PENDING_DISPATCH}, key=str)
-_add(_SUPERVISABLE, "urge", PREVIOUS, (R.DISPATCHER, R.SUPERVISOR, R.SYSTEM), "催办")
-_add(_SUPERVISABLE, "supervise", PREVIOUS, (R.SUPERVISOR, R.SYSTEM), "督办")
-_add(_SUPERVISABLE, "escalate_leader", PREVIOUS, (R.SUPERVISOR, R.SYSTEM), "挂牌督办")
+_add(_SUPERVISABLE, "urge", PREVIOUS, (R.DISPATCHER, R.SUPERVISOR, R.SYSTEM), "催办",
+     event=E.OrderUrged)
+_add(_SUPERVISABLE, "supervise", PREVIOUS, (R.SUPERVISOR, R.SYSTEM), "督办",
+     event=E.OrderSupervised)
+_add(_SUPERVISABLE, "escalate_leader", PREVIOUS, (R.SUPERVISOR, R.SYSTEM), "挂牌督办",
+     event=E.OrderEscalatedToLeader)
 _add(sorted(OPEN_STATES, key=str), "note", PREVIOUS,
      (R.AGENT, R.DISPATCHER, R.DEPARTMENT, R.SUPERVISOR, R.LEADER), "备注")
 
 ACTIONS: tuple[str, ...] = tuple(sorted({a for (_, a) in TRANSITIONS}))
 ACTION_LABELS = {a: r.label for (_, a), r in TRANSITIONS.items()}
+# The consequences, asked by action (the history records actions): clocks, scoring facts, the
+# return window and routing history ask OWNER_ACTIONS; the services raise EVENT_OF[action];
+# the citizen's progress page shows MILESTONES[action].
+OWNER_ACTIONS = frozenset(a for (_, a), r in TRANSITIONS.items() if r.changes_owner)
+EVENT_OF: dict[str, type[E.OrderEvent]] = {a: r.event for (_, a), r in TRANSITIONS.items()
+                                           if r.event is not None}
+MILESTONES: dict[str, str] = {a: r.milestone for (_, a), r in TRANSITIONS.items()
+                              if r.milestone}
 # Actions that leave the status as it is (the "@previous" of a no-op overlay).
 OVERLAY_ACTIONS = frozenset({"urge", "supervise", "escalate_leader", "note", "assign",
                              "add_assist", "assist_input"})

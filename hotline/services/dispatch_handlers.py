@@ -1,19 +1,20 @@
-"""Outbox handlers of dispatch (auto-imported by services/handlers.py). Idempotent: every
-write is checked against what a previous run already wrote."""
+"""Outbox handlers of dispatch (listed in the handler table, services/handlers.py).
+Idempotent: every write is checked against what a previous run already wrote."""
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from hotline.adapters.db import utcnow
-from hotline.adapters.orm import NoteRow, OutboxRow, WorkOrderRow
+from hotline.adapters.orm import NoteRow, WorkOrderRow
+from hotline.core.events import MergedReplyCopied
 
-from .handlers import _notify, register
+from .notify import notify as _notify
 
 
-def on_reply_accepted(rt, uow, event_id: int, payload: dict) -> None:
+def on_reply_accepted(rt, uow, event_id: int, ev) -> None:
     """并单 (docs/design/domain.md §2.4): a merged caller gets the master's reply (copied to their own
     order) and their own return visit (announced as `order.merged_reply` for the survey feature)."""
-    master_id = payload["order_id"]
+    master_id = ev.order_id
     reply = uow.session.execute(select(NoteRow).where(
         NoteRow.order_id == master_id, NoteRow.kind == "citizen_reply")
         .order_by(NoteRow.id.desc())).scalars().first()
@@ -29,12 +30,13 @@ def on_reply_accepted(rt, uow, event_id: int, payload: dict) -> None:
             continue
         uow.session.add(NoteRow(order_id=child.id, kind="citizen_reply", author=reply.author,
                                 unit=reply.unit, body=reply.body, at=utcnow()))
-        uow.session.add(OutboxRow(topic="order.merged_reply", created_at=utcnow(), payload={
-            "order_id": child.id, "master_id": master_id, "source_event": event_id}))
+        uow.emit(MergedReplyCopied(order_id=child.id, master_id=master_id,
+                                   source_event=event_id))
 
 
-def on_assist_added(rt, uow, event_id: int, payload: dict) -> None:
-    order = uow.session.get(WorkOrderRow, payload["order_id"])
+def notify_assist_units(rt, uow, event_id: int, ev) -> None:
+    """派单 with 协办 units or 增加协办单位: each assisting unit gets its task."""
+    order = uow.session.get(WorkOrderRow, ev.order_id)
     if order is None:
         return
     for unit in order.assist_units or []:
@@ -42,14 +44,9 @@ def on_assist_added(rt, uow, event_id: int, payload: dict) -> None:
                 f"工单 {order.number} 需本单位协办, 请查看协办任务")
 
 
-def on_flagged(rt, uow, event_id: int, payload: dict) -> None:
-    who = "话务员" if payload.get("kind") == "agent" else "分类"
+def on_flagged(rt, uow, event_id: int, ev) -> None:
+    who = "话务员" if ev.kind == "agent" else "分类"
     _notify(uow, f"two15-{event_id}", None, None, "two15",
-            f"「两个15%」: {who} {payload.get('subject')} 退件率 {payload.get('rate_percent')}%"
+            f"「两个15%」: {who} {ev.subject} 退件率 {ev.rate_percent}%"
             f" 已达阈值, 请督办人员复核", username="supervisor")
 
-
-register("order.accept_reply", on_reply_accepted)
-register("order.add_assist", on_assist_added)
-register("order.dispatch", on_assist_added)
-register("dispatch.flagged", on_flagged)

@@ -36,18 +36,6 @@ def _history(session, ids) -> dict[int, list[TransitionRow]]:
     return out
 
 
-def _reply_history(session, ids) -> dict[int, list]:
-    out: dict[int, list] = defaultdict(list)
-    if ids:
-        for t in session.execute(
-                select(TransitionRow.order_id, TransitionRow.action)
-                .where(TransitionRow.order_id.in_(ids))
-                .where(TransitionRow.action.in_(("reply", "send_back")))
-                .order_by(TransitionRow.order_id, TransitionRow.seq)):
-            out[t.order_id].append(t)
-    return out
-
-
 def _returns(hist) -> list:
     return [t for t in hist if t.action == "request_return"]
 

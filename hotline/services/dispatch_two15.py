@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from hotline.adapters.db import aware, utcnow
 from hotline.adapters.orm import TransitionRow, UserRow, WorkOrderRow
 from hotline.adapters.orm_dispatch import ReturnFlagRow
+from hotline.core.events import DispatchFlagCleared, DispatchFlagged
 from hotline.dispatch.model import Actor, DomainError, NotPermitted, RuleViolation
 from hotline.dispatch.returns import RateCheck, Two15Policy, check
 from hotline.dispatch.workflow import Role
@@ -96,8 +97,8 @@ def evaluate_after_return(rt, uow, transition) -> ReturnFlagRow | None:
         if user is not None:
             user.intake_blocked = True
     s.flush()
-    uow.emit("dispatch.flagged", flag_id=flag.id, kind=kind, subject=subject,
-             rate_percent=r.percent)
+    uow.emit(DispatchFlagged(flag_id=flag.id, kind=kind, subject=subject,
+                             rate_percent=r.percent))
     return flag
 
 
@@ -146,7 +147,7 @@ def clear_flag(rt, actor: Actor, flag_id: int, reason: str | None) -> dict:
                 UserRow.username == f.subject)).scalar_one_or_none()
             if user is not None:
                 user.intake_blocked = False
-        uow.emit("dispatch.flag_cleared", flag_id=f.id, kind=f.kind, subject=f.subject)
+        uow.emit(DispatchFlagCleared(flag_id=f.id, kind=f.kind, subject=f.subject))
         uow.commit()
         return flag_view(f)
 

@@ -1,80 +1,64 @@
-"""Outbox topic -> handler. Each handler runs inside `process_event`'s transaction and writes
-with a dedupe key, so running it twice cannot notify twice."""
+"""THE handler table: event class -> the handlers that run it, in order
+(docs/design/architecture.md §5.2; the message bus of "Architecture Patterns with Python").
+
+Every event is declared once in hotline/core/events.py; this module is the one place that says
+who hears of it. Nothing registers itself at import: `bootstrap` (services/bootstrap.py) hands
+this table to the runtime, and `outbox.process_event` runs `rt.handlers[type(event)]`. An
+event without handlers (OrderCreated, SurveyNeedsReview, ...) is marked done by the relay
+without a job. tests/unit/test_events.py fails when an event declared `notifies = True` has
+no handler, or when the webhook events and the table disagree.
+
+A handler is `fn(rt, uow, event_id, event)`: it runs inside `process_event`'s transaction and
+writes with a dedupe key, so running it twice cannot notify twice.
+"""
 from __future__ import annotations
 
-from sqlalchemy import select
+from hotline.core import events as E
 
-from hotline.adapters.db import utcnow
-from hotline.adapters.orm import NotificationRow, WorkOrderRow
-
-
-def _notify(uow, key: str, unit: str | None, order_id: int | None, kind: str, message: str,
-            username: str | None = None) -> None:
-    exists = uow.session.execute(select(NotificationRow.id)
-                                 .where(NotificationRow.dedupe_key == key)).first()
-    if exists:
-        return
-    uow.session.add(NotificationRow(dedupe_key=key, unit=unit, username=username,
-                                    order_id=order_id, kind=kind, message=message,
-                                    created_at=utcnow()))
+from . import dispatch_handlers, sla_handlers, survey_handlers, training, webhooks
+from .notify import notify, order_brief
 
 
-def _order(uow, order_id):
-    """The three columns a notification needs, not the whole ORM row (every dispatched order
-    runs this in the worker)."""
-    return uow.session.execute(select(WorkOrderRow.id, WorkOrderRow.number, WorkOrderRow.unit)
-                               .where(WorkOrderRow.id == order_id)).first()
-
-
-def on_dispatched(rt, uow, event_id: int, payload: dict) -> None:
-    order = _order(uow, payload["order_id"])
+def notify_unit_dispatched(rt, uow, event_id: int, ev: E.OrderEvent) -> None:
+    """The order reached a unit (派单 at intake or from the queue, 改派 after a return or a
+    ruling): the unit is told to sign for it (docs/design/domain.md §3.2)."""
+    order = order_brief(uow, ev.order_id)
     if order is None:
         return
-    _notify(uow, f"dispatched-{event_id}", payload.get("unit"), order.id, "dispatched",
-            f"新工单 {order.number} 已派至本单位, 请及时签收")
+    notify(uow, f"dispatched-{event_id}", ev.unit, order.id, "dispatched",
+           f"新工单 {order.number} 已派至本单位, 请及时签收")
 
 
-def _unit_event(kind: str, text: str):
-    def handler(rt, uow, event_id: int, payload: dict) -> None:
-        order = _order(uow, payload["order_id"])
+def _notify_owner(kind: str, text: str):
+    def handler(rt, uow, event_id: int, ev: E.OrderEvent) -> None:
+        order = order_brief(uow, ev.order_id)
         if order is not None:
-            _notify(uow, f"{kind}-{event_id}", order.unit, order.id, kind,
-                    text.format(number=order.number))
+            notify(uow, f"{kind}-{event_id}", order.unit, order.id, kind,
+                   text.format(number=order.number))
+    handler.__name__ = f"notify_owner_{kind}"
     return handler
 
 
-# order.created has no handler of its own: nothing is sent for a plain intake, so its rows
-# are marked done by the relay without a job (services/outbox.py). A channel that needs it
-# registers one and the rows are run like any other.
-_CORE = {
-    "order.dispatched": on_dispatched,
-    "order.approve_return": on_dispatched,
-    "order.arbitrate": on_dispatched,
-    "order.urge": _unit_event("urge", "工单 {number} 被催办, 请尽快办理"),
-    "order.supervise": _unit_event("supervise", "工单 {number} 已列入督办"),
-    "order.send_back": _unit_event("send_back", "工单 {number} 答复被回退, 请重新办理"),
-    "order.reopen": _unit_event("reopen", "工单 {number} 经回访需重办"),
+notify_urged = _notify_owner("urge", "工单 {number} 被催办, 请尽快办理")
+notify_supervised = _notify_owner("supervise", "工单 {number} 已列入督办")
+notify_sent_back = _notify_owner("send_back", "工单 {number} 答复被回退, 请重新办理")
+notify_reopened = _notify_owner("reopen", "工单 {number} 经回访需重办")
+
+
+HANDLERS: dict[type[E.Event], list] = {
+    E.OrderDispatched: [notify_unit_dispatched, dispatch_handlers.notify_assist_units,
+                        webhooks.push],
+    E.OrderReturnApproved: [notify_unit_dispatched, webhooks.push],
+    E.OrderArbitrated: [notify_unit_dispatched, webhooks.push],
+    E.OrderAssistAdded: [dispatch_handlers.notify_assist_units],
+    E.OrderUrged: [notify_urged, sla_handlers.on_urge, webhooks.push],
+    E.OrderSupervised: [notify_supervised, sla_handlers.on_supervise, webhooks.push],
+    E.OrderEscalatedToLeader: [sla_handlers.on_escalate_leader],
+    E.OrderSentBack: [notify_sent_back],
+    E.OrderReopened: [notify_reopened, webhooks.push],
+    E.OrderClosed: [webhooks.push],
+    E.OrderReplyAccepted: [dispatch_handlers.on_reply_accepted, survey_handlers.on_accept_reply],
+    E.SlaWarning: [sla_handlers.on_warning],
+    E.DispatchFlagged: [dispatch_handlers.on_flagged],
+    E.ClassifierTrainRequested: [training.on_train_requested],
 }
-
-
-# topic -> handlers. Feature modules add theirs with `register` (surveys, webhooks, SLA).
-HANDLERS: dict[str, list] = {}
-
-
-def register(topic: str, fn) -> None:
-    HANDLERS.setdefault(topic, []).append(fn)
-
-
-for _topic, _fn in _CORE.items():
-    register(_topic, _fn)
-
-
-def _train(rt, uow, event_id, payload):
-    from .training import on_train_requested
-    on_train_requested(rt, uow, event_id, payload)
-
-
-register("classify.train", _train)
-
-# feature handlers register themselves when imported (they import `register` from here)
-from . import dispatch_handlers, sla_handlers, survey_handlers, webhooks  # noqa: E402,F401

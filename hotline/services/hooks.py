@@ -1,14 +1,7 @@
 """In-transaction hooks run after an order is saved: the SLA engine's next check time, the
-scoring facts, the two-15% evaluation. The modules that register them are listed here and
-imported on first use (they import this module, so not at its import time)."""
+scoring facts, the two-15% evaluation. Which hooks, in which order, is wired once in
+services/bootstrap.py (docs/design/architecture.md §4.4)."""
 from __future__ import annotations
-
-import importlib
-
-AFTER_SAVE: list = []   # fn(rt, uow, order: WorkOrder, row: WorkOrderRow)
-_MODULES = ("hotline.services.sla_service", "hotline.services.reports_facts",
-            "hotline.services.rules")
-_loaded = False
 
 
 def is_new(row) -> bool:
@@ -20,10 +13,8 @@ def is_new(row) -> bool:
 
 
 def after_save(rt, uow, order, row) -> None:
-    global _loaded
-    if not _loaded:
-        for mod in _MODULES:
-            importlib.import_module(mod)
-        _loaded = True
-    for fn in AFTER_SAVE:
+    if rt.after_save is None:
+        # a runtime made without Runtime.build would skip the derived rows silently
+        raise RuntimeError("runtime not bootstrapped (services/bootstrap.py)")
+    for fn in rt.after_save:
         fn(rt, uow, order, row)

@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from hotline.adapters.db import utcnow
 from hotline.adapters.orm import LabelledExampleRow, NoteRow, TransitionRow, UnitRow, WorkOrderRow
+from hotline.core.events import OrderCreated
 from hotline.dispatch.model import (
     Actor,
     Caller,
@@ -22,7 +23,7 @@ from hotline.dispatch.model import (
     RuleViolation,
     WorkOrder,
 )
-from hotline.dispatch.workflow import ACTION_LABELS, STATUS_LABELS, Role, Status, allowed_actions
+from hotline.dispatch.workflow import Role, Status, allowed_actions
 
 from . import hooks, views
 from .classification import classify_text
@@ -104,7 +105,7 @@ def create_order(rt: Runtime, actor: Actor, data: dict, also=None) -> dict:
             rules.before_action(rt, uow, order, by, "dispatch", payload)
             t = order.apply("dispatch", by, now, data=payload["data"])
             rules.after_action(rt, uow, order, by, t, payload)
-            uow.emit("order.dispatched", order_id=order.id, unit=target)
+            uow.emit_transition(order, t)
         elif order.status == Status.REGISTERED and data.get("queue", True):
             order.apply("queue", Actor(actor.username, Role.SYSTEM), now, reason=None,
                         data={"why": "classifier_abstained" if classification else "no_model"})
@@ -126,7 +127,7 @@ def create_order(rt: Runtime, actor: Actor, data: dict, also=None) -> dict:
             suggestions=(classification or {}).get("suggestions"), idempotency_key=key)
         uow.orders.add_new(order, row)
         hooks.after_save(rt, uow, order, row)    # SLA next check, scoring facts (no reads)
-        uow.emit("order.created", order_id=order.id)
+        uow.emit(OrderCreated(order_id=order.id))
         if also is not None:
             also(uow, order.id)
         try:
@@ -217,7 +218,7 @@ def act(rt: Runtime, actor: Actor, order_id: int, action: str, payload: dict) ->
         try:
             uow.orders.save(order, known)
             hooks.after_save(rt, uow, order, uow.orders.row(order.id))
-            uow.emit(f"order.{action}", order_id=order.id, seq=t.seq, unit=order.unit)
+            uow.emit_transition(order, t)
             uow.commit()
         except (StaleDataError, IntegrityError) as exc:
             raise Conflict("工单已被他人修改, 请刷新后重试 (version conflict)") from exc
@@ -337,7 +338,3 @@ def list_units(rt: Runtime) -> list[dict]:
         rows = uow.session.execute(select(UnitRow).order_by(UnitRow.kind, UnitRow.code)).scalars()
         return [{"code": u.code, "name": u.name, "kind": u.kind} for u in rows]
 
-
-def status_labels() -> dict:
-    return {"statuses": {str(k): v for k, v in STATUS_LABELS.items()},
-            "actions": ACTION_LABELS}

@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 
 from hotline.adapters.db import utcnow
 from hotline.adapters.orm import OutboxRow
+from hotline.core import events
 
 from .runtime import Runtime
 
@@ -34,14 +35,15 @@ REENQUEUE_AFTER = timedelta(seconds=float(os.environ.get("HOTLINE_REENQUEUE_AFTE
 RELAY_BATCH = 25     # outbox rows per rq job
 
 
-def _handled(topic: str) -> bool:
-    from .handlers import HANDLERS
-    return bool(HANDLERS.get(topic))
+def _handlers(rt: Runtime, topic: str) -> tuple:
+    """The handlers of the event named `topic` (the table wired by services/bootstrap.py);
+    none for an undeclared name (a row of an event since removed)."""
+    cls = events.EVENTS.get(topic) or events.LEGACY_NAMES.get(topic)
+    return rt.handlers.get(cls, ()) if cls is not None else ()
 
 
 def process_event(rt: Runtime, event_id: int) -> bool:
-    """Run one outbox row's handler once. Returns False when it had already run."""
-    from .handlers import HANDLERS
+    """Run one outbox row's handlers once. Returns False when it had already run."""
     with rt.uow() as uow:
         q = select(OutboxRow).where(OutboxRow.id == event_id)
         if rt.engine.dialect.name == "postgresql":
@@ -49,8 +51,11 @@ def process_event(rt: Runtime, event_id: int) -> bool:
         row = uow.session.execute(q).scalar_one_or_none()
         if row is None or row.processed_at is not None:
             return False
-        for handler in HANDLERS.get(row.topic, ()):
-            handler(rt, uow, row.id, dict(row.payload or {}))
+        handlers = _handlers(rt, row.topic)
+        if handlers:
+            event = events.load(row.topic, dict(row.payload or {}))
+            for handler in handlers:
+                handler(rt, uow, row.id, event)
         row.processed_at = utcnow()
         row.attempts += 1
         uow.commit()
@@ -102,18 +107,18 @@ def _skip_unhandled(rt: Runtime, ids: list[int]) -> list[int]:
     with rt.uow() as uow:
         rows = uow.session.execute(select(OutboxRow.id, OutboxRow.topic)
                                    .where(OutboxRow.id.in_(ids))).all()
-        work, idle = _split_handled(rows)
+        work, idle = _split_handled(rt, rows)
         if idle:
             _mark_done(uow, idle)
             uow.commit()
     return sorted(work)
 
 
-def _split_handled(rows) -> tuple[list[int], list[int]]:
+def _split_handled(rt: Runtime, rows) -> tuple[list[int], list[int]]:
     """(ids of rows some handler listens to, ids of rows none does), in the rows' order."""
     work, idle = [], []
     for r in rows:
-        (work if _handled(r.topic) else idle).append(r.id)
+        (work if _handlers(rt, r.topic) else idle).append(r.id)
     return work, idle
 
 
@@ -150,7 +155,7 @@ def relay_once(rt: Runtime, limit: int = 500) -> int:
         rows = uow.session.execute(q).all()
         if not rows:
             return 0
-        work, idle = _split_handled(rows)
+        work, idle = _split_handled(rt, rows)
         if work:
             queue = Queue(rt.settings.queue_name, connection=rt.redis())
             batches = [work[i:i + RELAY_BATCH] for i in range(0, len(work), RELAY_BATCH)]

@@ -139,8 +139,3 @@ def _csv_safe(value: str) -> str:
     # a cell starting with = + - @ is a formula in Excel (CSV injection): quote it
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
-
-def parse_dt(raw: str | None) -> datetime | None:
-    if not raw:
-        return None
-    return datetime.fromisoformat(raw)

@@ -76,6 +76,3 @@ def rebuild_facts(rt, batch: int = 500) -> int:
             uow.commit()
             done, last = done + len(ids), ids[-1]
 
-
-if refresh_facts not in hooks.AFTER_SAVE:
-    hooks.AFTER_SAVE.append(refresh_facts)

@@ -12,9 +12,9 @@ from hotline.adapters.db import utcnow
 from hotline.adapters.orm import WorkOrderRow
 from hotline.adapters.orm_dispatch import AssistTaskRow, RoutingRuleRow
 from hotline.dispatch.model import Actor, RuleViolation, WorkOrder
+from hotline.dispatch.returns import return_window
 from hotline.dispatch.workflow import CLOSED_STATES
 
-from . import hooks
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -23,8 +23,7 @@ def return_window_end(rt):
     """退单 window: default "until the end of the next working day" after dispatch
     (吕梁 1 工作日, docs/design/domain.md §6.2), in the city's working calendar (调休 included: dispatched
     Tue 2025-09-30 10:00 -> closes 2025-10-09 23:59:59 after the National Day holiday)."""
-    n, cal = rt.config.dispatch.window_working_days, rt.config.sla_engine.calendar
-    return lambda t: cal.add_working_days(t, n)
+    return return_window(rt.config.sla_engine.calendar, rt.config.dispatch.window_working_days)
 
 
 _UNIT_KEYS = ("unit", "suggested_unit")
@@ -127,7 +126,7 @@ def after_action(rt, uow, order: WorkOrder, actor: Actor, transition, payload: d
                                       created_at=t.at, created_by=actor.username, inputs=0))
     if t.action in ("approve_return", "arbitrate") and \
             t.data.get("attributed_to") in ("agent", "category"):
-        uow.dispatch_two15 = t     # evaluated once the transition is flushed (_after_save)
+        uow.dispatch_two15 = t     # evaluated once the transition is flushed (after_save)
     if t.action in ("arbitrate", "arbitrate_keep") and t.data.get("save_rule"):
         # the binding ruling is stored and reused as a routing rule (docs/design/domain.md §6.4)
         if not order.category:
@@ -149,7 +148,7 @@ def after_action(rt, uow, order: WorkOrder, actor: Actor, transition, payload: d
         row.last_input_at = t.at
 
 
-def _after_save(rt, uow, order, row) -> None:
+def after_save(rt, uow, order, row) -> None:
     """After the new transition is flushed: evaluate the "two 15%" rule when a return was
     just attributed to an agent or a category (in the same transaction, so a flagged agent is
     blocked from the very next intake)."""
@@ -160,6 +159,3 @@ def _after_save(rt, uow, order, row) -> None:
     from .dispatch_two15 import evaluate_after_return
     evaluate_after_return(rt, uow, last)
 
-
-if _after_save not in hooks.AFTER_SAVE:
-    hooks.AFTER_SAVE.append(_after_save)

@@ -37,6 +37,12 @@ class Runtime:
     def city(self) -> CityConfig:
         return self.config.city
 
+    # the wiring, set by services/bootstrap.py (Runtime.build calls it): event class ->
+    # handlers, after-save hooks, periodic jobs [(every_seconds, fn(rt))]
+    handlers: dict | None = None
+    after_save: tuple | None = None
+    periodic: tuple = ()
+
     @classmethod
     def build(cls, settings: Settings | None = None, config: AppConfig | None = None):
         """`config`: an already loaded configuration, else config/ (or $HOTLINE_CONFIG)."""
@@ -46,7 +52,9 @@ class Runtime:
         rt.sessions = session_factory(rt.engine)
         from .sms import setup_from_env
         rt.sms = setup_from_env()   # a bad HOTLINE_SMS* fails the start, variable named
-        return rt
+        # imported here: the handlers it wires import this module
+        from .bootstrap import bootstrap
+        return bootstrap(rt)
 
     def uow(self) -> UnitOfWork:
         uow = UnitOfWork(self.sessions)

@@ -24,22 +24,15 @@ from hotline.adapters.db import utcnow
 from hotline.adapters.orm import NoteRow, TransitionRow, UnitRow, WorkOrderRow
 from hotline.adapters.orm_open311 import SelfServiceHitRow
 from hotline.dispatch.model import Actor, DomainError, RuleViolation
-from hotline.dispatch.workflow import CLOSED_STATES, Role, Status
+from hotline.dispatch.workflow import CLOSED_STATES, MILESTONES, Role, Status
 
 from . import orders, views
 from .runtime import Runtime
 
 PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 
-# Milestones a citizen sees (no reasons, no people): action -> text.
-PUBLIC_MILESTONES = {
-    "dispatch": "已转交承办单位办理", "approve_return": "已改派承办单位办理",
-    "sign": "承办单位已签收", "reply": "承办单位已提交答复", "reopen": "经回访, 重新办理",
-    "approve_extension": "办理期限已延长", "approve_suspension": "暂停办理 (等待办理条件)",
-    "resume": "恢复办理", "close": "已办结", "close_unreasonable": "已办结",
-    "answer": "已直接答复", "not_accept": "不予受理", "transfer_emergency": "已转紧急热线处理",
-    "merge": "已与相同诉求合并办理",
-}
+# Milestones a citizen sees (no reasons, no people): action -> text, from the transition table.
+PUBLIC_MILESTONES = MILESTONES
 # The reply is shown once the centre accepted it (审核通过, docs/design/domain.md §3.5): a reply sent
 # back for rework never reaches the citizen.
 REPLY_VISIBLE = frozenset({Status.RETURN_VISIT, Status.CLOSED, Status.CLOSED_UNREASONABLE,

@@ -27,7 +27,7 @@ from hotline.adapters.orm_sla import SlaDeliveryRow
 from hotline.dispatch.workflow import Role
 
 from . import sms
-from .handlers import _notify, register
+from .notify import notify as _notify
 from .sla_service import CLOCK_ZH, LADDER_ZH, TARGET_ZH
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,8 @@ def _outbound(rt, uow, event_id: int, order: WorkOrderRow, kind: str, text: str,
         _queue(rt, uow, f"webhook-{kind}-{event_id}", "webhook", unit.webhook_url, order, body, now)
 
 
-def on_warning(rt, uow, event_id: int, p: dict) -> None:
+def on_warning(rt, uow, event_id: int, ev) -> None:
+    p = ev.payload()
     order = uow.session.get(WorkOrderRow, p["order_id"])
     if order is None:
         return
@@ -110,7 +111,8 @@ def on_warning(rt, uow, event_id: int, p: dict) -> None:
 
 
 def _step_handler(action: str, roles: tuple[str, ...]):
-    def handler(rt, uow, event_id: int, p: dict) -> None:
+    def handler(rt, uow, event_id: int, ev) -> None:
+        p = ev.payload()
         order = uow.session.get(WorkOrderRow, p["order_id"])
         if order is None:
             return
@@ -127,11 +129,9 @@ def _step_handler(action: str, roles: tuple[str, ...]):
     return handler
 
 
-register("sla.warning", on_warning)
-register("order.urge", _step_handler("urge", ()))
-register("order.supervise", _step_handler("supervise", (Role.SUPERVISOR,)))
-register("order.escalate_leader", _step_handler("escalate_leader",
-                                                (Role.SUPERVISOR, Role.LEADER)))
+on_urge = _step_handler("urge", ())
+on_supervise = _step_handler("supervise", (Role.SUPERVISOR,))
+on_escalate_leader = _step_handler("escalate_leader", (Role.SUPERVISOR, Role.LEADER))
 
 
 # ------------------------------------------------------------------ sending (sweep tick)

@@ -1,8 +1,8 @@
 """SLA in the service layer: the next check time after every save, the explain view, and the
 即将超时 / 已超时 lists (rules in hotline/sla, docs/sla.md).
 
-After every save of an order (same transaction, `hooks.AFTER_SAVE`) the clocks are derived
-from the history and two things are stored: `work_orders.next_check_at` (indexed: the sweep
+After every save of an order (same transaction, an after-save hook wired in
+services/bootstrap.py) the clocks are derived from the history and two things are stored: `work_orders.next_check_at` (indexed: the sweep
 reads only rows whose check is due) and the order's row in `sla_order_state` (the worst
 running clock), so the lists are one indexed query and use the same data as the sweep.
 """
@@ -54,7 +54,7 @@ def ladder_reached(history, at: datetime | None = None) -> str | None:
     (since the latest dispatch / approved return / arbitration / reopen; docs/sla.md)."""
     start = None
     for t in history:
-        if t.action in OWNER_ACTIONS + ("reopen",):
+        if t.action in OWNER_ACTIONS | {"reopen"}:
             start = t.at
     best = None
     for t in history:
@@ -119,13 +119,12 @@ def refresh(eng: SlaEngine, uow, order, row: WorkOrderRow, now: datetime,
     return ev
 
 
-def _after_save(rt, uow, order, row) -> None:
+def after_save(rt, uow, order, row) -> None:
+    """After-save hook (wired in services/bootstrap.py)."""
     # The sweep pins its tick time on the unit of work so the stored next check agrees with
     # the instant it recorded steps at; everything else uses the wall clock.
     refresh(engine(rt), uow, order, row, getattr(uow, "sla_now", None) or utcnow())
 
-
-hooks.AFTER_SAVE.append(_after_save)
 
 
 # ------------------------------------------------------------------ read side

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from hotline.adapters.db import aware, utcnow
 from hotline.adapters.orm import WorkOrderRow
 from hotline.adapters.orm_survey import SmsOutboxRow, SurveyAuditRow, SurveyRow
+from hotline.core.events import SurveyNeedsReview
 from hotline.dispatch.model import SYSTEM, Actor, DomainError, NotPermitted, RuleViolation
 from hotline.dispatch.workflow import Role, Status
 from hotline.survey import policy as P
@@ -50,7 +51,7 @@ def apply_action(rt, uow, order_id: int, action: str, actor: Actor, reason: str 
     t = order.apply(action, actor, utcnow(), reason=reason, data=data or {})
     uow.orders.save(order, known)
     hooks.after_save(rt, uow, order, uow.orders.row(order.id))
-    uow.emit(f"order.{action}", order_id=order.id, seq=t.seq, unit=order.unit)
+    uow.emit_transition(order, t)
     return order
 
 
@@ -249,7 +250,7 @@ def _record_answer(rt, uow, s: SurveyRow, ans: dict, actor: Actor, via: str) -> 
     uow.session.flush()
     if s.review:
         _touch_facts(rt, uow, s.order_id)
-        uow.emit("survey.needs_review", survey_id=s.id, order_id=s.order_id)
+        uow.emit(SurveyNeedsReview(survey_id=s.id, order_id=s.order_id))
     else:
         _close_if_settled(rt, uow, s.order_id, "回访满意, 系统自动办结")
 

@@ -1,4 +1,4 @@
-"""Outbox handlers of the survey feature (auto-imported by services/handlers.py).
+"""Outbox handlers of the survey feature (listed in the handler table, services/handlers.py).
 
 order.accept_reply -> create the closure's surveys; queue the SMS now when no delay is set.
 The message goes through the SMS port (services/sms.py): written in the handler's transaction
@@ -8,15 +8,11 @@ from __future__ import annotations
 
 from hotline.adapters.db import aware, utcnow
 
-from . import (
-    reports_facts,  # noqa: F401  (registers the scoring-facts hook)
-    survey,
-)
-from .handlers import register
+from . import survey
 
 
-def on_accept_reply(rt, uow, event_id: int, payload: dict) -> None:
-    made = survey.create_for_closure(rt, uow, payload["order_id"], int(payload.get("seq") or 0))
+def on_accept_reply(rt, uow, event_id: int, ev) -> None:
+    made = survey.create_for_closure(rt, uow, ev.order_id, int(ev.seq or 0))
     now = utcnow()
     for s in made:
         if s.status != "pending" or not s.phone or aware(s.send_after) > now:
@@ -25,5 +21,3 @@ def on_accept_reply(rt, uow, event_id: int, payload: dict) -> None:
         # the embedded drainer, an rq job `sms-<id>-<attempt>` in production)
         survey.send_sms(rt, uow, s)
 
-
-register("order.accept_reply", on_accept_reply)

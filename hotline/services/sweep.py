@@ -33,8 +33,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from hotline.adapters.db import aware, to_domain, utcnow
 from hotline.adapters.orm import OutboxRow, TransitionRow, WorkOrderRow
 from hotline.adapters.orm_sla import SlaOrderStateRow, SlaWarningRow
+from hotline.core.events import SlaWarning, check
 from hotline.dispatch.model import Actor, Caller, DomainError, Transition, WorkOrder
-from hotline.dispatch.workflow import Role
+from hotline.dispatch.workflow import EVENT_OF, Role
 
 from . import hooks, sla_service
 from .sla_service import CLOCK_ZH, LADDER_ZH, TARGET_ZH
@@ -106,8 +107,8 @@ def process_order(rt, uow, row: WorkOrderRow, now: datetime, existing: set[str],
         uow.orders.save(order, known)
         hooks.after_save(rt, uow, order, row)   # recomputes next_check_at and the SLA state
         for t in applied:
-            uow.emit(f"order.{t.action}", order_id=order.id, seq=t.seq, unit=order.unit,
-                     auto=True, clock=t.data.get("clock"), target=t.data.get("target"))
+            uow.emit_transition(order, t, auto=True, clock=t.data.get("clock"),
+                                target=t.data.get("target"))
     else:
         sla_service.refresh(eng, uow, order, row, now, bump_version=True)
     if row.next_check_at is not None and aware(row.next_check_at) <= now:
@@ -118,8 +119,8 @@ def process_order(rt, uow, row: WorkOrderRow, now: datetime, existing: set[str],
                                       warn_at=at.astimezone(timezone.utc),
                                       due=d.due.astimezone(timezone.utc),
                                       unit=d.owner or order.unit, created_at=utcnow()))
-        uow.emit("sla.warning", order_id=order.id, key=key, clock=d.clock, target=d.target,
-                 label=label, due=d.due.isoformat(), unit=d.owner or order.unit)
+        uow.emit(SlaWarning(order_id=order.id, key=key, clock=d.clock, target=d.target,
+                            label=label, due=d.due.isoformat(), unit=d.owner or order.unit))
         existing.add(key)
     uow.session.flush()
     stats["steps"] += len(applied)
@@ -204,10 +205,10 @@ def _bulk_page(rt, uow, page, now: datetime, existing: set[str], stats: dict) ->
         for t in order.history[known:]:
             trs.append((order.id, t.seq, t.action, t.at, t.actor, t.role, t.unit,
                         t.from_status, t.to_status, t.reason, t.data))
-            events.append((f"order.{t.action}",
-                           {"order_id": order.id, "seq": t.seq, "unit": order.unit,
-                            "auto": True, "clock": t.data.get("clock"),
-                            "target": t.data.get("target")}))
+            if t.action in EVENT_OF:   # the rule's event (transition table)
+                events.append(EVENT_OF[t.action](
+                    order_id=order.id, seq=t.seq, unit=order.unit, auto=True,
+                    clock=t.data.get("clock"), target=t.data.get("target")))
         if ev.state is not None:
             st = ev.state
             states.append((order.id, st["unit"], st["status"], st["clock"], st["target"],
@@ -216,13 +217,15 @@ def _bulk_page(rt, uow, page, now: datetime, existing: set[str], stats: dict) ->
             wunit = d.owner or order.unit
             warns.append((key, order.id, d.clock, d.target, label,
                           at.astimezone(timezone.utc), d.due.astimezone(timezone.utc), wunit))
-            events.append(("sla.warning", {"order_id": order.id, "key": key, "clock": d.clock,
-                                           "target": d.target, "label": label,
-                                           "due": d.due.isoformat(), "unit": wunit}))
+            events.append(SlaWarning(order_id=order.id, key=key, clock=d.clock,
+                                     target=d.target, label=label, due=d.due.isoformat(),
+                                     unit=wunit))
             existing.add(key)
         stats["steps"] += len(order.history) - known
     t1 = time.perf_counter()
     write = _write_pg if rt.engine.dialect.name == "postgresql" else _write_many
+    # the outbox rows of declared events only, as UnitOfWork.emit writes them
+    events = [(check(e).name, e.payload()) for e in events]
     write(uow.session, [o.id for o, _ in page], upd, trs, events, states, warns, created)
     stats["compute_s"] += t1 - t0
     stats["write_s"] += time.perf_counter() - t1

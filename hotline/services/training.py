@@ -12,6 +12,7 @@ from hotline.adapters.db import utcnow
 from hotline.adapters.orm import LabelledExampleRow
 from hotline.adapters.orm_classify import TrainingRunRow
 from hotline.config import var_dir
+from hotline.core.events import ClassifierTrainRequested
 from hotline.dispatch.model import Actor, NotPermitted
 from hotline.dispatch.workflow import Role
 
@@ -53,7 +54,7 @@ def request_training(rt: Runtime, actor: Actor) -> dict:
                              created_at=utcnow())
         uow.session.add(run)
         uow.session.flush()
-        uow.emit("classify.train", run_id=run.id)
+        uow.emit(ClassifierTrainRequested(run_id=run.id))
         uow.commit()
         return run_view(run)
 
@@ -104,10 +105,10 @@ def execute_run(rt: Runtime, run_id: int) -> None:
         _set(rt, run_id, status="failed", message=repr(exc)[:2000], finished_at=utcnow())
 
 
-def on_train_requested(rt, uow, event_id: int, payload: dict) -> None:
+def on_train_requested(rt, uow, event_id: int, ev) -> None:
     """Outbox handler: start the training job after this transaction commits — an rq job
     with a deterministic id in production, a thread of the service on the embedded default."""
-    run_id = payload["run_id"]
+    run_id = ev.run_id
     if rt.settings.redis_url:
         def enqueue():
             from rq import Queue

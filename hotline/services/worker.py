@@ -11,7 +11,6 @@ import threading
 import time
 
 from .outbox import relay_once
-from .periodic import periodic_jobs
 
 log = logging.getLogger(__name__)
 SLOW_JOB = 0.05   # seconds: periodic jobs slower than this are logged at INFO
@@ -23,7 +22,6 @@ class Relay(threading.Thread):
         self.rt, self.interval = rt, interval
         self.stop_event = threading.Event()
         self._last: dict[int, float] = {}
-        self.jobs = periodic_jobs(rt)
 
     def run(self) -> None:
         while not self.stop_event.is_set():
@@ -32,7 +30,7 @@ class Relay(threading.Thread):
             except Exception as exc:   # Redis or DB down: rows stay pending, try again
                 log.warning("outbox relay: %s", exc.__class__.__name__)
             now = time.monotonic()
-            for i, (every, fn) in enumerate(self.jobs):
+            for i, (every, fn) in enumerate(self.rt.periodic):
                 if now - self._last.get(i, 0) >= every:
                     self._last[i] = now
                     t0 = time.perf_counter()

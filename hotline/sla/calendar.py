@@ -319,11 +319,6 @@ class WorkCalendar:
         """End (23:59:59+08:00) of the Nth working day counted from the day after ``start``."""
         return self.span(start, n, convention).due
 
-    def window_end_next_working_day(self, t: dt.datetime) -> dt.datetime:
-        """The 退单 window: until the end of the next working day after ``t``
-        (docs/design/domain.md §6.2)."""
-        return self.span(t, 1, "a").due
-
     def working_days_between(self, a: dt.date, b: dt.date) -> list[dt.date]:
         """Working days d with a <= d < b."""
         out, cur = [], a

@@ -29,10 +29,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from hotline.dispatch.workflow import OWNER_ACTIONS as _OWNER_ACTIONS
 from hotline.sla.calendar import WorkCalendar, as_local, end_of_day
 from hotline.sla.policy import Policy
 
-OWNER_ACTIONS = ("dispatch", "approve_return", "arbitrate")
+# the actions that start a new owner's handling clocks: the transition table says which
+OWNER_ACTIONS = _OWNER_ACTIONS
 CLOSE_ACTIONS = frozenset({"close", "close_unreasonable", "answer", "not_accept",
                            "transfer_emergency", "merge"})
 DISPATCH_MET = frozenset({"dispatch", "answer", "not_accept", "transfer_emergency", "merge"})
@@ -267,20 +269,13 @@ class SlaEngine:
                 if dt.timedelta(minutes=m) < span]
         return sorted(out, key=lambda x: x[1])
 
-    def pending_warnings(self, deadlines, since: dt.datetime | None, now: dt.datetime):
-        """Warnings whose instant lies in (since, now] on clocks still running at ``now``."""
-        now = as_local(now)
-        return [(d, label, at) for d in deadlines if d.running_at(now) and not d.paused_since
-                for label, at in self.warning_instants(d)
-                if at <= now and (since is None or at > since)]
-
     def _ladder(self, deadlines, history, now):
         """The ladder of the current handling period (since the latest dispatch, approved
         return, arbitration or reopen): steps are anchored on the earliest clock of the period
         that went overdue, and exist only while some clock is running overdue."""
         targets = self.policy.escalation_targets
         starts = [as_local(_get(h, "at")) for h in history
-                  if _get(h, "action") in OWNER_ACTIONS + ("reopen",)
+                  if _get(h, "action") in OWNER_ACTIONS | {"reopen"}
                   and as_local(_get(h, "at")) <= now]
         period = max(starts, default=None)
         if not any(d.target in targets and d.running_at(now) and d.overdue_at <= now

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-OWNER_ACTIONS = ("dispatch", "approve_return", "arbitrate")
+from hotline.dispatch.workflow import OWNER_ACTIONS
 
 
 @dataclass
@@ -50,10 +50,6 @@ class UnitFacts:
     excluded_ratings: int = 0
 
     @property
-    def in_population(self) -> bool:
-        return not (self.returned_away or self.unreasonable)
-
-    @property
     def sign_ok(self) -> bool:
         return _on_time(self.signed_at, self.sign_due_at)
 
@@ -92,9 +88,9 @@ def derive(order, history, deadlines=(), surveys=()) -> list[UnitFacts]:
     for t in history:
         action, at, data = _get(t, "action"), _get(t, "at"), _get(t, "data") or {}
         if action in OWNER_ACTIONS and data.get("unit"):
-            if owner in out and action in ("approve_return", "arbitrate") \
-                    and data["unit"] != owner:
-                # 合理退单 (approved, or a supervisor's 裁定改派): the returning unit is
+            if owner in out and data["unit"] != owner:
+                # a later owner change is a 合理退单 (approved, or a supervisor's 裁定改派;
+                # a dispatch only ever starts the first owner): the returning unit is
                 # not scored on this order (docs/design/domain.md §8.4) but the return counts
                 # in its 退单率
                 out[owner].returned_away = True

@@ -116,5 +116,4 @@ def supervisor_page():
 
 
 def init_app(app) -> None:
-    import hotline.services.survey_handlers  # noqa: F401
     app.register_blueprint(bp)

@@ -227,5 +227,4 @@ def sms_page():
 
 
 def init_app(app) -> None:
-    import hotline.services.survey_handlers  # noqa: F401  (handlers, facts hook, periodic)
     app.register_blueprint(bp)

@@ -125,6 +125,5 @@ def watch_gc(threshold: float = 0.02) -> None:
 
 def _start_drainer(rt) -> None:
     from hotline.services.outbox import OutboxDrainer
-    from hotline.services.periodic import periodic_jobs
     rt.engine.dispose(close=False)
-    OutboxDrainer(rt, periodic=periodic_jobs(rt)).start()
+    OutboxDrainer(rt, periodic=rt.periodic).start()

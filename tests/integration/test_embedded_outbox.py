@@ -36,8 +36,9 @@ def test_request_leaves_work_to_the_drainer_thread(rt, api):
 
 
 def test_nothing_is_saved_without_commit(rt):
+    from hotline.core.events import OrderCreated
     with rt.uow() as uow:
-        uow.emit("test.topic", x=1)
+        uow.emit(OrderCreated(order_id=1))
         uow.session.flush()
     assert _pending(rt) == 0
     with rt.uow() as uow:

@@ -43,10 +43,11 @@ pytestmark = [pytest.mark.faults, pytest.mark.slow,
 SLOW_SITE = textwrap.dedent("""
     import os, time
     if os.environ.get("HOTLINE_TEST_SLOW_JOB"):
-        from hotline.services.handlers import register
-        def _slow(rt, uow, event_id, payload):
+        from hotline.core.events import OrderCreated
+        from hotline.services.handlers import HANDLERS
+        def _slow(rt, uow, event_id, event):
             time.sleep(float(os.environ["HOTLINE_TEST_SLOW_JOB"]))
-        register("order.created", _slow)
+        HANDLERS.setdefault(OrderCreated, []).append(_slow)   # before bootstrap reads it
 """)
 
 

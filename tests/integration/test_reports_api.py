@@ -115,3 +115,36 @@ def test_other_reports_and_access(api):
     assert api.as_("agent").get("/api/v1/reports/units").status_code == 403
     assert sup.get("/api/v1/reports/units?from=2026-13-01").status_code == 422
     assert sup.get("/api/v1/reports/nope").status_code == 404
+
+
+def _facts(rt):
+    from sqlalchemy import select
+
+    from hotline.adapters.orm_survey import UnitFactRow
+    cols = [c.name for c in UnitFactRow.__table__.columns]
+    with rt.uow() as uow:
+        rows = uow.session.execute(select(UnitFactRow)).scalars().all()
+        return sorted(tuple(getattr(r, c) for c in cols) for r in rows)
+
+
+def test_rebuild_facts_cli_recomputes_the_incremental_facts(api):
+    """`hotline reports rebuild-facts` (the tool a change of scoring formula needs,
+    docs/design/architecture.md §3.4) writes exactly the rows the after-save hook kept."""
+    from sqlalchemy import delete, update
+
+    from hotline.adapters.orm_survey import UnitFactRow
+    from tests.integration.helpers import hotline_cmd, runtime_env
+    rt = api.app.extensions["hotline"]
+    _build(api)
+    incremental = _facts(rt)
+    assert len(incremental) >= 7
+    with rt.uow() as uow:   # a stale rollup: a formula changed, a row lost
+        uow.session.execute(update(UnitFactRow).values(replies=99, closed=False))
+        first = min(r[0] for r in incremental)
+        uow.session.execute(delete(UnitFactRow).where(UnitFactRow.order_id == first))
+        uow.commit()
+    assert _facts(rt) != incremental
+    out = hotline_cmd(["reports", "rebuild-facts", "--batch", "2"], runtime_env(rt))
+    assert out.returncode == 0, out.stderr
+    assert "rebuilt the scoring facts of" in out.stdout
+    assert _facts(rt) == incremental

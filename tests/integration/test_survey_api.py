@@ -23,12 +23,13 @@ def test_accept_reply_creates_one_survey_and_one_sms(api):
     [s] = pending_for(api, oid)
     assert s["token"] and s["phone"] == "138****0001"
     # a replayed event creates nothing more and sends nothing more
+    from hotline.core.events import OrderReplyAccepted
     from hotline.services.survey_handlers import on_accept_reply
     rt = _rt(api)
     with rt.uow() as uow:
         seq = uow.session.execute(select(SurveyRow.closure_seq)
                                   .where(SurveyRow.order_id == oid)).scalar_one()
-        on_accept_reply(rt, uow, 0, {"order_id": oid, "seq": seq})
+        on_accept_reply(rt, uow, 0, OrderReplyAccepted(order_id=oid, seq=seq))
         uow.commit()
         assert len(uow.session.execute(select(SurveyRow).where(
             SurveyRow.order_id == oid)).scalars().all()) == 1

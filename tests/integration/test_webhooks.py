@@ -150,13 +150,13 @@ def test_every_event_kind_once_and_only_for_units_with_a_hook(api, rt, receiver)
 
 def test_handler_rerun_adds_no_second_delivery(api, rt, receiver):
     from hotline.adapters.orm_open311 import WebhookDeliveryRow
-    from hotline.services.handlers import HANDLERS
+    from hotline.core.events import OrderDispatched
     configure(api, "dept_urban", receiver.url)
     o = api.create(content="路灯不亮请维修处理", category="street_lights", unit="dept_urban")
-    handler = next(h for h in HANDLERS["order.dispatched"] if h.__module__ == webhooks.__name__)
+    assert webhooks.push in rt.handlers[OrderDispatched]
     for _ in range(2):
         with rt.uow() as uow:
-            handler(rt, uow, 999_999, {"order_id": o["id"], "unit": "dept_urban"})
+            webhooks.push(rt, uow, 999_999, OrderDispatched(order_id=o["id"], unit="dept_urban"))
             uow.commit()
     with rt.uow() as uow:
         n = uow.session.execute(select(func.count(WebhookDeliveryRow.id)).where(

@@ -16,9 +16,10 @@ from hotline.dispatch.model import (
     WindowClosed,
     WorkOrder,
 )
-from hotline.dispatch.returns import Two15Policy, check
+from hotline.dispatch.returns import Two15Policy, check, return_window
 from hotline.dispatch.workflow import Role, Status
-from hotline.sla.calendar import WorkCalendar
+from hotline.services.dispatch_config import dispatch_config
+from hotline.sla.clocks import default_engine
 
 TZ = ZoneInfo("Asia/Shanghai")
 TUE = dt.datetime(2025, 9, 30, 10, 0, tzinfo=TZ)     # the day before National Day
@@ -28,7 +29,9 @@ SUP = Actor("supervisor", Role.SUPERVISOR)
 HUMEN = Actor("town_humen", Role.DEPARTMENT, "town_humen")
 DONGCHENG = Actor("town_dongcheng", Role.DEPARTMENT, "town_dongcheng")
 ENV = Actor("dept_env", Role.DEPARTMENT, "dept_env")
-WINDOW = WorkCalendar().window_end_next_working_day
+# the window production uses (services/rules.return_window_end): the configured working days
+# in the SLA engine's calendar
+WINDOW = return_window(default_engine().calendar, dispatch_config().window_working_days)
 RETURN = {"legal_basis": "《东莞市镇街权责清单》", "suggested_unit": "town_dongcheng"}
 
 

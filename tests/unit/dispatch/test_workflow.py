@@ -9,8 +9,20 @@ from datetime import datetime, timezone
 
 import pytest
 
+from hotline.core.events import EVENTS, OrderEvent
 from hotline.dispatch.model import Actor, InvalidTransition, NotPermitted, Transition, WorkOrder
-from hotline.dispatch.workflow import ACTIONS, OVERLAY_ACTIONS, PREVIOUS, TRANSITIONS, Role, Status
+from hotline.dispatch.workflow import (
+    ACTIONS,
+    CLOSED_STATES,
+    EVENT_OF,
+    MILESTONES,
+    OVERLAY_ACTIONS,
+    OWNER_ACTIONS,
+    PREVIOUS,
+    TRANSITIONS,
+    Role,
+    Status,
+)
 
 AT = datetime(2025, 9, 30, 2, 0, tzinfo=timezone.utc)
 LEAD, ASSIST = "town_humen", "dept_env"
@@ -78,6 +90,11 @@ def test_every_triple_of_a_status(status):
             failures.append(f"{status}/{action}/{role}: went to {o.status}, want {want}")
         if t.from_status != status or o.history[-1] is not t:
             failures.append(f"{status}/{action}/{role}: history not appended")
+        # the rule's consequence: the owner changes exactly when the rule says so
+        want_unit = DATA[action]["unit"] if rule.changes_owner else LEAD
+        if o.unit != want_unit:
+            failures.append(f"{status}/{action}/{role}: owner {o.unit}, want {want_unit}"
+                            f" (changes_owner={rule.changes_owner})")
     assert not failures, "\n".join(failures)
 
 
@@ -87,3 +104,44 @@ def test_forbidden_errors_say_why():
         o.apply("reply", actor(Role.DEPARTMENT, "reply"), AT, data={"reply": "x"})
     with pytest.raises(NotPermitted, match="签收"):
         o.apply("sign", Actor("agent", Role.AGENT), AT)
+
+
+# ---- the consequences each rule carries (docs/design/architecture.md §3.1) ----
+
+def test_every_rule_of_an_action_has_the_same_consequences():
+    # the history records the action, not the rule: clocks, facts, events and the citizen's
+    # timeline ask by action, so two rules of one action must agree
+    seen: dict[str, tuple] = {}
+    for (status, action), rule in TRANSITIONS.items():
+        c = (rule.changes_owner, rule.event, rule.milestone)
+        assert seen.setdefault(action, c) == c, f"{action} from {status}: {c} vs {seen[action]}"
+
+
+def test_owner_changes_name_the_unit_and_reach_it():
+    assert OWNER_ACTIONS == {"dispatch", "approve_return", "arbitrate"}
+    for action in OWNER_ACTIONS:
+        # whoever receives the order is told (the bug of issue 13: a dispatch from the queue
+        # raised an event nobody handled)
+        assert EVENT_OF[action].notifies and EVENT_OF[action].webhook == "order.dispatched"
+
+
+def test_raised_events_are_declared_order_events():
+    for action, event in EVENT_OF.items():
+        assert issubclass(event, OrderEvent) and EVENTS[event.name] is event, action
+
+
+def test_every_end_of_an_order_is_a_milestone_the_citizen_sees():
+    for (_, action), rule in TRANSITIONS.items():
+        if rule.to in CLOSED_STATES:
+            assert MILESTONES.get(action), action
+    # nothing internal leaks to the citizen's timeline
+    assert not {"note", "assign", "urge", "supervise", "escalate_leader", "request_return",
+                "reject_return", "assist_input"} & set(MILESTONES)
+
+
+def test_every_action_effect_is_listed_and_names_an_action():
+    from hotline.dispatch.model import EFFECTS
+    methods = {n[len("_on_"):] for n in vars(WorkOrder) if n.startswith("_on_")}
+    assert set(EFFECTS) == methods       # a misnamed `_on_*` method is never a silent no-op
+    assert set(EFFECTS) <= set(ACTIONS)
+    assert all(fn is getattr(WorkOrder, f"_on_{a}") for a, fn in EFFECTS.items())

@@ -29,7 +29,8 @@ def test_weekend_makeup_days_are_working_days(day):
 
 
 def test_return_window_closes_at_end_of_next_working_day():
-    assert CAL.window_end_next_working_day(T(2025, 9, 30, 10)) == T(2025, 10, 9, 23, 59, 59)
+    from hotline.dispatch.returns import return_window  # what services/rules.py calls
+    assert return_window(CAL, 1)(T(2025, 9, 30, 10)) == T(2025, 10, 9, 23, 59, 59)
 
 
 def test_package_examples_and_both_conventions():

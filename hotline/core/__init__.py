@@ -1,0 +1,1 @@
+"""Shared kernel of the features: pure declarations every layer may import."""
