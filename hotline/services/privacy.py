@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
 
 from sqlalchemy import func, insert, select
 

@@ -15,7 +15,6 @@ from hotline.dispatch.model import Actor, RuleViolation, WorkOrder
 from hotline.dispatch.returns import return_window
 from hotline.dispatch.workflow import CLOSED_STATES
 
-
 TZ = ZoneInfo("Asia/Shanghai")
 
 

@@ -68,7 +68,7 @@ class MergeData(Schema):
 
 
 class AssistTaskData(Schema):
-    """One 协办 unit with its own task and deadline (domain §4.4): `due`, or `days` working
+    """One 协办 unit with its own task and deadline (docs/design/domain.md §4.9): `due`, or `days` working
     days from now (default config/dispatch.yaml)."""
     unit = _code(metadata={"description": "协办单位代码"})
     task = _text(300, metadata={"description": "协办任务"})
@@ -110,7 +110,7 @@ class AssignData(Schema):
 
 
 class ExtensionData(Schema):
-    # ≤3 working days per extension (吕梁, domain §3.2)
+    # ≤3 working days per extension (吕梁, docs/design/domain.md §4.5)
     days = fields.Integer(strict=True, validate=validate.Range(
         min=1, max=3, error="每次延期为 {min} 至 {max} 个工作日"))
 

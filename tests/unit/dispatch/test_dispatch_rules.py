@@ -3,6 +3,7 @@ co-handling, agent outcomes, the responsibility table and the "two 15%" arithmet
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,10 +17,10 @@ from hotline.dispatch.model import (
     WindowClosed,
     WorkOrder,
 )
-from hotline.dispatch.returns import Two15Policy, check, return_window
+from hotline.dispatch.returns import Two15Policy, check
 from hotline.dispatch.workflow import Role, Status
-from hotline.services.dispatch_config import dispatch_config
-from hotline.sla.clocks import default_engine
+from hotline.services.app_config import load_config
+from hotline.services.rules import return_window_end
 
 TZ = ZoneInfo("Asia/Shanghai")
 TUE = dt.datetime(2025, 9, 30, 10, 0, tzinfo=TZ)     # the day before National Day
@@ -29,9 +30,9 @@ SUP = Actor("supervisor", Role.SUPERVISOR)
 HUMEN = Actor("town_humen", Role.DEPARTMENT, "town_humen")
 DONGCHENG = Actor("town_dongcheng", Role.DEPARTMENT, "town_dongcheng")
 ENV = Actor("dept_env", Role.DEPARTMENT, "dept_env")
-# the window production uses (services/rules.return_window_end): the configured working days
-# in the SLA engine's calendar
-WINDOW = return_window(default_engine().calendar, dispatch_config().window_working_days)
+# the window production uses: services/rules.return_window_end over the shipped configuration
+# (the configured working days in the SLA engine's calendar)
+WINDOW = return_window_end(SimpleNamespace(config=load_config()))
 RETURN = {"legal_basis": "《东莞市镇街权责清单》", "suggested_unit": "town_dongcheng"}
 
 

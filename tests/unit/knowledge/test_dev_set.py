@@ -9,7 +9,7 @@ from hotline.knowledge import evaluate as E
 from hotline.knowledge.article import load_articles
 from hotline.knowledge.index import KnowledgeIndex
 
-# beside the repository (CI: <repo>/../shared); HOTLINE_SHARED_DIR points elsewhere (a worktree)
+# the shared datasets beside the repository (as CI lays them out); HOTLINE_SHARED_DIR overrides
 SHARED = Path(os.environ.get("HOTLINE_SHARED_DIR") or Path(__file__).resolve().parents[4] / "shared")
 DATA = SHARED / "datasets" / "taipei-faq"
 
