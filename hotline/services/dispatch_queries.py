@@ -7,24 +7,22 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from hotline.adapters.db import aware, utcnow
+from hotline.adapters.db import AGGREGATE_COLUMNS, aware, row_to_dict, utcnow
 from hotline.adapters.orm import TransitionRow, WorkOrderRow
 from hotline.adapters.orm_dispatch import AssistTaskRow
 from hotline.dispatch.model import Actor, NotPermitted, RuleViolation
 from hotline.dispatch.workflow import Role, Status
 
 from . import views
-from .orders import NotFound, _visible, row_to_dict
+from .orders import NotFound, _visible
 
 LIMIT = 500
 # What a list item shows (views.order_view brief=True), read as plain rows: building 50 ORM
 # objects with every column (suggestions JSON, query code...) cost more than the query on the
 # inbox, the page a unit polls most (docs/design/architecture.md §9.3).
-BRIEF_COLUMNS = tuple(WorkOrderRow.__table__.c[n] for n in (
-    "id", "number", "status", "title", "content", "channel", "appeal_type", "urgency", "town",
-    "address", "category", "unit", "first_unit", "assist_units", "handler", "rapid_item",
-    "master_id", "received_at", "created_by", "caller_name", "caller_phone",
-    "caller_anonymous", "caller_confidential", "version"))
+# The aggregate's columns come from the one mapper (adapters.db).
+BRIEF_COLUMNS = tuple(WorkOrderRow.__table__.c[n]
+                      for n in AGGREGATE_COLUMNS + ("created_by", "version"))
 
 
 def _history(session, ids) -> dict[int, list[TransitionRow]]:
