@@ -14,7 +14,8 @@ from hotline.dispatch.model import Actor, NotPermitted, RuleViolation
 from hotline.dispatch.workflow import Role, Status
 
 from . import views
-from .orders import NotFound, _visible
+from .access import owned_filter, visible
+from .orders import NotFound
 
 LIMIT = 500
 # What a list item shows (views.order_view brief=True), read as plain rows: building 50 ORM
@@ -177,7 +178,7 @@ def inbox(rt, actor: Actor, tab: str = "to_sign", page: int = 1, per_page: int =
         raise NotPermitted("收件箱仅供承办单位使用")
     if tab not in INBOX_TABS and tab != "assist":
         raise RuleViolation(f"未知标签 {tab}", field="tab")
-    mine = WorkOrderRow.unit == actor.unit
+    mine = owned_filter(actor)   # the tabs hold the orders the unit leads
     with rt.uow() as uow:
         # one GROUP BY on the (unit, status, sent_back, id) index counts every tab
         by_key = {(st, bool(sb)): n for st, sb, n in uow.session.execute(
@@ -223,7 +224,7 @@ def order_dispatch_facts(rt, actor: Actor, order_id: int) -> dict:
     and the return requests of one order."""
     with rt.uow() as uow:
         row = uow.session.get(WorkOrderRow, order_id)
-        if row is None or not _visible(row, actor):
+        if row is None or not visible(row, actor):
             raise NotFound("工单不存在")
         h = _history(uow.session, [order_id])[order_id]
         tasks = uow.session.execute(select(AssistTaskRow).where(

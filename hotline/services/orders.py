@@ -15,18 +15,13 @@ from hotline.dispatch.model import Actor, DomainError
 from hotline.dispatch.workflow import ACTION_LABELS, STATUS_LABELS, Role, allowed_actions
 
 from . import hooks, intake, views
+from .access import visible, visible_filter
 from .intake import Conflict  # noqa: F401  (raised by act; callers catch orders.Conflict)
 from .runtime import Runtime
 
 
 class NotFound(DomainError):
     http_status = 404
-
-
-def _visible(order_row, actor: Actor) -> bool:
-    if actor.role != Role.DEPARTMENT:
-        return True
-    return order_row.unit == actor.unit or actor.unit in (order_row.assist_units or [])
 
 
 def create_order(rt: Runtime, actor: Actor, data: dict, also=None) -> dict:
@@ -42,7 +37,7 @@ def act(rt: Runtime, actor: Actor, order_id: int, action: str, payload: dict) ->
     from hotline.services import rules
     with rt.uow() as uow:
         order = uow.orders.get(order_id)
-        if order is None or not _visible(uow.orders.row(order_id), actor):
+        if order is None or not visible(uow.orders.row(order_id), actor):
             raise NotFound("工单不存在")
         known = len(order.history)
         before_unit, before_category = order.unit, order.category
@@ -124,7 +119,7 @@ def get_order(rt: Runtime, actor: Actor, order_id: int, log_access: bool = True)
 def _get_order(rt: Runtime, actor: Actor, order_id: int) -> dict:
     with rt.uow() as uow:
         row = uow.session.get(WorkOrderRow, order_id)
-        if row is None or not _visible(row, actor):
+        if row is None or not visible(row, actor):
             raise NotFound("工单不存在")
         d = row_to_dict(row)
         trs = uow.session.execute(select(TransitionRow).where(TransitionRow.order_id == order_id)
@@ -137,7 +132,7 @@ def _get_order(rt: Runtime, actor: Actor, order_id: int) -> dict:
                          if actor.role != Role.DEPARTMENT or n.kind != "internal"
                          or n.unit == actor.unit]
         view["allowed_actions"] = allowed_actions(row.status, actor.role) \
-            if _visible(row, actor) else []
+            if visible(row, actor) else []
         return view
 
 
@@ -151,9 +146,7 @@ def list_orders(rt: Runtime, actor: Actor, filters: dict, log_access: bool = Tru
 
 def _list_orders(rt: Runtime, actor: Actor, filters: dict) -> dict:
     page, per_page = filters.get("page", 1), filters.get("per_page", 20)
-    q = select(WorkOrderRow)
-    if actor.role == Role.DEPARTMENT:
-        q = q.where(WorkOrderRow.unit == actor.unit)
+    q = select(WorkOrderRow).where(visible_filter(actor))   # docs/design/domain.md §3.7
     for key in ("status", "unit", "town", "category"):
         if filters.get(key):
             q = q.where(getattr(WorkOrderRow, key) == filters[key])
