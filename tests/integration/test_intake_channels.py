@@ -91,8 +91,8 @@ def test_same_appeal_same_outcome_through_every_channel(api, rt, model_home, mon
     for channel, got in outcomes.items():
         assert {k: v for k, v in got.items() if k != "deadlines"} == \
             {k: v for k, v in expected.items() if k != "deadlines"}, channel
-    # The deadlines follow the appeal type too (the legal reply limit, docs/design/domain.md
-    # §2.2): Open311 files every request as 求助 and the self-service form names no type, so
+    # The deadlines follow the appeal type too (the legal reply limit,
+    # docs/design/domain.md §2.2): Open311 files every request as 求助 and the self-service form names no type, so
     # each is compared with the agent's order of the same type.
     assert outcomes["open311"]["deadlines"] == outcomes["agent_category"]["deadlines"]
     assert outcomes["selfservice"]["deadlines"] == outcomes["agent"]["deadlines"]
