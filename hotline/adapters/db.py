@@ -157,28 +157,86 @@ class WorkOrderRepository:
     def save(self, order: WorkOrder, known_history: int) -> None:
         """Write the aggregate's changed fields and its new transitions (append-only)."""
         row = self._rows[order.id]
-        row.status = order.status
-        row.unit, row.first_unit = order.unit, order.first_unit
-        row.handler, row.master_id = order.handler, order.master_id
-        row.category, row.town, row.appeal_type = order.category, order.town, order.appeal_type
-        row.urgency, row.rapid_item = order.urgency, order.rapid_item
-        row.assist_units = list(order.assist_units)
-        row.sent_back = order.is_sent_back()
+        for name, value in mutable_values(order).items():
+            setattr(row, name, value)
         row.updated_at = utcnow()   # always bump: the version check must fire on every action
         self._append(order, known_history)
         self.session.flush()
 
     def _append(self, order: WorkOrder, start: int) -> None:
         for t in order.history[start:]:
-            self.session.add(TransitionRow(
-                order_id=order.id, seq=t.seq, action=t.action, at=t.at, actor=t.actor,
-                role=t.role, unit=t.unit, from_status=t.from_status, to_status=t.to_status,
-                reason=t.reason, data=t.data))
+            self.session.add(TransitionRow(**transition_values(order.id, t)))
 
 
-def to_domain(row: WorkOrderRow) -> WorkOrder:
-    history = [Transition(t.seq, t.action, aware(t.at), t.actor, t.role, t.unit, t.from_status,
-                          t.to_status, t.reason, dict(t.data or {})) for t in row.transitions]
+# ---------------------------------------------------------------- the one mapper
+# Rows <-> the work-order aggregate (docs/design/architecture.md §4.2). Every path that turns a
+# work_orders row into a WorkOrder, or a WorkOrder into column values, goes through these
+# functions; bulk paths (the sweep's Core page read and its COPY) take their column lists
+# from the tuples below, so a new aggregate field is added here once.
+
+# The work_orders columns the aggregate is built from.
+AGGREGATE_COLUMNS = ("id", "number", "status", "title", "content", "channel", "appeal_type",
+                     "urgency", "caller_name", "caller_phone", "caller_anonymous",
+                     "caller_confidential", "town", "address", "category", "unit",
+                     "first_unit", "assist_units", "handler", "rapid_item", "master_id",
+                     "received_at")
+# The columns a workflow action may change (written back by `save`), and the derived
+# 被回退 flag stored for the inbox index.
+MUTABLE_COLUMNS = ("status", "unit", "first_unit", "handler", "master_id", "category", "town",
+                   "appeal_type", "urgency", "rapid_item", "assist_units", "sent_back")
+# A transitions row, in insert order (the sweep's COPY uses this list).
+TRANSITION_COLUMNS = ("order_id", "seq", "action", "at", "actor", "role", "unit",
+                      "from_status", "to_status", "reason", "data")
+
+
+def to_transition(t) -> Transition:
+    """A transitions row (ORM object or Core row) as a domain Transition."""
+    return Transition(t.seq, t.action, aware(t.at), t.actor, t.role, t.unit, t.from_status,
+                      t.to_status, t.reason, dict(t.data or {}))
+
+
+def transition_values(order_id: int, t: Transition) -> dict:
+    """A domain Transition as the values of its transitions row (TRANSITION_COLUMNS)."""
+    return {"order_id": order_id, "seq": t.seq, "action": t.action, "at": t.at,
+            "actor": t.actor, "role": t.role, "unit": t.unit, "from_status": t.from_status,
+            "to_status": t.to_status, "reason": t.reason, "data": t.data}
+
+
+def mutable_values(order: WorkOrder) -> dict:
+    """The MUTABLE_COLUMNS of the aggregate's row."""
+    return {"status": order.status, "unit": order.unit, "first_unit": order.first_unit,
+            "handler": order.handler, "master_id": order.master_id,
+            "category": order.category, "town": order.town, "appeal_type": order.appeal_type,
+            "urgency": order.urgency, "rapid_item": order.rapid_item,
+            "assist_units": list(order.assist_units), "sent_back": order.is_sent_back()}
+
+
+def aggregate_values(order: WorkOrder) -> dict:
+    """Every column the aggregate determines (AGGREGATE_COLUMNS plus the derived flag)."""
+    c = order.caller
+    return {"id": order.id, "number": order.number, "title": order.title,
+            "content": order.content, "channel": order.channel, "caller_name": c.name,
+            "caller_phone": c.phone, "caller_anonymous": c.anonymous,
+            "caller_confidential": c.confidential, "address": order.address,
+            "received_at": order.received_at, **mutable_values(order)}
+
+
+def new_row(order: WorkOrder, **extra) -> WorkOrderRow:
+    """The row of a new order: the aggregate's values plus what only the row holds
+    (query code, creation stamps, the classifier's suggestions, the idempotency key)."""
+    return WorkOrderRow(**aggregate_values(order), **extra)
+
+
+def row_to_dict(row) -> dict:
+    """Every column of a work_orders row, by name (the input of the views)."""
+    return {c.name: getattr(row, c.name) for c in WorkOrderRow.__table__.columns}
+
+
+def to_domain(row, history=None) -> WorkOrder:
+    """A work_orders row (ORM object, or a Core row with AGGREGATE_COLUMNS) as the aggregate.
+    `history`: its Transitions, when the row carries no loaded `transitions`."""
+    if history is None:
+        history = [to_transition(t) for t in row.transitions]
     return WorkOrder(
         id=row.id, number=row.number, status=row.status, title=row.title, content=row.content,
         channel=row.channel, appeal_type=row.appeal_type, urgency=row.urgency,

@@ -14,7 +14,8 @@ from hotline.config import var_dir
 from hotline.dispatch.model import Actor, NotPermitted, RuleViolation
 from hotline.dispatch.workflow import Role
 
-from .orders import NotFound, _visible
+from .access import visible
+from .orders import NotFound
 from .runtime import Runtime
 from .views import iso
 
@@ -38,7 +39,7 @@ def _view(a: AttachmentRow) -> dict:
 
 def _order(uow, actor: Actor, order_id: int) -> WorkOrderRow:
     row = uow.session.get(WorkOrderRow, order_id)
-    if row is None or not _visible(row, actor):
+    if row is None or not visible(row, actor):
         raise NotFound("工单不存在")
     return row
 

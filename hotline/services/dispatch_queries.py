@@ -7,24 +7,23 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from hotline.adapters.db import aware, utcnow
+from hotline.adapters.db import AGGREGATE_COLUMNS, aware, row_to_dict, utcnow
 from hotline.adapters.orm import TransitionRow, WorkOrderRow
 from hotline.adapters.orm_dispatch import AssistTaskRow
 from hotline.dispatch.model import Actor, NotPermitted, RuleViolation
 from hotline.dispatch.workflow import Role, Status
 
 from . import views
-from .orders import NotFound, _visible, row_to_dict
+from .access import owned_filter, visible
+from .orders import NotFound
 
 LIMIT = 500
 # What a list item shows (views.order_view brief=True), read as plain rows: building 50 ORM
 # objects with every column (suggestions JSON, query code...) cost more than the query on the
 # inbox, the page a unit polls most (docs/design/architecture.md §9.3).
-BRIEF_COLUMNS = tuple(WorkOrderRow.__table__.c[n] for n in (
-    "id", "number", "status", "title", "content", "channel", "appeal_type", "urgency", "town",
-    "address", "category", "unit", "first_unit", "assist_units", "handler", "rapid_item",
-    "master_id", "received_at", "created_by", "caller_name", "caller_phone",
-    "caller_anonymous", "caller_confidential", "version"))
+# The aggregate's columns come from the one mapper (adapters.db).
+BRIEF_COLUMNS = tuple(WorkOrderRow.__table__.c[n]
+                      for n in AGGREGATE_COLUMNS + ("created_by", "version"))
 
 
 def _history(session, ids) -> dict[int, list[TransitionRow]]:
@@ -166,7 +165,7 @@ def inbox(rt, actor: Actor, tab: str = "to_sign", page: int = 1, per_page: int =
         raise NotPermitted("收件箱仅供承办单位使用")
     if tab not in INBOX_TABS and tab != "assist":
         raise RuleViolation(f"未知标签 {tab}", field="tab")
-    mine = WorkOrderRow.unit == actor.unit
+    mine = owned_filter(actor)   # the tabs hold the orders the unit leads
     with rt.uow() as uow:
         # one GROUP BY on the (unit, status, sent_back, id) index counts every tab
         by_key = {(st, bool(sb)): n for st, sb, n in uow.session.execute(
@@ -212,7 +211,7 @@ def order_dispatch_facts(rt, actor: Actor, order_id: int) -> dict:
     and the return requests of one order."""
     with rt.uow() as uow:
         row = uow.session.get(WorkOrderRow, order_id)
-        if row is None or not _visible(row, actor):
+        if row is None or not visible(row, actor):
             raise NotFound("工单不存在")
         h = _history(uow.session, [order_id])[order_id]
         tasks = uow.session.execute(select(AssistTaskRow).where(

@@ -1,8 +1,8 @@
 """Open311 GeoReport v2: our public face for other platforms
 (docs/design/decisions/0008-open311-georeport-v2.md).
 
-Services are our categories; a POSTed request goes through the same intake pipeline as any
-other channel (`orders.create_order`: classifier, duplicates, dispatch, SLA). The hotline
+Services are our categories; a POSTed request goes through the one intake path of every
+channel (`intake.submit`: classifier, duplicates, routing by the responsibility table, SLA). The hotline
 workflow stays internal: its statuses map to the standard's open/closed plus status_notes.
 Errors are `Open311Error(status, description)`; the web layer renders the standard's
 list of {code, description}.
@@ -20,11 +20,11 @@ from sqlalchemy import select
 from hotline.adapters.db import utcnow
 from hotline.adapters.orm import NoteRow, WorkOrderRow
 from hotline.adapters.orm_open311 import ApiKeyRow, Open311RequestRow
-from hotline.dispatch.model import Actor, NotPermitted, RuleViolation
+from hotline.dispatch.model import Actor, Caller, NotPermitted, RuleViolation
 from hotline.dispatch.workflow import CLOSED_STATES, STATUS_LABELS, Role
 from hotline.redaction import mask_personal_data
 
-from . import orders, views
+from . import intake, orders, views
 from .runtime import Runtime
 
 MAX_DESCRIPTION = 4000   # GeoReport v2: description up to 4000 characters, no HTML
@@ -184,19 +184,6 @@ def create_request(rt: Runtime, form: dict, attrs: dict,
     if cat.owner == "town" and town is None:
         raise Open311Error(400, "attribute[town] is required for this service_code")
     name = "".join(x for x in (form.get("last_name"), form.get("first_name")) if x) or None
-    data = {"content": description or cat.name, "title": cat.name, "channel": "open311",
-            "category": code, "town": town, "address": address,
-            "caller": {"name": name, "phone": form.get("phone") or None,
-                       "anonymous": name is None and not form.get("phone"),
-                       "confidential": (attrs.get("confidential") or ["false"])[0] == "true"}}
-    unit = rt.city.unit_for(code, town)
-    if unit:
-        data["unit"] = unit
-    # A GeoReport request reports a problem to be fixed: 求助 (legal reply limit 10 working
-    # days, docs/design/domain.md §2.2) unless the classifier or an agent later decides otherwise.
-    data.setdefault("appeal_type", "help")
-    if idempotency_key:
-        data["idempotency_key"] = idempotency_key
     token = secrets.token_urlsafe(16)
 
     def request_row(uow, order_id):
@@ -208,9 +195,19 @@ def create_request(rt: Runtime, form: dict, attrs: dict,
             account_id=form.get("account_id") or None,
             media_url=form.get("media_url") or None,
             attributes={k: v for k, v in attrs.items()}, created_at=utcnow()))
+    # The service_code is a category named by the client: the one intake path routes it
+    # through the responsibility table with its rulings and assisting units, like an agent's
+    # category (docs/design/domain.md §6.6).
     try:
-        order = orders.create_order(rt, Actor(f"open311:{key_name}", Role.SYSTEM), data,
-                                    also=request_row)
+        order = intake.Channel("open311", f"open311:{key_name}").submit(
+            rt, also=request_row, content=description or cat.name, title=cat.name,
+            category=code, town=town, address=address,
+            caller=Caller(name, form.get("phone") or None,
+                          anonymous=name is None and not form.get("phone"),
+                          confidential=(attrs.get("confidential") or ["false"])[0] == "true"),
+            # A GeoReport request reports a problem to be fixed: 求助 (legal reply limit 10
+            # working days, docs/design/domain.md §2.2) unless an agent later decides otherwise.
+            appeal_type="help", idempotency_key=idempotency_key or None)
     except RuleViolation as e:
         if e.field != "Idempotency-Key":
             raise

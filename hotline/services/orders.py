@@ -5,28 +5,18 @@ save, write the outbox, commit, return a plain dict.
 """
 from __future__ import annotations
 
-import secrets
-from datetime import timezone
-
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from hotline.adapters.db import utcnow
+from hotline.adapters.db import row_to_dict, utcnow
 from hotline.adapters.orm import LabelledExampleRow, NoteRow, TransitionRow, UnitRow, WorkOrderRow
-from hotline.core.events import OrderCreated
-from hotline.dispatch.model import (
-    Actor,
-    Caller,
-    DomainError,
-    NotPermitted,
-    RuleViolation,
-    WorkOrder,
-)
-from hotline.dispatch.workflow import Role, Status, allowed_actions
+from hotline.dispatch.model import Actor, DomainError
+from hotline.dispatch.workflow import Role, allowed_actions
 
-from . import hooks, views
-from .classification import classify_text
+from . import hooks, intake, views
+from .access import visible, visible_filter
+from .intake import Conflict  # noqa: F401  (raised by act; callers catch orders.Conflict)
 from .runtime import Runtime
 
 
@@ -34,162 +24,12 @@ class NotFound(DomainError):
     http_status = 404
 
 
-class Conflict(DomainError):
-    """Lost a race on the order's version column (docs/design/architecture.md §4.3)."""
-    http_status = 409
-
-
-def _visible(order_row, actor: Actor) -> bool:
-    if actor.role != Role.DEPARTMENT:
-        return True
-    return order_row.unit == actor.unit or actor.unit in (order_row.assist_units or [])
-
-
 def create_order(rt: Runtime, actor: Actor, data: dict, also=None) -> dict:
-    """Log a new appeal (受理). Classifies it, dispatches directly when the agent named a unit
-    or the classifier is confident (工单直派), otherwise queues it for a dispatcher.
-
-    also(uow, order_id): adds the caller's own rows (e.g. the Open311 request) to the same
-    transaction, so they are stored with the order or not at all."""
-    if actor.role not in (Role.AGENT, Role.DISPATCHER, Role.ADMIN, Role.SYSTEM):
-        raise NotPermitted("只有话务员或派单员可以登记工单")
-    key = data.get("idempotency_key")
-    if key:
-        replay = _replay(rt, actor, key, data["content"])
-        if replay is not None:
-            return replay
-    now = utcnow()
-    # stored as UTC on every backend (SQLite keeps no offset)
-    received = (data.get("received_at") or now).astimezone(timezone.utc)
-    caller = data.get("caller") or {}
-    order = WorkOrder(content=data["content"], received_at=received, title=data.get("title"),
-                      channel=data.get("channel", "phone"), appeal_type=data.get("appeal_type"),
-                      urgency=data.get("urgency", "normal"),
-                      caller=Caller(caller.get("name"), caller.get("phone"),
-                                    bool(caller.get("anonymous")),
-                                    bool(caller.get("confidential"))),
-                      town=data.get("town"), address=data.get("address"),
-                      category=data.get("category"))
-    classification = classify_text(rt, order.content, order.town)
-    if classification["model_version"] is None:
-        classification = None      # no model published: the order waits for a dispatcher
-    if classification:
-        rapid = classification.get("rapid_item")
-        order.rapid_item = order.rapid_item or (rapid["item_code"] if rapid else None)
-        if not order.category and classification["suggestions"]:
-            top = classification["suggestions"][0]
-            if top["label"] in rt.city.categories and classification["auto"]:
-                order.category = top["label"]
-    with rt.uow() as uow:
-        # The id is reserved first, so the number, the dispatch, the history and the
-        # after-save rows are all known before the one INSERT of the final row (no INSERT +
-        # UPDATE number + UPDATE state; every row goes out in the commit's flush).
-        order.id = uow.orders.next_id()
-        order.number = f"DG{views.to_local(received):%Y%m%d}{order.id:07d}"
-        # search before anything is added, so the SELECT has nothing to autoflush
-        dups = _duplicates(uow, order, order.id, received)
-        target, assist = data.get("unit"), []
-        # queue=False: the agent keeps the order to close it at intake (直接答复, 不予受理,
-        # 转紧急热线, 并单), so nothing routes it automatically.
-        routed = data.get("queue", True)
-        if not target and routed and classification and classification["auto"] \
-                and order.category:
-            target, assist = _responsible(rt, uow, order)
-        if target:
-            by = actor if actor.role in (Role.AGENT, Role.DISPATCHER) and data.get("unit") \
-                else Actor("classifier" if not data.get("unit") else actor.username, Role.SYSTEM)
-            from hotline.services import rules
-            payload = {"data": {"unit": target, **({"assist": assist} if assist else {}),
-                                "by": "agent" if data.get("unit") else "classifier"}}
-            # the same rules as a dispatcher's dispatch: assist deadlines, 协办 task rows
-            rules.before_action(rt, uow, order, by, "dispatch", payload)
-            t = order.apply("dispatch", by, now, data=payload["data"])
-            rules.after_action(rt, uow, order, by, t, payload)
-            uow.emit_transition(order, t)
-        elif order.status == Status.REGISTERED and data.get("queue", True):
-            order.apply("queue", Actor(actor.username, Role.SYSTEM), now, reason=None,
-                        data={"why": "classifier_abstained" if classification else "no_model"})
-        row = WorkOrderRow(
-            id=order.id, number=order.number,
-            query_code=f"{secrets.randbelow(10**6):06d}",
-            status=order.status, title=order.title, content=order.content,
-            channel=order.channel, appeal_type=order.appeal_type, urgency=order.urgency,
-            caller_name=order.caller.name, caller_phone=order.caller.phone,
-            caller_anonymous=order.caller.anonymous,
-            caller_confidential=order.caller.confidential, town=order.town,
-            address=order.address, category=order.category, rapid_item=order.rapid_item,
-            unit=order.unit, first_unit=order.first_unit, handler=order.handler,
-            master_id=order.master_id, assist_units=list(order.assist_units),
-            sent_back=order.is_sent_back(),
-            received_at=received, created_at=now, updated_at=now, created_by=actor.username,
-            model_version=(classification or {}).get("model_version"),
-            model_score=((classification or {}).get("suggestions") or [{}])[0].get("score"),
-            suggestions=(classification or {}).get("suggestions"), idempotency_key=key)
-        uow.orders.add_new(order, row)
-        hooks.after_save(rt, uow, order, row)    # SLA next check, scoring facts (no reads)
-        uow.emit(OrderCreated(order_id=order.id))
-        if also is not None:
-            also(uow, order.id)
-        try:
-            uow.commit()
-        except IntegrityError:
-            # Two tries with one key raced and the other committed first: answer with its order.
-            if not key:
-                raise
-            lost_race = True
-        else:
-            lost_race = False
-            result = views.order_view(rt, row_to_dict(row), actor)
-    if lost_race:
-        replay = _replay(rt, actor, key, data["content"])
-        if replay is None:
-            raise Conflict("工单登记冲突, 请重试")
-        return replay
-    result["classification"] = classification
-    result["duplicates"] = dups
-    result["replayed"] = False
-    return result
-
-
-def _replay(rt: Runtime, actor: Actor, key: str, content: str) -> dict | None:
-    """The order this account already logged under `key`, as it stands now, or None.
-
-    A client that saw no answer (timeout, 503 while PostgreSQL restarted: the COMMIT may have
-    landed with its acknowledgement lost) retries with the same Idempotency-Key and gets the
-    stored order, so the appeal is logged once. The same key with another appeal is a client
-    error (422), as the IETF Idempotency-Key draft asks."""
-    with rt.uow() as uow:
-        row = uow.orders.by_idempotency_key(actor.username, key)
-        if row is None:
-            return None
-        if row.content != content:
-            raise RuleViolation(f"幂等键已用于另一条诉求 (工单 {row.number}), 新诉求请使用新的键",
-                                "Idempotency-Key")
-        result = views.order_view(rt, row_to_dict(row), actor)
-    # classification and duplicates belong to the first answer; the order carries its
-    # suggestions and model version
-    result.update(classification=None, duplicates=[], replayed=True)
-    return result
-
-
-def _responsible(rt, uow, order) -> tuple[str | None, list]:
-    """工单直派: the responsibility table (saved rulings, config/responsibility.yaml, the
-    taxonomy owner) decides the lead unit and any assisting units."""
-    from .dispatch_routing import unit_for
-    a = unit_for(rt, order.category, order.town, order.received_at, uow.session)
-    if a is None:
-        return None, []
-    return a.lead, [{"unit": u, "task": "协助办理"} for u in a.assist]
-
-
-def _duplicates(uow, order, order_id, received) -> list[dict]:
-    from .duplicates import find_duplicates
-    return find_duplicates(uow.session, order_id, order.content, order.town, order.category,
-                           order.caller.phone, received)
-
-
-def row_to_dict(row: WorkOrderRow) -> dict:
-    return {c.name: getattr(row, c.name) for c in WorkOrderRow.__table__.columns}
+    """Log a new appeal (受理) from the agent API's body: the one intake path
+    (services/intake.py) classifies it, dispatches it directly when the agent named a unit or
+    a category, or the classifier is confident (工单直派), otherwise queues it for a
+    dispatcher. `also`: see intake.submit."""
+    return intake.submit(rt, actor, intake.IntakeRequest.from_dict(data), also=also)
 
 
 def act(rt: Runtime, actor: Actor, order_id: int, action: str, payload: dict) -> dict:
@@ -197,7 +37,7 @@ def act(rt: Runtime, actor: Actor, order_id: int, action: str, payload: dict) ->
     from hotline.services import rules
     with rt.uow() as uow:
         order = uow.orders.get(order_id)
-        if order is None or not _visible(uow.orders.row(order_id), actor):
+        if order is None or not visible(uow.orders.row(order_id), actor):
             raise NotFound("工单不存在")
         # The optimistic lock the README promises (issue 12, finding 8): a client that sends
         # the `version` it read acts only on that version. The UPDATE then checks the version
@@ -285,7 +125,7 @@ def get_order(rt: Runtime, actor: Actor, order_id: int, log_access: bool = True)
 def _get_order(rt: Runtime, actor: Actor, order_id: int) -> dict:
     with rt.uow() as uow:
         row = uow.session.get(WorkOrderRow, order_id)
-        if row is None or not _visible(row, actor):
+        if row is None or not visible(row, actor):
             raise NotFound("工单不存在")
         d = row_to_dict(row)
         trs = uow.session.execute(select(TransitionRow).where(TransitionRow.order_id == order_id)
@@ -298,7 +138,7 @@ def _get_order(rt: Runtime, actor: Actor, order_id: int) -> dict:
                          if actor.role != Role.DEPARTMENT or n.kind != "internal"
                          or n.unit == actor.unit]
         view["allowed_actions"] = allowed_actions(row.status, actor.role) \
-            if _visible(row, actor) else []
+            if visible(row, actor) else []
         return view
 
 
@@ -312,9 +152,7 @@ def list_orders(rt: Runtime, actor: Actor, filters: dict, log_access: bool = Tru
 
 def _list_orders(rt: Runtime, actor: Actor, filters: dict) -> dict:
     page, per_page = filters.get("page", 1), filters.get("per_page", 20)
-    q = select(WorkOrderRow)
-    if actor.role == Role.DEPARTMENT:
-        q = q.where(WorkOrderRow.unit == actor.unit)
+    q = select(WorkOrderRow).where(visible_filter(actor))   # docs/design/domain.md §3.7
     for key in ("status", "unit", "town", "category"):
         if filters.get(key):
             q = q.where(getattr(WorkOrderRow, key) == filters[key])

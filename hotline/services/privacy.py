@@ -59,14 +59,15 @@ def record_access(rt: Runtime, actor: Actor, kind: str, order_ids, reason: str |
 def reveal_phone(rt: Runtime, actor: Actor, order_id: int, reason: str | None,
                  client: str | None = None) -> dict:
     """The full phone number of one order's caller, with a logged reason."""
-    from .orders import NotFound, _visible
+    from .access import visible
+    from .orders import NotFound
     reason = (reason or "").strip()
     least = rt.config.privacy["min_reason_chars"]
     if len(reason) < least:
         raise RuleViolation(f"查看完整号码须说明理由 (至少 {least} 个字)", "reason")
     with rt.uow() as uow:
         row = uow.session.get(WorkOrderRow, order_id)
-        if row is None or not _visible(row, actor):
+        if row is None or not visible(row, actor):
             raise NotFound("工单不存在")
         if actor.role == Role.DEPARTMENT and row.caller_confidential:
             raise NotPermitted("保密件: 承办单位不能查看来电人信息")

@@ -23,10 +23,10 @@ from sqlalchemy.exc import IntegrityError
 from hotline.adapters.db import utcnow
 from hotline.adapters.orm import NoteRow, TransitionRow, UnitRow, WorkOrderRow
 from hotline.adapters.orm_open311 import SelfServiceHitRow
-from hotline.dispatch.model import Actor, DomainError, RuleViolation
-from hotline.dispatch.workflow import CLOSED_STATES, MILESTONES, Role, Status
+from hotline.dispatch.model import Caller, DomainError, RuleViolation
+from hotline.dispatch.workflow import CLOSED_STATES, MILESTONES, Status
 
-from . import orders, views
+from . import intake, views
 from .runtime import Runtime
 
 PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
@@ -40,6 +40,8 @@ REPLY_VISIBLE = frozenset({Status.RETURN_VISIT, Status.CLOSED, Status.CLOSED_UNR
 
 
 SELF_SERVICE = "selfservice"   # the account self-service filings are logged under
+# The self-service form as a channel of the one intake path (services/intake.py).
+CHANNEL = intake.Channel("web", SELF_SERVICE)
 
 
 class SelfServiceError(DomainError):
@@ -132,12 +134,12 @@ def file_appeal(rt: Runtime, form: dict, ip: str | None, now: float | None = Non
             raise
     name = (form.get("name") or "").strip()[:32] or None
     try:
-        order = orders.create_order(rt, Actor(SELF_SERVICE, Role.SYSTEM), {
-            "content": content, "channel": "web", "town": town,
-            "address": (form.get("address") or "").strip()[:300] or None,
-            "caller": {"name": name, "phone": phone, "anonymous": name is None,
-                       "confidential": form.get("confidential") in ("1", "on", "true")},
-            "idempotency_key": key})
+        order = CHANNEL.submit(
+            rt, content=content, town=town,
+            address=(form.get("address") or "").strip()[:300] or None,
+            caller=Caller(name, phone, anonymous=name is None,
+                          confidential=form.get("confidential") in ("1", "on", "true")),
+            idempotency_key=key)
     except RuleViolation as e:
         if e.field != "Idempotency-Key":
             raise

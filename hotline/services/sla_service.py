@@ -22,6 +22,7 @@ from hotline.dispatch.workflow import Role
 from hotline.sla.clocks import OWNER_ACTIONS, Deadline, SlaEngine
 
 from . import hooks, views
+from .access import visible_filter
 
 LADDER = ("urge", "supervise", "escalate_leader")
 LADDER_ZH = {"urge": "催办", "supervise": "督办", "escalate_leader": "挂牌督办"}
@@ -148,12 +149,13 @@ def deadline_view(eng: SlaEngine, d: Deadline, now: datetime) -> dict:
 
 def order_deadlines(rt, actor: Actor, order_id: int, now: datetime | None = None) -> dict:
     """Every deadline of the order with its clock, target, due, status and why (item 6)."""
-    from .orders import NotFound, _visible
+    from .access import visible
+    from .orders import NotFound
     now = now or utcnow()
     eng = engine(rt)
     with rt.uow() as uow:
         order = uow.orders.get(order_id)
-        if order is None or not _visible(uow.orders.row(order_id), actor):
+        if order is None or not visible(uow.orders.row(order_id), actor):
             raise NotFound("工单不存在")
         row = uow.orders.row(order_id)
         ev = evaluate(order, now, eng)
@@ -203,7 +205,8 @@ def sla_list(rt, actor: Actor, tab: str, unit: str | None = None, page: int = 1,
             base(s).subquery())).scalar_one() for t, s in TABS.items()}
         q = (select(SlaOrderStateRow, WorkOrderRow)
              .join(WorkOrderRow, WorkOrderRow.id == SlaOrderStateRow.order_id)
-             .where(SlaOrderStateRow.status == status))
+             .where(SlaOrderStateRow.status == status)
+             .where(visible_filter(actor)))
         if unit:
             q = q.where(SlaOrderStateRow.unit == unit)
         q = q.order_by(SlaOrderStateRow.due, SlaOrderStateRow.order_id) \

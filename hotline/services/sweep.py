@@ -30,11 +30,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from hotline.adapters.db import aware, to_domain, utcnow
+from hotline.adapters.db import (
+    AGGREGATE_COLUMNS,
+    TRANSITION_COLUMNS,
+    aware,
+    to_domain,
+    to_transition,
+    transition_values,
+    utcnow,
+)
 from hotline.adapters.orm import OutboxRow, TransitionRow, WorkOrderRow
 from hotline.adapters.orm_sla import SlaOrderStateRow, SlaWarningRow
 from hotline.core.events import SlaWarning, check
-from hotline.dispatch.model import Actor, Caller, DomainError, Transition, WorkOrder
+from hotline.dispatch.model import Actor, DomainError, Transition, WorkOrder
 from hotline.dispatch.workflow import EVENT_OF, Role
 
 from . import hooks, sla_service
@@ -131,12 +139,8 @@ class _Stale(Exception):
     """The bulk page lost a race on the version column (falls back to one order at a time)."""
 
 
-_WO_COLS = ("id", "number", "status", "title", "content", "channel", "appeal_type", "urgency",
-            "caller_name", "caller_phone", "caller_anonymous", "caller_confidential", "town",
-            "address", "category", "unit", "first_unit", "assist_units", "handler",
-            "rapid_item", "master_id", "received_at", "version")
-_TR_COLS = ("order_id", "seq", "action", "at", "actor", "role", "unit", "from_status",
-            "to_status", "reason", "data")
+# The bulk page reads the aggregate's columns (the one mapper's list) and the version.
+_WO_COLS = AGGREGATE_COLUMNS + ("version",)
 
 
 def _claim_page(uow, dialect: str, now: datetime, limit: int) -> list[tuple[WorkOrder, int]]:
@@ -153,21 +157,11 @@ def _claim_page(uow, dialect: str, now: datetime, limit: int) -> list[tuple[Work
     if not rows:
         return []
     hist: dict[int, list[Transition]] = defaultdict(list)
-    for t in s.execute(select(*(tr.c[c] for c in _TR_COLS))
+    for t in s.execute(select(*(tr.c[c] for c in TRANSITION_COLUMNS))
                        .where(tr.c.order_id.in_([r.id for r in rows]))
                        .order_by(tr.c.order_id, tr.c.seq)):
-        hist[t.order_id].append(Transition(t.seq, t.action, aware(t.at), t.actor, t.role,
-                                           t.unit, t.from_status, t.to_status, t.reason,
-                                           dict(t.data or {})))
-    # the same mapping as adapters.db.to_domain
-    return [(WorkOrder(
-        id=r.id, number=r.number, status=r.status, title=r.title, content=r.content,
-        channel=r.channel, appeal_type=r.appeal_type, urgency=r.urgency,
-        caller=Caller(r.caller_name, r.caller_phone, r.caller_anonymous, r.caller_confidential),
-        town=r.town, address=r.address, category=r.category, unit=r.unit,
-        first_unit=r.first_unit, assist_units=list(r.assist_units or []), handler=r.handler,
-        rapid_item=r.rapid_item, master_id=r.master_id, received_at=aware(r.received_at),
-        history=hist.get(r.id, [])), r.version) for r in rows]
+        hist[t.order_id].append(to_transition(t))
+    return [(to_domain(r, hist.get(r.id, [])), r.version) for r in rows]
 
 
 def _bulk_page(rt, uow, page, now: datetime, existing: set[str], stats: dict) -> None:
@@ -203,8 +197,7 @@ def _bulk_page(rt, uow, page, now: datetime, existing: set[str], stats: dict) ->
             nxt = now + BACKOFF
         upd.append((order.id, version, nxt))
         for t in order.history[known:]:
-            trs.append((order.id, t.seq, t.action, t.at, t.actor, t.role, t.unit,
-                        t.from_status, t.to_status, t.reason, t.data))
+            trs.append(transition_values(order.id, t))
             if t.action in EVENT_OF:   # the rule's event (transition table)
                 events.append(EVENT_OF[t.action](
                     order_id=order.id, seq=t.seq, unit=order.unit, auto=True,
@@ -233,8 +226,6 @@ def _bulk_page(rt, uow, page, now: datetime, existing: set[str], stats: dict) ->
     stats["orders"] += len(page)
 
 
-_TR_INSERT = ("order_id", "seq", "action", "at", "actor", "role", "unit", "from_status",
-              "to_status", "reason", "data")
 _ST_INSERT = ("order_id", "unit", "status", "clock", "target", "due", "overdue_since",
               "ladder", "provisional")
 _WR_INSERT = ("key", "order_id", "clock", "target", "label", "warn_at", "due", "unit")
@@ -261,7 +252,9 @@ def _write_pg(s, ids, upd, trs, events, states, warns, created) -> None:
     # would be escaped element by element in Python (the JSON columns dominated the tick).
     # Same connection, same transaction as the UPDATE above.
     with s.connection().connection.driver_connection.cursor() as cur:
-        _copy(cur, "transitions", _TR_INSERT, (r[:10] + (json.dumps(r[10]),) for r in trs))
+        _copy(cur, "transitions", TRANSITION_COLUMNS,
+              (tuple(json.dumps(r[c]) if c == "data" else r[c] for c in TRANSITION_COLUMNS)
+               for r in trs))
         _copy(cur, "outbox", ("topic", "payload", "created_at", "attempts"),
               ((t, json.dumps(p), created, 0) for t, p in events))
         _copy(cur, "sla_warnings", _WR_INSERT + ("created_at",),
@@ -291,7 +284,7 @@ def _write_many(s, ids, upd, trs, events, states, warns, created) -> None:
     if res.rowcount != len(upd):
         raise _Stale(f"{len(upd) - res.rowcount} orders changed meanwhile")
     s.execute(delete(st_t).where(st_t.c.order_id.in_(ids)))
-    rows = ((tr, [dict(zip(_TR_INSERT, r)) for r in trs]),
+    rows = ((tr, trs),
             (ob, [{"topic": t, "payload": p, "created_at": created, "attempts": 0}
                   for t, p in events]),
             (wr_t, [{**dict(zip(_WR_INSERT, r)), "created_at": created} for r in warns]),

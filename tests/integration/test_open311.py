@@ -416,3 +416,20 @@ def test_post_and_get_limits_trip_independently(rt, monkeypatch):
     r = c.get(f"{BASE}/requests.xml")
     assert r.status_code == 429 and xml(r).find("error/code").text == "429"
     assert c.get(f"{BASE}/services.json").status_code == 200   # another route, its own count
+
+
+def test_request_routes_by_the_responsibility_table_with_assisting_units(api, key):
+    """A service_code routes like an agent's category: through the responsibility table
+    (docs/design/domain.md §6.6), so 餐饮油烟 goes to 城管 with 生态环境 assisting (the
+    Open311 path used the category's default owner and lost the assisting unit)."""
+    r = post(api, "json", api_key=key, service_code="cooking_fumes",
+             address_string="东城街道东城大道 88 号", description="楼下餐馆油烟直排, 熏得无法开窗")
+    assert r.status_code == 201, r.json
+    number = r.json[0]["service_request_id"]
+    [o] = [o for o in api.as_("dispatcher").get(f"/api/v1/orders?q={number}").json["items"]]
+    assert o["status"] == "dispatched" and o["unit"] == "dept_urban"
+    assert o["assist_units"] == ["dept_env"]
+    # the assisting unit sees the order and has its 协办 task
+    assert api.as_("dept_env").get(f"/api/v1/orders/{o['id']}").status_code == 200
+    tasks = api.as_("dept_env").get("/api/v1/inbox?tab=assist").json["items"]
+    assert number in {t["number"] for t in tasks}
