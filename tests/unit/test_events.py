@@ -113,13 +113,13 @@ def test_a_built_runtime_is_wired_by_the_bootstrap(tmp_path):
     from hotline.config import Settings
     from hotline.services import reports_facts, rules, sla_service
     from hotline.services.handlers import HANDLERS
-    from hotline.services.periodic import PERIODIC
+    from hotline.services.periodic import periodic_jobs
     from hotline.services.runtime import Runtime
     rt = Runtime.build(Settings(f"sqlite:///{tmp_path}/x.sqlite", None, "k", True, "q"))
     assert rt.handlers == {cls: tuple(fns) for cls, fns in HANDLERS.items()}
     assert rt.after_save == (sla_service.after_save, reports_facts.refresh_facts,
                              rules.after_save)
-    assert rt.periodic == tuple(PERIODIC)
+    assert rt.periodic == tuple(periodic_jobs(rt))
     rt.engine.dispose()
 
 
