@@ -106,9 +106,6 @@ def walk_to(rt, order_id: int, target: str, unit: str | None, city, when=None) -
 HISTORY_DAYS = 60
 LATE_SHARE = 0.08
 WORK_START, WORK_END = time(8, 30), time(18, 0)
-# targets whose orders are still waiting on a unit or the centre: mostly received recently
-RECENT_TARGETS = frozenset({"registered", "registered_queue", "dispatched", "signed",
-                            "return_requested", "in_progress", "extension_requested"})
 _REPLY_DAYS = {"consultation": 2, "help": 10, "suggestion": 10, "complaint": 15, "report": 15}
 
 
@@ -219,27 +216,45 @@ STEPS = {"registered": 0, "registered_queue": 1, "merged": 1, "answered_directly
          "closed_unreasonable": 6}
 
 
+FINISHED_TARGETS = frozenset({"closed", "closed_unreasonable", "answered_directly",
+                              "not_accepted", "transferred_emergency", "merged"})
+OLD_WAITING_SHARE = 0.2      # orders left waiting for weeks: the overdue lists' demo
+
+
+def _fits(rnd, received, appeal_type, steps, now, fast) -> bool:
+    """Would the chain of `steps` from `received` end before `now`? (a dry run that leaves
+    the random generator as it was, so the real run draws the same delays)"""
+    if received >= now - timedelta(minutes=30):
+        return False
+    state = rnd.getstate()
+    probe = Timeline(rnd, received, appeal_type, now + timedelta(days=365), fast)
+    last = max([probe(a) for a in steps], default=received)
+    rnd.setstate(state)
+    return last < now - timedelta(minutes=5)
+
+
 def plan(rnd: random.Random, schedule: DaySchedule, target: str, appeal_type: str | None,
          now: datetime) -> Timeline:
-    """A timeline for an order walked to `target` that ends before `now`: a recent day for the
-    orders still waiting (4 in 5), the next day of the schedule for the others; a chain that
-    would reach into the future is run fast, then moved a day earlier until it fits."""
-    today = now.astimezone(TZ).date()
-    if target in RECENT_TARGETS and rnd.random() < 0.8:
-        day = today - timedelta(days=rnd.randint(0, 3))
-    else:
-        day = schedule.next()
-    received = received_time(rnd, day)
+    """A timeline for an order walked to `target` that ends before `now`. An order still
+    waiting on someone took its last step recently (its clock runs, mostly within time), but
+    OLD_WAITING_SHARE of them were left for weeks (the overdue lists); finished orders take
+    the next day of the schedule. A chain that would reach into the future is run fast, then
+    moved a day earlier until it fits."""
     steps = ["dispatch", "sign", "contact", "reply", "accept_reply", "close"][
         :STEPS.get(target, 6)]
-    for fast in (False,) + (True,) * 30:
-        if received < now - timedelta(hours=1):
-            state = rnd.getstate()
-            probe = Timeline(rnd, received, appeal_type, now + timedelta(days=365), fast)
-            last = max([probe(a) for a in steps], default=received)
-            rnd.setstate(state)
-            if last < now - timedelta(minutes=5):
-                return Timeline(rnd, received, appeal_type, now, fast)
-        if fast:
-            received -= timedelta(days=1)
-    return Timeline(rnd, received, appeal_type, now, True)
+    if target not in FINISHED_TARGETS and rnd.random() >= OLD_WAITING_SHARE:
+        back = timedelta(0)
+        for _ in range(200):            # the latest received time whose chain has ended
+            back += timedelta(minutes=rnd.randint(60, 240))
+            if _fits(rnd, now - back, appeal_type, steps, now, False):
+                return Timeline(rnd, now - back, appeal_type, now)
+    day = schedule.next()
+    received = received_time(rnd, day)
+    # the drawn time; run fast; early the same morning (the day stays covered); days earlier
+    early = datetime.combine(day, time(7, rnd.randint(0, 59)), tzinfo=TZ)
+    tries = [(received, False), (received, True), (min(received, early), True)] + \
+        [(min(received, early) - timedelta(days=k), True) for k in range(1, 30)]
+    for at, fast in tries:
+        if _fits(rnd, at, appeal_type, steps, now, fast):
+            return Timeline(rnd, at, appeal_type, now, fast)
+    return Timeline(rnd, tries[-1][0], appeal_type, now, True)

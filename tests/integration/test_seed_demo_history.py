@@ -30,7 +30,7 @@ def _previous_month(today: date) -> tuple[date, date]:
 
 
 @pytest.fixture(scope="module")
-def seeded(pg_schema, request):
+def seeded(request):
     from tests.conftest import _fresh_runtime
     rt = _fresh_runtime("sqlite", request)
     from hotline.services.seed import seed_demo_orders
