@@ -2,8 +2,14 @@
 an order along the lifecycle to a target state through the real services."""
 from __future__ import annotations
 
+import random
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
 from hotline.dispatch.model import Actor
 from hotline.dispatch.workflow import Role
+
+TZ = ZoneInfo("Asia/Shanghai")
 
 DEMO_APPEALS = [
     ("市民来电反映，所住小区物业长期不清理楼道垃圾，电梯也经常停运，物业费却年年涨，要求住建部门督促物业整改。", "property_mgmt", "complaint"),
@@ -41,8 +47,9 @@ DEMO_APPEALS = [
 ]
 
 
-def walk_to(rt, order_id: int, target: str, unit: str | None, city) -> None:
-    """Move an order to `target` through the services (so histories are real)."""
+def walk_to(rt, order_id: int, target: str, unit: str | None, city, when=None) -> None:
+    """Move an order to `target` through the services (so histories are real). `when(action)`
+    gives the time of each step (a `Timeline`); now when omitted."""
     from .orders import act
     agent = Actor("agent", Role.AGENT)
     disp = Actor("dispatcher", Role.DISPATCHER)
@@ -50,7 +57,8 @@ def walk_to(rt, order_id: int, target: str, unit: str | None, city) -> None:
     dept = Actor(unit or "", Role.DEPARTMENT, unit)
 
     def do(actor, action, reason=None, **data):
-        act(rt, actor, order_id, action, {"reason": reason, "data": data})
+        act(rt, actor, order_id, action, {"reason": reason, "data": data},
+            at=when(action) if when else None)
 
     if target == "answered_directly":
         return do(agent, "answer", reply="已根据知识库答复市民")
@@ -86,3 +94,167 @@ def walk_to(rt, order_id: int, target: str, unit: str | None, city) -> None:
         return do(sup, "reopen", "市民反映问题未解决, 经核实属单位主观原因")
     if target == "closed_unreasonable":
         return do(sup, "close_unreasonable", "诉求超出政策规定, 已多次解释, 作最终答复")
+
+
+# --- when things happen (issue 14: every step used to be stamped at seeding time, so every
+# handling-time median was 0 h and orders received days ago were dispatched "late") ---------
+# The steps of each demo order are spread over the last HISTORY_DAYS days as a centre sees
+# them: calls arrive mostly on working days in office hours (the line is open 24x7, so some
+# come in the evening or at the weekend); agents dispatch at intake within minutes; units
+# sign and reply in their working hours, mostly within the clocks (docs/design/domain.md §4),
+# a few late (LATE_SHARE), so the overdue lists are not empty.
+HISTORY_DAYS = 60
+LATE_SHARE = 0.08
+WORK_START, WORK_END = time(8, 30), time(18, 0)
+_REPLY_DAYS = {"consultation": 2, "help": 10, "suggestion": 10, "complaint": 15, "report": 15}
+
+
+def _calendar():
+    from hotline.sla.clocks import default_engine
+    return default_engine().calendar
+
+
+class DaySchedule:
+    """Which day each demo order is received: a deterministic cycle over the last
+    HISTORY_DAYS days, every working day first (so every working day of the previous
+    calendar month has orders once there are a few dozen of them), then every day."""
+
+    def __init__(self, rnd: random.Random, today: date):
+        cal = _calendar()
+        days = [today - timedelta(days=i) for i in range(1, HISTORY_DAYS + 1)]
+        working = [d for d in days if cal.day(d).working]
+        rnd.shuffle(working)
+        rest = list(days)
+        rnd.shuffle(rest)
+        self.order = [days[-1]] + working + rest     # the oldest day first: the full span
+        self.i = 0
+
+    def next(self) -> date:
+        d = self.order[self.i % len(self.order)]
+        self.i += 1
+        return d
+
+
+class Timeline:
+    """The times of one order's steps, each after the previous one and never in the future."""
+
+    def __init__(self, rnd: random.Random, received: datetime, appeal_type: str | None,
+                 now: datetime, fast: bool = False):
+        self.rnd, self.t, self.now, self.fast = rnd, received, now, fast
+        self.received = received
+        self.reply_days = _REPLY_DAYS.get(appeal_type or "", 10)
+        self.late = rnd.random() < LATE_SHARE
+        self.cal = _calendar()
+
+    def _working(self, t: datetime) -> datetime:
+        """The first office-hours moment at or after `t` (units work office hours)."""
+        if self.fast:
+            return t
+        local = t.astimezone(TZ)
+        for _ in range(30):
+            if self.cal.day(local.date()).working:
+                start = datetime.combine(local.date(), WORK_START, tzinfo=TZ)
+                if local < start:
+                    return start + timedelta(minutes=self.rnd.randint(0, 60))
+                if local.time() < WORK_END:
+                    return local
+            local = datetime.combine(local.date() + timedelta(days=1), WORK_START, tzinfo=TZ)
+        return local
+
+    def _after_working_days(self, n: float) -> datetime:
+        """About n working days after the current step, in office hours."""
+        t = self._working(self.t)
+        whole, part = int(n), n - int(n)
+        for _ in range(whole):
+            t = self._working(t + timedelta(days=1))
+        return self._working(t + timedelta(hours=part * 9))
+
+    def __call__(self, action: str) -> datetime:
+        r, fast = self.rnd, self.fast
+        m = lambda a, b: timedelta(minutes=r.randint(a, b))   # noqa: E731
+        if action in ("dispatch", "queue", "answer", "not_accept", "transfer_emergency",
+                      "merge"):
+            t = self.t + m(1, 12)                       # at intake, 24x7
+        elif fast:
+            t = self.t + m(10, 90)
+        elif action == "sign":
+            t = self._after_working_days(1.4) if self.late else self._working(self.t) + m(5, 150)
+        elif action in ("contact", "request_return"):
+            t = self._working(self._working(self.t) + m(20, 300))
+        elif action == "reply":
+            limit = self.reply_days
+            n = r.uniform(limit + 0.5, limit + 3) if self.late else \
+                r.uniform(0.2, max(0.6, min(limit - 0.5, 5)))
+            t = self._after_working_days(n)
+        elif action in ("request_extension", "request_suspension"):
+            t = self._after_working_days(r.uniform(0.5, 2))
+        elif action in ("approve_suspension", "accept_reply"):
+            t = self._working(self._working(self.t) + m(30, 360))
+        else:                                           # close / reopen / final reply after 回访
+            t = self._after_working_days(r.uniform(0.5, 3))
+        # never in the future, always after the previous step (a safety net for the few
+        # chains `plan` could only estimate)
+        t = max(self.t + timedelta(seconds=30), min(t, self.now - timedelta(minutes=1)))
+        self.t = t.astimezone(TZ)
+        return self.t.astimezone(timezone.utc)    # stored as UTC (SQLite keeps no offset)
+
+
+def received_time(rnd: random.Random, day: date) -> datetime:
+    """Mostly office hours; the line is open 24x7, so some calls come early or late."""
+    if rnd.random() < 0.85:
+        minute = rnd.randint(8 * 60 + 30, 20 * 60)
+    else:
+        minute = rnd.randint(7 * 60, 23 * 60 + 30)
+    return datetime.combine(day, time(minute // 60, minute % 60), tzinfo=TZ) + \
+        timedelta(seconds=rnd.randint(0, 59))
+
+
+STEPS = {"registered": 0, "registered_queue": 1, "merged": 1, "answered_directly": 1,
+         "not_accepted": 1, "transferred_emergency": 1, "dispatched": 1, "return_requested": 2,
+         "signed": 2, "in_progress": 3, "extension_requested": 4, "replied": 4,
+         "suspended": 5, "return_visit": 5, "closed": 6, "reopened": 6,
+         "closed_unreasonable": 6}
+
+
+FINISHED_TARGETS = frozenset({"closed", "closed_unreasonable", "answered_directly",
+                              "not_accepted", "transferred_emergency", "merged"})
+OLD_WAITING_SHARE = 0.2      # orders left waiting for weeks: the overdue lists' demo
+
+
+def _fits(rnd, received, appeal_type, steps, now, fast) -> bool:
+    """Would the chain of `steps` from `received` end before `now`? (a dry run that leaves
+    the random generator as it was, so the real run draws the same delays)"""
+    if received >= now - timedelta(minutes=30):
+        return False
+    state = rnd.getstate()
+    probe = Timeline(rnd, received, appeal_type, now + timedelta(days=365), fast)
+    last = max([probe(a) for a in steps], default=received)
+    rnd.setstate(state)
+    return last < now - timedelta(minutes=5)
+
+
+def plan(rnd: random.Random, schedule: DaySchedule, target: str, appeal_type: str | None,
+         now: datetime) -> Timeline:
+    """A timeline for an order walked to `target` that ends before `now`. An order still
+    waiting on someone took its last step recently (its clock runs, mostly within time), but
+    OLD_WAITING_SHARE of them were left for weeks (the overdue lists); finished orders take
+    the next day of the schedule. A chain that would reach into the future is run fast, then
+    moved a day earlier until it fits."""
+    steps = ["dispatch", "sign", "contact", "reply", "accept_reply", "close"][
+        :STEPS.get(target, 6)]
+    if target not in FINISHED_TARGETS and rnd.random() >= OLD_WAITING_SHARE:
+        back = timedelta(0)
+        for _ in range(200):            # the latest received time whose chain has ended
+            back += timedelta(minutes=rnd.randint(60, 240))
+            if _fits(rnd, now - back, appeal_type, steps, now, False):
+                return Timeline(rnd, now - back, appeal_type, now)
+    day = schedule.next()
+    received = received_time(rnd, day)
+    # the drawn time; run fast; early the same morning (the day stays covered); days earlier
+    early = datetime.combine(day, time(7, rnd.randint(0, 59)), tzinfo=TZ)
+    tries = [(received, False), (received, True), (min(received, early), True)] + \
+        [(min(received, early) - timedelta(days=k), True) for k in range(1, 30)]
+    for at, fast in tries:
+        if _fits(rnd, at, appeal_type, steps, now, fast):
+            return Timeline(rnd, at, appeal_type, now, fast)
+    return Timeline(rnd, tries[-1][0], appeal_type, now, True)

@@ -11,7 +11,7 @@ from hotline.adapters.db import AGGREGATE_COLUMNS, aware, row_to_dict, utcnow
 from hotline.adapters.orm import TransitionRow, WorkOrderRow
 from hotline.adapters.orm_dispatch import AssistTaskRow
 from hotline.dispatch.model import Actor, NotPermitted, RuleViolation
-from hotline.dispatch.workflow import Role, Status
+from hotline.dispatch.workflow import CLOSED_STATES, Role, Status
 
 from . import views
 from .access import owned_filter, visible
@@ -182,10 +182,12 @@ def inbox(rt, actor: Actor, tab: str = "to_sign", page: int = 1, per_page: int =
                 .order_by(WorkOrderRow.id.desc()).limit(per_page)
                 .offset((page - 1) * per_page)).all()
             items = [views.order_view(rt, r._mapping, actor, brief=True) for r in rows]
+        # 协办 lists work still to do: a closed order (办结, 并单, ...) leaves the tab
         tasks = uow.session.execute(select(AssistTaskRow, *BRIEF_COLUMNS).join(
             WorkOrderRow, WorkOrderRow.id == AssistTaskRow.order_id).where(
-            AssistTaskRow.unit == actor.unit).order_by(AssistTaskRow.due_at)
-            .limit(LIMIT)).all()
+            AssistTaskRow.unit == actor.unit,
+            WorkOrderRow.status.not_in(sorted(str(x) for x in CLOSED_STATES)))
+            .order_by(AssistTaskRow.due_at).limit(LIMIT)).all()
         assist = [dict(views.order_view(rt, r._mapping, actor, brief=True),
                        assist_task=task_view(r[0])) for r in tasks]
         counts["assist"] = len(assist)

@@ -5,6 +5,8 @@ save, write the outbox, commit, return a plain dict.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -32,8 +34,10 @@ def create_order(rt: Runtime, actor: Actor, data: dict, also=None) -> dict:
     return intake.submit(rt, actor, intake.IntakeRequest.from_dict(data), also=also)
 
 
-def act(rt: Runtime, actor: Actor, order_id: int, action: str, payload: dict) -> dict:
-    """Apply one workflow action. A lost race on the version column is a 409."""
+def act(rt: Runtime, actor: Actor, order_id: int, action: str, payload: dict,
+        at: datetime | None = None) -> dict:
+    """Apply one workflow action. A lost race on the version column is a 409. `at`: when it
+    happened (the demo data's history, seed.py); now by default."""
     from hotline.services import rules
     with rt.uow() as uow:
         order = uow.orders.get(order_id)
@@ -49,11 +53,11 @@ def act(rt: Runtime, actor: Actor, order_id: int, action: str, payload: dict) ->
         before_unit, before_category = order.unit, order.category
         rules.before_action(rt, uow, order, actor, action, payload)
         _change_category(rt, order, action, payload)
-        t = order.apply(action, actor, utcnow(), reason=payload.get("reason"),
+        t = order.apply(action, actor, at or utcnow(), reason=payload.get("reason"),
                         data=payload.get("data") or {},
                         return_window_end=rules.return_window_end(rt))
         rules.after_action(rt, uow, order, actor, t, payload)
-        _record_notes(uow, order, actor, action, payload)
+        _record_notes(uow, order, actor, action, payload, t.at)
         _learn(uow, order, actor, action, before_unit, before_category)
         try:
             uow.orders.save(order, known)
@@ -65,18 +69,18 @@ def act(rt: Runtime, actor: Actor, order_id: int, action: str, payload: dict) ->
     return get_order(rt, actor, order_id)
 
 
-def _record_notes(uow, order, actor, action, payload):
+def _record_notes(uow, order, actor, action, payload, at=None):
     kinds = {"note": "internal", "reply": "unit_report"}
     text = (payload.get("data") or {}).get("reply") if action == "reply" else \
         (payload.get("data") or {}).get("note") if action == "note" else None
     if text:
         uow.session.add(NoteRow(order_id=order.id, kind=kinds[action], author=actor.username,
-                                unit=actor.unit, body=text, at=utcnow()))
+                                unit=actor.unit, body=text, at=at or utcnow()))
         if action == "reply":   # the reply to the citizen, kept apart from the unit report
             uow.session.add(NoteRow(order_id=order.id, kind="citizen_reply",
                                     author=actor.username, unit=actor.unit,
                                     body=(payload.get("data") or {}).get("citizen_reply") or text,
-                                    at=utcnow()))
+                                    at=at or utcnow()))
 
 
 def _learn(uow, order, actor, action, before_unit, before_category):

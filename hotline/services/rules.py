@@ -3,7 +3,7 @@ merge links, 两个15%). Called by services/orders.act around `WorkOrder.apply`.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -120,8 +120,11 @@ def after_action(rt, uow, order: WorkOrder, actor: Actor, transition, payload: d
     tasks = (t.data.get("assist") or []) if t.action == "dispatch" else \
         [t.data] if t.action == "add_assist" else []
     for task in tasks:
+        # stored in UTC like every timestamp: SQLite keeps no offset and reads back as UTC, so
+        # a +08:00 wall clock stored as-is came back 8 h late (23:59:59 -> 07:59:59 next day)
         uow.session.add(AssistTaskRow(order_id=order.id, unit=task["unit"], task=task["task"],
-                                      due_at=datetime.fromisoformat(task["due"]),
+                                      due_at=datetime.fromisoformat(task["due"])
+                                      .astimezone(timezone.utc),
                                       created_at=t.at, created_by=actor.username, inputs=0))
     if t.action in ("approve_return", "arbitrate") and \
             t.data.get("attributed_to") in ("agent", "category"):

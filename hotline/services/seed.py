@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -14,6 +14,8 @@ from hotline.dispatch.workflow import Role
 from .auth import hash_password
 from .passwords import check_password
 from .runtime import Runtime
+
+TZ = ZoneInfo("Asia/Shanghai")
 
 
 def sync_units(rt: Runtime) -> int:
@@ -54,13 +56,17 @@ def seed_users(rt: Runtime) -> list[str]:
 
 
 def seed_demo_orders(rt: Runtime, count: int = 300, seed: int = 12345) -> int:
-    """A few hundred realistic orders spread over every state of the lifecycle."""
-    from .demo import DEMO_APPEALS, walk_to
+    """A few hundred realistic orders spread over every state of the lifecycle and over the
+    last 60 days (demo.Timeline: office hours, realistic delays, a few late), so reports have
+    durations and the previous calendar month is covered."""
+    from .demo import DEMO_APPEALS, DaySchedule, plan, walk_to
     from .orders import act, create_order
     with rt.uow() as uow:
         if uow.session.execute(select(func.count(WorkOrderRow.id))).scalar_one() >= count:
             return 0
     rnd = random.Random(seed)
+    now = utcnow()
+    schedule = DaySchedule(rnd, now.astimezone(TZ).date())
     towns = list(rt.city.towns)
     made = 0
     targets = ["registered_queue", "dispatched", "signed", "in_progress", "replied",
@@ -68,31 +74,35 @@ def seed_demo_orders(rt: Runtime, count: int = 300, seed: int = 12345) -> int:
                "not_accepted", "transferred_emergency", "suspended", "extension_requested",
                "reopened", "closed_unreasonable", "merged", "registered"]
     last_open = None
+    agent = Actor("agent", Role.AGENT)
     for i in range(count):
         text, category, appeal_type = DEMO_APPEALS[i % len(DEMO_APPEALS)]
         town = rnd.choice(towns)
         unit = rt.city.unit_for(category, town)
         target = targets[i % len(targets)] if i < len(targets) * 4 else \
             rnd.choice(targets[:7] * 3 + targets[7:])
+        when = plan(rnd, schedule, target, appeal_type, now)
+        # the agent logs it (nothing routes it by itself: the walk below decides), then
+        # dispatches it at intake a few minutes later, or closes it there
         data = {"content": text, "category": category, "appeal_type": appeal_type,
                 "town": town, "channel": rnd.choice(["phone"] * 6 + ["web", "app", "wechat"]),
                 "caller": {"name": rnd.choice("陈李张王刘黄何林周吴") + rnd.choice(["先生", "女士"]),
                            "phone": f"1{rnd.choice('3589')}{rnd.randrange(10**8, 10**9)}"},
                 "address": f"{rt.city.units[town].name}{rnd.choice(['新城', '振兴', '太平', '兴业', '福民'])}路{rnd.randint(1, 300)}号",
-                "received_at": utcnow() - timedelta(hours=rnd.randint(1, 24 * 20))}
-        if target in ("registered_queue", "answered_directly", "not_accepted",
-                      "transferred_emergency", "merged", "registered"):
-            data["queue"] = False       # the agent decides at intake
-        else:
-            data["unit"] = unit
+                "received_at": when.received, "queue": False}
         order = create_order(rt, Actor("admin", Role.ADMIN), data)
         if target == "registered_queue":     # the agent hands it to the dispatcher queue
-            act(rt, Actor("agent", Role.AGENT), order["id"], "queue", {"data": {}})
+            act(rt, agent, order["id"], "queue", {"data": {}}, at=when("queue"))
         elif target == "merged" and last_open:
-            act(rt, Actor("agent", Role.AGENT), order["id"], "merge",
-                {"reason": "同一事项的重复来电", "data": {"master_id": last_open}})
+            act(rt, agent, order["id"], "merge",
+                {"reason": "同一事项的重复来电", "data": {"master_id": last_open}},
+                at=when("merge"))
         else:
-            walk_to(rt, order["id"], target, unit, rt.city)
+            if target not in ("answered_directly", "not_accepted", "transferred_emergency",
+                              "merged", "registered"):
+                act(rt, agent, order["id"], "dispatch", {"data": {"unit": unit}},
+                    at=when("dispatch"))
+            walk_to(rt, order["id"], target, unit, rt.city, when)
         if target == "dispatched":
             last_open = order["id"]
         made += 1

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hotline.configfile import ConfigError, Doc, read_yaml, reject_unread
+from hotline.dispatch.workflow import ACTIONS
 from hotline.sla.calendar import CONVENTIONS, NO_DATA_POLICIES, TZ, WorkCalendar, as_local
 
 URGENCIES = ("normal", "urgent", "critical")
@@ -64,7 +65,7 @@ class Policy:
     pledge_contact_minutes: int = 30
     pledge_onsite_minutes: int = 60
     pledge_finish_working_days: int = 2
-    feedback_met_by: tuple[str, ...] = ("feedback", "onsite", "reply")
+    feedback_met_by: tuple[str, ...] = ("contact", "onsite", "reply")
     critical_feedback_minutes: int = 120
     critical_final_reply_minutes: int = 1440
     dispatch_cutoff: dt.time = dt.time(12, 0)
@@ -150,6 +151,16 @@ def _list(f, key, v):
     if not isinstance(v, list):
         raise ConfigError(f, key, "expected a list")
     return v
+
+
+def _actions(f, key, v) -> tuple[str, ...]:
+    """Action names must exist in the transition table: a clock "met by" an action that no
+    one can take never stops."""
+    out = tuple(_list(f, key, v))
+    for i, a in enumerate(out):
+        if a not in ACTIONS:
+            raise ConfigError(f, f"{key}[{i}]", f"unknown action {a!r}")
+    return out
 
 
 def load_rapid_items(path: Path) -> dict[str, RapidItem]:
@@ -271,9 +282,9 @@ def load_policy(directory: Path | str | None = None) -> Policy:
                                    1),
         pledge_finish_working_days=_int(f, "pledge.finish_working_days",
                                         pledge.get("finish_working_days", 2), 1),
-        feedback_met_by=tuple(_list(f, "pledge.feedback_met_by",
-                                    pledge.get("feedback_met_by", ["feedback", "onsite",
-                                                                   "reply"]))),
+        feedback_met_by=_actions(f, "pledge.feedback_met_by",
+                                 pledge.get("feedback_met_by",
+                                            ["contact", "onsite", "reply"])),
         critical_feedback_minutes=_int(f, "critical.feedback_minutes",
                                        crit.get("feedback_minutes", 120), 1),
         critical_final_reply_minutes=_int(f, "critical.final_reply_minutes",

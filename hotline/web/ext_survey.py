@@ -54,12 +54,35 @@ class RulingSchema(Schema):
 
 
 class SurveySchema(Schema):
+    """A survey as answered (hotline/services/survey.survey_view). Null is meaningful: the
+    answer fields are null until the citizen answers (a pending survey), the staff-only fields
+    are absent from the citizen's view."""
     id = fields.Integer()
     order_id = fields.Integer()
-    status = fields.String()
-    resolved = fields.String()
-    satisfaction = fields.String()
-    comment = fields.String()
+    order_number = fields.String(allow_none=True)
+    title = fields.String(allow_none=True)
+    status = fields.String(metadata={"description": "pending/answered/unreachable/expired/"
+                                                    "not_required"})
+    status_label = fields.String()
+    expires_at = fields.DateTime(allow_none=True)
+    answered_at = fields.DateTime(allow_none=True, metadata={"description": "null until answered"})
+    questions = fields.Dict()
+    # staff views only
+    unit = fields.String(allow_none=True)
+    caller_order_id = fields.Integer(allow_none=True)
+    phone = fields.String(allow_none=True, metadata={"description": "masked"})
+    sent_at = fields.DateTime(allow_none=True)
+    attempts = fields.Integer()
+    contacted = fields.Boolean(allow_none=True, metadata={"description": "null until answered"})
+    resolved = fields.String(allow_none=True, metadata={"description": "null until answered"})
+    satisfaction = fields.String(allow_none=True,
+                                 metadata={"description": "null until answered"})
+    grade5 = fields.String(allow_none=True, metadata={"description": "null until answered"})
+    comment = fields.String(allow_none=True,
+                            metadata={"description": "null until answered, or no comment"})
+    review = fields.String(allow_none=True, metadata={"description": "null: no review needed"})
+    excluded = fields.Boolean()
+    answered_via = fields.String(allow_none=True, metadata={"description": "sms/phone"})
 
 
 class SurveyListSchema(Schema):

@@ -44,3 +44,88 @@ def test_bad_input_shows_chinese_error(live_server, page):
     expect(err).not_to_have_text("", timeout=10000)
     assert "content" in err.inner_text() and "字符" in err.inner_text()
     screenshot(page, "intake-04-error")
+
+
+LONG = "市民反映虎门镇某小区地下车库长期渗水积水, 多次向物业反映未果。"      # 32 characters
+
+
+def _order_count(rt) -> int:
+    from sqlalchemy import func, select
+
+    from hotline.adapters.orm import WorkOrderRow
+    with rt.uow() as uow:
+        return uow.session.execute(select(func.count()).select_from(WorkOrderRow)).scalar_one()
+
+
+def test_pasted_long_appeal_is_kept_counted_and_refused_in_chinese(live_server, page):
+    """A 10,000-character appeal is not cut to 5,000 without a word: the field keeps all of
+    it, shows the count and says in Chinese, next to the field, that it is too long; nothing is
+    sent until it fits (the API refuses it too: 诉求内容须为 5 至 5000 个字符)."""
+    login(page, live_server.url, "agent")
+    text = (LONG * 313)[:10000]
+    page.fill("#content", text)
+    assert len(page.input_value("#content")) == 10000          # not silently truncated
+    expect(page.locator("#content-count")).to_contain_text("10000 / 5000")
+    err = page.locator("#content-error")
+    expect(err).to_contain_text("超出")
+    expect(err).to_contain_text("5000")
+    page.click("#submit-btn")
+    expect(err).to_contain_text("请精简")
+    screenshot(page, "intake-05-too-long")
+    assert _order_count(live_server.rt) == 0
+    page.fill("#content", text[:5000])
+    expect(page.locator("#content-count")).to_contain_text("5000 / 5000")
+    expect(err).to_have_text("")
+    page.select_option("select[name=unit]", "town_humen")
+    page.click("#submit-btn")
+    page.locator("#recent tbody tr.new-order").first.wait_for(timeout=10000)
+    assert _order_count(live_server.rt) == 1
+
+
+def test_triple_click_logs_one_order_listed_once(live_server, page):
+    """Three clicks on 提交工单 send one request (the button is disabled while it is in flight)
+    and list the order once in 本班次已登记."""
+    login(page, live_server.url, "agent")
+    posts = []
+    page.on("request", lambda r: posts.append(r) if r.method == "POST"
+            and r.url.endswith("/api/v1/orders") else None)
+    page.select_option("#town", "town_humen")
+    page.fill("#content", LONG)
+    page.select_option("select[name=unit]", "town_humen")
+    page.click("#submit-btn", click_count=3)
+    rows = page.locator("#recent tbody tr.new-order")
+    rows.first.wait_for(timeout=10000)
+    expect(page.locator("#submit-btn")).to_be_enabled()
+    for r in posts:                          # every request sent has been answered
+        r.response()
+    assert len(posts) == 1
+    expect(rows).to_have_count(1)
+    assert _order_count(live_server.rt) == 1
+    screenshot(page, "intake-06-one-row")
+
+
+def test_retry_after_a_lost_answer_lists_the_stored_order_once(live_server, page):
+    """The first answer is lost after the server stored the order: the agent submits again,
+    the page sends the same Idempotency-Key, gets the stored order back and lists it once."""
+    login(page, live_server.url, "agent")
+    lost = []
+
+    def lose_first_answer(route):
+        if not lost:
+            lost.append(route.fetch())       # the server stores the order ...
+            route.abort()                    # ... and the answer never arrives
+        else:
+            route.continue_()
+    page.route("**/api/v1/orders", lose_first_answer)
+    page.fill("#content", LONG)
+    page.select_option("select[name=unit]", "town_humen")
+    page.click("#submit-btn")
+    expect(page.locator("#intake-error")).not_to_have_text("", timeout=10000)
+    assert lost[0].status == 201 and _order_count(live_server.rt) == 1
+    expect(page.locator("#submit-btn")).to_be_enabled()
+    page.click("#submit-btn")
+    rows = page.locator("#recent tbody tr.new-order")
+    rows.first.wait_for(timeout=10000)
+    expect(rows).to_have_count(1)
+    assert rows.first.locator("td.number").inner_text() == lost[0].json()["number"]
+    assert _order_count(live_server.rt) == 1

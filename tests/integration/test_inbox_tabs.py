@@ -31,3 +31,21 @@ def test_tabs_counts_and_sent_back(api):
     page = tab("to_sign", per_page=1, page=2)
     assert page["items"] == [] and page["total"] == 1
     assert api.as_("town_humen").get("/api/v1/inbox?per_page=500").status_code == 422
+
+
+def test_closed_order_leaves_the_assisting_units_tab(api):
+    """协办 lists the tasks still to do: once the order is closed (办结, 并单, ...) it is gone
+    from the assisting unit's tab and count (docs/design/domain.md §6.5)."""
+    done, open_ = (api.create(unit="town_humen", town="town_humen",
+                              content=f"第{i}位市民反映夜间施工噪声扰民")["id"] for i in range(2))
+    for oid in (done, open_):
+        api.act("town_humen", oid, "sign")
+        api.act("town_humen", oid, "add_assist", unit="dept_env", task="夜间噪声检测", days=2)
+    tab = api.as_("dept_env").get("/api/v1/inbox?tab=assist").json
+    assert sorted(i["id"] for i in tab["items"]) == sorted([done, open_])
+    api.act("town_humen", done, "reply", reply="已协调整改, 噪声达标")
+    api.act("dispatcher", done, "accept_reply")
+    assert api.act("dispatcher", done, "close")["status"] == "closed"
+    tab = api.as_("dept_env").get("/api/v1/inbox?tab=assist").json
+    assert [i["id"] for i in tab["items"]] == [open_]
+    assert tab["counts"]["assist"] == 1 and tab["total"] == 1

@@ -7,30 +7,66 @@ const STATUS = {pending_dispatch: '待派单', dispatched: '待签收', register
 let intakeKey = null;
 const newKey = () => (window.crypto && crypto.randomUUID) ? crypto.randomUUID() :
   Date.now().toString(36) + '-' + Math.random().toString(36).slice(2);
+// The appeal is never cut: the field has no maxlength (a pasted 10,000-character appeal was
+// silently truncated to 5,000), the count is shown and a too-long text is refused next to the
+// field, in the API's terms (诉求内容须为 5 至 5000 个字符).
+const content = document.getElementById('content');
+const contentMax = Number(content.dataset.max) || 5000;
+const contentErr = document.getElementById('content-error');
+const chars = (t) => Array.from(t).length;       // characters (code points), as the API counts
+function checkLength() {
+  const n = chars(content.value);
+  document.getElementById('content-count').textContent = n + ' / ' + contentMax + ' 字';
+  const over = n > contentMax;
+  content.classList.toggle('invalid', over);
+  content.setAttribute('aria-invalid', over ? 'true' : 'false');
+  contentErr.textContent = over ? `诉求内容超出上限：当前 ${n} 字，最多 ${contentMax} 字。` : '';
+  return !over;
+}
+content.addEventListener('input', checkLength);
+form.addEventListener('reset', () => setTimeout(checkLength));
+const submitBtn = document.getElementById('submit-btn');
+let inFlight = false;
 form.addEventListener('submit', async (ev) => {
   ev.preventDefault();
+  // one request at a time: a double or triple click (or Enter while waiting) sends nothing more
+  if (inFlight) return;
   const f = form.elements; const err = document.getElementById('intake-error'); err.textContent = '';
+  if (!checkLength()) {
+    contentErr.textContent += '请精简后再提交（全文未被截断）。';
+    content.focus();
+    return;
+  }
   const body = {content: f.content.value, channel: f.channel.value, urgency: f.urgency.value,
     caller: {name: f.caller_name.value || null, phone: f.caller_phone.value || null,
              anonymous: f.anonymous.checked, confidential: f.confidential.checked}};
   for (const k of ['title', 'address', 'town', 'category', 'unit', 'appeal_type']) if (f[k].value) body[k] = f[k].value;
+  inFlight = true; submitBtn.disabled = true;
   try {
     intakeKey = intakeKey || newKey();
     const o = await Hotline.api('POST', '/api/v1/orders', body, {'Idempotency-Key': intakeKey});
     intakeKey = null;
-    const tr = h('tr', {class: 'new-order'}, h('td', {class: 'number'}, o.number), h('td', null, o.status_label),
-      h('td', null, o.unit_name || '（待派单员派单）'), h('td', null, o.content.slice(0, 60)));
-    document.querySelector('#recent tbody').prepend(tr);
+    // a replayed answer (same key) is the order already listed: list each order once
+    const tbody = document.querySelector('#recent tbody');
+    if (!tbody.querySelector(`tr[data-id="${Number(o.id)}"]`)) {
+      tbody.prepend(h('tr', {class: 'new-order', 'data-id': o.id}, h('td', {class: 'number'}, o.number),
+        h('td', null, o.status_label), h('td', null, o.unit_name || '（待派单员派单）'),
+        h('td', null, o.content.slice(0, 60))));
+    }
     const dups = o.duplicates || [];
     document.getElementById('duplicates').textContent = dups.length ?
       '可能重复的在办工单: ' + dups.map(d => d.number + ' (相似度 ' + d.score + ')').join('，') : '';
     form.reset();
   } catch (e) {
     err.textContent = e.message + ' ' + Hotline.fieldErrors(e);
+    const fe = (e.body && e.body.error && e.body.error.fields) || {};
+    if (fe.content) contentErr.textContent = fe.content.join('；');
+  } finally {
+    inFlight = false; submitBtn.disabled = false;
   }
 });
 let timer = null;
-document.getElementById('content').addEventListener('input', (ev) => {
+content.addEventListener('input', (ev) => {
   clearTimeout(timer);
   timer = setTimeout(async () => {
     const text = ev.target.value; if (text.length < 5) return;
