@@ -23,7 +23,7 @@ def _as_of(value: str | None) -> date:
 
 
 def _articles(path):
-    from .article import ArticleError, parse_csv
+    from .domain.article import ArticleError, parse_csv
 
     try:
         res = parse_csv(path)
@@ -44,7 +44,7 @@ def kb():
 @click.option("--export", "export", default=None, type=click.Path(dir_okay=False),
               help="write the parsed articles to this CSV (the export format)")
 def kb_import(data, as_of, export):
-    from .article import export_csv
+    from .domain.article import export_csv
 
     day = _as_of(as_of)
     res = _articles(data)
@@ -75,7 +75,7 @@ def kb_import(data, as_of, export):
 @click.option("--as-of", "as_of", required=True, help="YYYY-MM-DD: only articles valid then")
 @click.option("--out", required=True, type=click.Path(dir_okay=False))
 def kb_search(articles, data, id_column, text_column, as_of, out):
-    from .index import KnowledgeIndex
+    from .domain.index import KnowledgeIndex
 
     day = _as_of(as_of)
     res = _articles(articles)
@@ -113,8 +113,8 @@ def kb_search(articles, data, id_column, text_column, as_of, out):
 @click.option("--as-of", "as_of", required=True)
 @click.option("--repeats", default=20, show_default=True)
 def kb_evaluate(articles, data, as_of, repeats):
-    from . import evaluate as E
-    from .index import KnowledgeIndex
+    from .domain import evaluate as E
+    from .domain.index import KnowledgeIndex
 
     day = _as_of(as_of)
     index = KnowledgeIndex(_articles(articles).articles)

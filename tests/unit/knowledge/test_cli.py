@@ -3,7 +3,7 @@ import csv
 from click.testing import CliRunner
 
 from hotline.cli import main
-from hotline.knowledge.article import export_csv
+from hotline.knowledge.domain.article import export_csv
 
 from .conftest import ARTICLES
 
