@@ -7,7 +7,7 @@ import importlib
 
 AFTER_SAVE: list = []   # fn(rt, uow, order: WorkOrder, row: WorkOrderRow)
 _MODULES = ("hotline.services.sla_service", "hotline.services.reports_facts",
-            "hotline.services.rules")
+            "hotline.services.rules", "hotline.knowledge.service")
 _loaded = False
 
 
