@@ -182,3 +182,35 @@ def test_readers_cannot_review(api, rt, user):
     r = api.as_(user).post(f"/api/v1/knowledge/articles/{art['id']}/review",
                            json={"decision": "publish"})
     assert r.status_code == 403
+
+
+def test_cli_import_and_export_through_the_database(sqlite_rt, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from hotline.cli import main
+    monkeypatch.setenv("DATABASE_URL", sqlite_rt.settings.database_url)
+    r = CliRunner().invoke(main, ["kb", "import", "--data", str(SMALL)])
+    assert r.exit_code == 0, r.output
+    assert "stored: 4 new" in r.output
+    out = tmp_path / "export.csv"
+    r = CliRunner().invoke(main, ["kb", "export", "--out", str(out)])
+    assert r.exit_code == 0 and "exported 4" in r.output
+    again = load_articles(out)
+    assert {a.id: a.unit for a in again}["DG-SB-002"] == "dept_hrss"
+    assert kb.import_articles(sqlite_rt, again)["unchanged"] == 4
+
+
+def test_seed_demo_loads_the_dongguan_seed_when_present(sqlite_rt, tmp_path, monkeypatch):
+    import shutil
+
+    from hotline.config import config_dir
+    from hotline.services.seed import seed_demo_knowledge
+    conf = tmp_path / "conf"
+    shutil.copytree(config_dir(), conf)
+    monkeypatch.setenv("HOTLINE_CONFIG", str(conf))
+    (conf / "knowledge" / "dongguan_seed.csv").unlink(missing_ok=True)
+    assert seed_demo_knowledge(sqlite_rt) == 0            # no seed file: nothing
+    (conf / "knowledge").mkdir(exist_ok=True)
+    shutil.copy(SMALL, conf / "knowledge" / "dongguan_seed.csv")
+    assert seed_demo_knowledge(sqlite_rt) == 4
+    assert seed_demo_knowledge(sqlite_rt) == 0            # idempotent
