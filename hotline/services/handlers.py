@@ -78,3 +78,4 @@ register("classify.train", _train)
 
 # feature handlers register themselves when imported (they import `register` from here)
 from . import dispatch_handlers, sla_handlers, survey_handlers, webhooks  # noqa: E402,F401
+from hotline.knowledge import handlers as _knowledge_handlers  # noqa: E402,F401  (issue 16)

@@ -214,3 +214,23 @@ def test_seed_demo_loads_the_dongguan_seed_when_present(sqlite_rt, tmp_path, mon
     shutil.copy(SMALL, conf / "knowledge" / "dongguan_seed.csv")
     assert seed_demo_knowledge(sqlite_rt) == 4
     assert seed_demo_knowledge(sqlite_rt) == 0            # idempotent
+
+
+def test_direct_answer_gets_the_sms_rating_and_a_bad_one_is_a_unit_review_task(api, rt):
+    from tests.integration.survey_flow import answer, drain, pending_for
+    _import(rt)
+    hit = _search(api, "公积金提取要带什么")["answer"]
+    o = api.create(content="咨询住房公积金提取需要带什么材料", queue=False,
+                   appeal_type="consultation", caller={"name": "陈先生", "phone": "13800000009"})
+    api.act("agent", o["id"], "answer", reply=hit["answer"], article_id=hit["article_id"],
+            article_version=hit["version"])
+    drain(api)
+    surveys = pending_for(api, o["id"])
+    assert len(surveys) == 1                      # the same SMS rating link as a handled order
+    answer(api, surveys[0]["token"], resolved="unresolved", satisfaction="dissatisfied")
+    drain(api)
+    todo = api.as_("dept_fund").get("/api/v1/knowledge/todo").json["items"]
+    assert [(i["code"], i["kind"]) for i in todo] == [("DG-GJJ-001", "bad_rating")]
+    gaps = api.as_("supervisor").get("/api/v1/reports/knowledge-gaps").json
+    followed = gaps["articles_followed_by_complaint"]
+    assert followed and followed[0]["code"] == "DG-GJJ-001" and followed[0]["bad_ratings"] == 1
