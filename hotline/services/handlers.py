@@ -77,5 +77,6 @@ def _train(rt, uow, event_id, payload):
 register("classify.train", _train)
 
 # feature handlers register themselves when imported (they import `register` from here)
-from . import dispatch_handlers, sla_handlers, survey_handlers, webhooks  # noqa: E402,F401
 from hotline.knowledge import handlers as _knowledge_handlers  # noqa: E402,F401  (issue 16)
+
+from . import dispatch_handlers, sla_handlers, survey_handlers, webhooks  # noqa: E402,F401
