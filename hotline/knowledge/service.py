@@ -559,6 +559,11 @@ def _answer_hook(rt, uow, order, row) -> None:
             raise RuleViolation("知识条目不存在", field="data.article_id")
         if ver is None or ver != a.published_version:
             raise RuleViolation("该知识条目版本未发布或已更新, 请重新选择", field="data.article_version")
+        v = s.execute(select(KbArticleVersionRow).where(
+            KbArticleVersionRow.article_id == a.id,
+            KbArticleVersionRow.version == ver)).scalar_one()
+        if not _domain_article(a, v).servable(today()):   # never served past its dates
+            raise RuleViolation("该知识条目已过有效期或复审日期, 不能用于答复", field="data.article_id")
     elif ver is not None:
         raise RuleViolation("须同时给出知识条目编号", field="data.article_id")
     s.add(NoteRow(order_id=order.id, kind="citizen_reply", author=t.actor, unit=t.unit,

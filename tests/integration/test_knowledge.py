@@ -144,6 +144,11 @@ def test_direct_answer_records_text_article_and_version(api, rt):
     r = api.as_("agent").post(f"/api/v1/orders/{oid}/answer", json={"data": {
         "reply": hit["answer"], "article_id": hit["article_id"], "article_version": 9}})
     assert r.status_code == 422 and "data.article_version" in r.json["error"]["fields"]
+    # an expired article cannot back an answer, even named with its published version
+    old = _article(api, "DG-OLD-004")
+    r = api.as_("agent").post(f"/api/v1/orders/{oid}/answer", json={"data": {
+        "reply": "x", "article_id": old["id"], "article_version": 1}})
+    assert r.status_code == 422 and "data.article_id" in r.json["error"]["fields"]
     done = api.act("agent", oid, "answer", reply=hit["answer"], article_id=hit["article_id"],
                    article_version=hit["version"])
     assert done["status"] == "answered_directly"
