@@ -38,6 +38,9 @@ def test_agent_answers_a_consultation_from_an_article(kb_server, page):
     link = page.locator("#kb-done-link")
     link.wait_for(timeout=10000)
     screenshot(page, "kb-02-intake-answered")
+    # the form is ready for the next caller: the panel starts empty
+    expect(page.locator("#kb-results li")).to_have_count(0)
+    assert page.input_value("#content") == ""
     link.click()
     page.wait_for_url("**/orders/*")
     expect(page.locator("#timeline")).to_contain_text("第 1 版", timeout=10000)

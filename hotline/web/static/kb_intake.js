@@ -45,6 +45,14 @@
     }, 500);
   });
 
+  // the intake form is reset after every logged order (intake.js or 直接答复 below): the next
+  // caller is a new contact, with a new ref, and the panel starts empty
+  form.addEventListener('reset', () => {
+    ref = newRef(); chosen = null; seq++;
+    $('kb-chosen').hidden = true; h.fill($('kb-results'));
+    h.fill($('kb-status'), '输入诉求内容后, 这里显示可直接答复的知识条目。');
+  });
+
   $('kb-answer-btn').addEventListener('click', async () => {
     if (busy || !chosen) return;
     const reply = $('kb-reply').value.trim(); const err = $('kb-error'); err.textContent = '';
@@ -62,8 +70,7 @@
       await Hotline.api('POST', `/api/v1/orders/${o.id}/answer`, {data: {reply, article_id: chosen.article_id, article_version: chosen.version}});
       h.fill($('kb-done'), '已直接答复: 工单 ', h('a', {href: '/orders/' + o.id, id: 'kb-done-link'}, o.number),
         ` (依据 ${chosen.unit_name} 知识条目第 ${chosen.version} 版)`);
-      form.reset(); chosen = null; ref = newRef();
-      $('kb-chosen').hidden = true; h.fill($('kb-results')); h.fill($('kb-status'), '输入诉求内容后, 这里显示可直接答复的知识条目。');
+      form.reset();   // new contact: see the reset handler above
     } catch (e) {
       err.textContent = e.message + ' ' + Hotline.fieldErrors(e);
     } finally { busy = false; $('kb-answer-btn').disabled = false; }
