@@ -32,7 +32,7 @@ AS_OF = date(2017, 8, 31)
 
 def base_articles():
     from hotline.classify.text import to_simplified
-    from hotline.knowledge.article import load_articles
+    from hotline.knowledge.domain.article import load_articles
 
     if (DATA / "articles.csv").exists():
         arts, source = load_articles(DATA / "articles.csv"), "taipei-faq articles.csv"
@@ -66,7 +66,7 @@ def synthesise(base, n: int, rng: random.Random):
 
 
 def queries(base, rng):
-    from hotline.knowledge import evaluate as E
+    from hotline.knowledge.domain import evaluate as E
 
     if (DATA / "queries-dev.csv").exists():
         return [q.text for q in E.load_queries(DATA / "queries-dev.csv")]
@@ -84,7 +84,7 @@ def main() -> int:
     ap.add_argument("--queries", type=int, default=300)
     ap.add_argument("--changes", type=int, default=20)
     args = ap.parse_args()
-    from hotline.knowledge.index import KnowledgeIndex
+    from hotline.knowledge.domain.index import KnowledgeIndex
 
     rng = random.Random(20261203)
     base, source = base_articles()

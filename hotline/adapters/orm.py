@@ -198,4 +198,6 @@ class LabelledExampleRow(Base):
 
 
 # Feature tables register on the same metadata (imported last: they import Base from here).
+from hotline.knowledge import orm as _orm_knowledge  # noqa: E402,F401  (issue 16)
+
 from . import orm_classify, orm_dispatch, orm_open311, orm_security, orm_sla, orm_survey  # noqa: E402,F401

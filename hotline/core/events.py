@@ -99,6 +99,13 @@ class OrderReopened(OrderEvent):
 
 
 @dataclass(frozen=True)
+class OrderAnsweredDirectly(OrderEvent):
+    """直接答复: the caller gets the same rating link as a handled order (好差评 一次一评)."""
+    name: ClassVar[str] = "order.answer"
+    notifies: ClassVar[bool] = True
+
+
+@dataclass(frozen=True)
 class OrderClosed(OrderEvent):
     """办结: units with a webhook hear of it."""
     name: ClassVar[str] = "order.close"
@@ -162,8 +169,8 @@ class SlaWarning(Event):
 
 @dataclass(frozen=True)
 class SurveyNeedsReview(Event):
-    """An answer that needs a supervisor's review; the review queue is read from the survey
-    rows, so no handler."""
+    """An answer that needs a supervisor's review (the review queue is read from the survey
+    rows); a bad rating of a direct answer also becomes its article's review task."""
     name: ClassVar[str] = "survey.needs_review"
     survey_id: int
     order_id: int

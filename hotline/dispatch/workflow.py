@@ -89,7 +89,7 @@ def _add(froms, action, to, roles, label, *, owner=False, event=None, milestone=
 
 # --- intake outcomes that need no dispatch (docs/design/domain.md §2.3) ---
 _add([S.REGISTERED, S.PENDING_DISPATCH], "answer", S.ANSWERED_DIRECTLY, INTAKE, "直接答复",
-     milestone="已直接答复")
+     event=E.OrderAnsweredDirectly, milestone="已直接答复")
 _add([S.REGISTERED, S.PENDING_DISPATCH], "not_accept", S.NOT_ACCEPTED, INTAKE, "不予受理",
      milestone="不予受理")
 _add([S.REGISTERED, S.PENDING_DISPATCH], "transfer_emergency", S.TRANSFERRED_EMERGENCY,

@@ -1,2 +1,6 @@
-"""Knowledge base (pure): articles, import/export, and the search engine behind direct answers
-(直接答复) and the text service. No framework imports (import-linter contract)."""
+"""Knowledge base (issue 16): one package per feature.
+
+domain/   the pure engine (articles, text analysis, BM25 index, evaluation): no framework
+orm.py    tables; service.py use cases (the only code that commits); api.py, pages.py the web
+layers; cli.py `hotline kb ...`.
+"""

@@ -1,4 +1,4 @@
-"""`hotline kb ...`: import/validate articles, judge a file of queries, measure the search.
+"""`hotline kb ...`: import articles into the database (or validate them), export them, judge a file of queries, measure the search.
 
 Heavy imports (numpy, scipy, jieba) stay inside the command bodies so `hotline --help` stays
 fast. `kb search` uses the very engine the service uses (KnowledgeIndex), issue 16 build 8.
@@ -23,7 +23,7 @@ def _as_of(value: str | None) -> date:
 
 
 def _articles(path):
-    from .article import ArticleError, parse_csv
+    from .domain.article import ArticleError, parse_csv
 
     try:
         res = parse_csv(path)
@@ -37,14 +37,19 @@ def kb():
     pass
 
 
-@kb.command("import", help="Parse and validate a knowledge-base CSV (taipei-faq columns); "
-                           "prints a summary. --export writes the parsed articles back as CSV.")
+@kb.command("import", help="Import a knowledge-base CSV (taipei-faq columns) into the database: "
+                           "every row becomes a published article of the unit in its dept/unit "
+                           "column (a unit code or a unit's name). A file with a bad row is "
+                           "refused whole. --dry-run only validates; --export writes the parsed "
+                           "articles back as CSV.")
 @click.option("--data", "data", required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--as-of", "as_of", default=None, help="date for the servable count (default today)")
+@click.option("--dry-run", is_flag=True, help="validate and summarise; write nothing")
+@click.option("--demo", is_flag=True, help="mark the articles as demo content")
 @click.option("--export", "export", default=None, type=click.Path(dir_okay=False),
               help="write the parsed articles to this CSV (the export format)")
-def kb_import(data, as_of, export):
-    from .article import export_csv
+def kb_import(data, as_of, dry_run, demo, export):
+    from .domain.article import export_csv
 
     day = _as_of(as_of)
     res = _articles(data)
@@ -58,13 +63,35 @@ def kb_import(data, as_of, export):
     expired = sum(1 for a in arts if a.end_date and a.end_date < day)
     click.echo(f"servable on {day.isoformat()}: {servable}  past end date: {expired}  "
                f"units: {len({a.unit for a in arts})}")
-    # No knowledge-base store exists yet in this build: the command validates only.
-    click.echo("no knowledge-base store configured: nothing written to a database")
     if export:
         export_csv(arts, export)
         click.echo(f"exported {len(arts)} articles to {export}")
     if res.errors:
+        click.echo("nothing written: fix the rejected rows first", err=True)
         sys.exit(1)
+    if dry_run:
+        click.echo("dry run: nothing written to the database")
+        return
+    from hotline.cli import _runtime
+
+    from .service import import_articles
+    n = import_articles(_runtime(), arts, author="cli-import", demo=demo)
+    click.echo(f"stored: {n['created']} new, {n['updated']} changed (new version), "
+               f"{n['unchanged']} unchanged")
+
+
+@kb.command("export", help="Write the stored articles (latest version of each, or only the "
+                           "published one) as CSV in the import format.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False))
+@click.option("--published-only", is_flag=True)
+def kb_export(out, published_only):
+    from hotline.cli import _runtime
+
+    from .domain.article import export_csv
+    from .service import export_articles
+    arts = export_articles(_runtime(), published_only=published_only)
+    export_csv(arts, out)
+    click.echo(f"exported {len(arts)} articles to {out}")
 
 
 @kb.command("search", help="Answer every query of a CSV; writes id, article_id, score, top5.")
@@ -75,7 +102,7 @@ def kb_import(data, as_of, export):
 @click.option("--as-of", "as_of", required=True, help="YYYY-MM-DD: only articles valid then")
 @click.option("--out", required=True, type=click.Path(dir_okay=False))
 def kb_search(articles, data, id_column, text_column, as_of, out):
-    from .index import KnowledgeIndex
+    from .domain.index import KnowledgeIndex
 
     day = _as_of(as_of)
     res = _articles(articles)
@@ -113,8 +140,8 @@ def kb_search(articles, data, id_column, text_column, as_of, out):
 @click.option("--as-of", "as_of", required=True)
 @click.option("--repeats", default=20, show_default=True)
 def kb_evaluate(articles, data, as_of, repeats):
-    from . import evaluate as E
-    from .index import KnowledgeIndex
+    from .domain import evaluate as E
+    from .domain.index import KnowledgeIndex
 
     day = _as_of(as_of)
     index = KnowledgeIndex(_articles(articles).articles)

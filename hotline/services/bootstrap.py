@@ -11,9 +11,12 @@ from __future__ import annotations
 def after_save_hooks() -> tuple:
     """fn(rt, uow, order, row), run in this order inside the transaction of every save of an
     order: the SLA engine's next check and stored state, the scoring facts, the 两个15%
-    evaluation of an attributed return."""
+    evaluation of an attributed return, a direct answer's reply and article check."""
+    from hotline.knowledge import service as knowledge
+
     from . import reports_facts, rules, sla_service
-    return (sla_service.after_save, reports_facts.refresh_facts, rules.after_save)
+    return (sla_service.after_save, reports_facts.refresh_facts, rules.after_save,
+            knowledge.answer_hook)
 
 
 def bootstrap(rt):

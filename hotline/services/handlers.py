@@ -4,7 +4,7 @@
 Every event is declared once in hotline/core/events.py; this module is the one place that says
 who hears of it. Nothing registers itself at import: `bootstrap` (services/bootstrap.py) hands
 this table to the runtime, and `outbox.process_event` runs `rt.handlers[type(event)]`. An
-event without handlers (OrderCreated, SurveyNeedsReview, ...) is marked done by the relay
+event without handlers (OrderCreated, ...) is marked done by the relay
 without a job. tests/unit/test_events.py fails when an event declared `notifies = True` has
 no handler, or when the webhook events and the table disagree.
 
@@ -14,6 +14,7 @@ writes with a dedupe key, so running it twice cannot notify twice.
 from __future__ import annotations
 
 from hotline.core import events as E
+from hotline.knowledge import handlers as knowledge_handlers
 
 from . import dispatch_handlers, sla_handlers, survey_handlers, training, webhooks
 from .notify import notify, order_brief
@@ -58,6 +59,8 @@ HANDLERS: dict[type[E.Event], list] = {
     E.OrderReopened: [notify_reopened, webhooks.push],
     E.OrderClosed: [webhooks.push],
     E.OrderReplyAccepted: [dispatch_handlers.on_reply_accepted, survey_handlers.on_accept_reply],
+    E.OrderAnsweredDirectly: [knowledge_handlers.on_answer],
+    E.SurveyNeedsReview: [knowledge_handlers.on_needs_review],
     E.SlaWarning: [sla_handlers.on_warning],
     E.DispatchFlagged: [dispatch_handlers.on_flagged],
     E.ClassifierTrainRequested: [training.on_train_requested],

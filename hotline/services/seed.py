@@ -107,3 +107,15 @@ def seed_demo_orders(rt: Runtime, count: int = 300, seed: int = 12345) -> int:
             last_open = order["id"]
         made += 1
     return made
+
+
+def seed_demo_knowledge(rt: Runtime) -> int:
+    """The Dongguan demo knowledge base (config/knowledge/dongguan_seed.csv, marked demo) when
+    the file is present (issue 16 item 7); re-running adds nothing unchanged."""
+    from hotline.config import config_dir
+    path = config_dir() / "knowledge" / "dongguan_seed.csv"
+    if not path.exists():
+        return 0
+    from hotline.knowledge.service import seed_demo
+    return seed_demo(rt, path)
+

@@ -50,7 +50,18 @@ class NoteData(Schema):
 
 
 class AnswerData(Schema):
-    reply = _text(5000, metadata={"description": "直接答复市民的内容"})
+    # 直接答复 records what the citizen was told (issue 16 build 3): the text is required, and
+    # an answer from the knowledge base names the article and the version read out
+    # (checked against the published version in hotline/knowledge/service.py)
+    reply = fields.String(required=True, validate=validate.Length(
+        min=1, max=5000, error="答复内容须为 {min} 至 {max} 个字符"),
+        metadata={"description": "直接答复市民的内容 (必填)"})
+    article_id = fields.Integer(strict=True, validate=validate.Range(
+        min=1, max=2 ** 31 - 1, error="须为 1 至 {max} 之间的整数"),
+        metadata={"description": "所依据的知识条目 ID"})
+    article_version = fields.Integer(strict=True, validate=validate.Range(
+        min=1, max=2 ** 31 - 1, error="须为 1 至 {max} 之间的整数"),
+        metadata={"description": "所依据的知识条目版本"})
 
 
 class NotAcceptData(Schema):

@@ -28,6 +28,8 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.extensions["hotline"] = rt
 
+    from hotline.knowledge import api as knowledge_api  # issue 16: the feature's own package
+
     from . import (
         api,
         errors,
@@ -49,7 +51,8 @@ def create_app(runtime: Runtime | None = None) -> Flask:
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
-    for ext in (ext_dispatch, ext_reports, ext_open311, ext_survey, ext_admin, ext_security,
+    for ext in (ext_dispatch, ext_reports, ext_open311, ext_survey, ext_admin, knowledge_api,
+                ext_security,
                 ext_sla):
         ext.init_app(app)
 

@@ -338,6 +338,9 @@ def self_new_post():
         result = selfservice.file_appeal(rt(), form, request.remote_addr)
     except selfservice.SelfServiceError as e:
         return _new_page(e.http_status, e.message, form)
+    # an appeal filed from the text service keeps its conversation (issue 16 item 5)
+    from hotline.knowledge.service import conversation_filed
+    conversation_filed(rt(), form.get("kb_conversation"), result["number"])
     return render_template("self_done.html", **result)
 
 

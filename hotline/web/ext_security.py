@@ -32,6 +32,7 @@ PUBLIC_LIMITS = [
     ("login", r"^/api/v1/auth/(?:token|session)$", {"POST"}, "20/minute;200/hour"),
     ("open311_post", r"^/open311/v2/requests\.", {"POST"}, "30/minute"),
     ("open311", r"^/open311/", {"GET", "POST"}, "120/minute"),
+    ("kb_ask", r"^/self/api/knowledge/", {"POST"}, "30/minute"),   # text service (issue 16)
     ("selfservice", r"^/self/", {"GET", "POST"}, "60/minute"),
     ("survey_token", r"^/s/", {"GET", "POST"}, "60/minute"),
     ("survey_token_api", r"^/api/v1/surveys/<(?:string:)?token>", {"GET", "POST"}, "60/minute"),

@@ -89,7 +89,8 @@ def test_exports_carry_only_what_the_role_may_see(api):
 def _closed_order(api):
     o = api.create(content="咨询社保卡补办需要哪些材料和办理地点", queue=False,
                    caller={"name": "李四", "phone": PHONE})
-    api.act("agent", o["id"], "answer", reason="已告知办理材料和地点")
+    api.act("agent", o["id"], "answer", reason="已告知办理材料和地点",
+            reply="社保卡补办请带身份证到就近社保网点办理")
     return o["id"]
 
 

@@ -14,6 +14,7 @@ SAMPLES = {
                                                       "password": PASSWORD}}),
     "open311_post": ("post", "/open311/v2/requests.json", {"data": {"service_code": "x"}}),
     "open311": ("get", "/open311/v2/services.json", {}),
+    "kb_ask": ("post", "/self/api/knowledge/ask", {"json": {"q": "社保卡丢了怎么补办"}}),
     "selfservice": ("get", "/self/track", {}),
     "survey_token": ("get", "/s/no-such-token", {}),
     "survey_token_api": ("get", "/api/v1/surveys/no-such-token", {}),

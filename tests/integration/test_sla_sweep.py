@@ -170,7 +170,7 @@ def test_closed_order_has_no_next_check(rt):
     o = orders.create_order(rt, AGENT, {"content": "咨询公积金提取需要什么材料呢",
                                         "appeal_type": "consultation"})
     orders.act(rt, Actor("dispatcher", "dispatcher"), o["id"], "answer",
-               {"data": {}, "reason": None})
+               {"data": {"reply": "公积金提取需带身份证和购房合同"}, "reason": None})
     assert _row(rt, o["id"]).next_check_at is None
     with rt.uow() as uow:
         assert uow.session.get(SlaOrderStateRow, o["id"]) is None

@@ -117,8 +117,9 @@ def test_a_built_runtime_is_wired_by_the_bootstrap(tmp_path):
     from hotline.services.runtime import Runtime
     rt = Runtime.build(Settings(f"sqlite:///{tmp_path}/x.sqlite", None, "k", True, "q"))
     assert rt.handlers == {cls: tuple(fns) for cls, fns in HANDLERS.items()}
+    from hotline.knowledge import service as knowledge
     assert rt.after_save == (sla_service.after_save, reports_facts.refresh_facts,
-                             rules.after_save)
+                             rules.after_save, knowledge.answer_hook)
     assert rt.periodic == tuple(periodic_jobs(rt))
     rt.engine.dispose()
 

@@ -67,6 +67,7 @@ async function load() {
     if (d.attributed_to && d.attributed_to !== 'none') extra.push('归责: ' + d.attributed_to);
     if (d.line) extra.push('热线: ' + d.line);
     if (d.input) extra.push('协办意见: ' + d.input);
+    if (d.article_id) extra.push(`依据知识条目 ${d.article_id} 第 ${d.article_version} 版`);   // 直接答复 (issue 16)
     return h('li', null, h('b', null, D.fmt(t.at)),
       ` ${t.action_label || t.action} · ${t.actor}${t.unit ? ' (' + D.unitName(t.unit) + ')' : ''}`,
       ` · ${codes.statuses[t.from] || t.from} → ${codes.statuses[t.to] || t.to}`,

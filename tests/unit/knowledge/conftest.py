@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from hotline.knowledge.article import Article
-from hotline.knowledge.index import KnowledgeIndex
+from hotline.knowledge.domain.article import Article
+from hotline.knowledge.domain.index import KnowledgeIndex
 
 ARTICLES = [
     Article("A1", "申請身心障礙手冊需要準備哪些文件？", "請攜帶身分證、一吋照片及診斷證明書至戶籍所在地區公所辦理。",

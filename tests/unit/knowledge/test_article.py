@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from hotline.knowledge.article import (
+from hotline.knowledge.domain.article import (
     Article,
     ArticleError,
     Status,

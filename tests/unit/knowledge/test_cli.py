@@ -3,7 +3,7 @@ import csv
 from click.testing import CliRunner
 
 from hotline.cli import main
-from hotline.knowledge.article import export_csv
+from hotline.knowledge.domain.article import export_csv
 
 from .conftest import ARTICLES
 
@@ -58,7 +58,7 @@ def test_kb_import_summary_and_export(tmp_path):
     arts, _ = _write(tmp_path)
     out = tmp_path / "exp.csv"
     r = CliRunner().invoke(main, ["kb", "import", "--data", str(arts), "--as-of", "2017-08-31",
-                                  "--export", str(out)])
+                                  "--export", str(out), "--dry-run"])
     assert r.exit_code == 0, r.output
     assert "articles: 8" in r.output and "servable on 2017-08-31: 7" in r.output
     assert out.read_text(encoding="utf-8") == arts.read_text(encoding="utf-8")

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from hotline.knowledge import evaluate as E
-from hotline.knowledge.article import load_articles
-from hotline.knowledge.index import KnowledgeIndex
+from hotline.knowledge.domain import evaluate as E
+from hotline.knowledge.domain.article import load_articles
+from hotline.knowledge.domain.index import KnowledgeIndex
 
 # the shared datasets beside the repository (as CI lays them out); HOTLINE_SHARED_DIR overrides
 SHARED = Path(os.environ.get("HOTLINE_SHARED_DIR") or Path(__file__).resolve().parents[4] / "shared")

@@ -1,5 +1,5 @@
-from hotline.knowledge import evaluate as E
-from hotline.knowledge.evaluate import Outcome, Query
+from hotline.knowledge.domain import evaluate as E
+from hotline.knowledge.domain.evaluate import Outcome, Query
 
 
 def _o(i, kind, right, s1, n=3):

@@ -1,8 +1,8 @@
 import dataclasses
 from datetime import date
 
-from hotline.knowledge.article import Article, Status
-from hotline.knowledge.index import KnowledgeIndex
+from hotline.knowledge.domain.article import Article, Status
+from hotline.knowledge.domain.index import KnowledgeIndex
 
 from .conftest import ARTICLES, AS_OF
 
@@ -96,7 +96,7 @@ def test_scores_match_a_fresh_build_after_updates():
 
 def test_changes_during_a_merge_are_carried_over(monkeypatch):
     """A change that lands while merge() assembles its matrices (outside the lock) survives."""
-    import hotline.knowledge.index as ix
+    import hotline.knowledge.domain.index as ix
 
     idx = KnowledgeIndex(ARTICLES[:6])
     idx.upsert(ARTICLES[6])

@@ -1,4 +1,4 @@
-from hotline.knowledge.text import Analyzer, Settings, load_settings
+from hotline.knowledge.domain.text import Analyzer, Settings, load_settings
 
 from .conftest import AS_OF
 
