@@ -121,5 +121,5 @@ def load_config(directory: Path | str | None = None) -> AppConfig:
 
 def _knowledge_settings(d: Path):
     # imported here: the search engine's text module loads its tokeniser only when searching
-    from hotline.knowledge.text import load_settings
+    from hotline.knowledge.domain.text import load_settings
     return load_settings(d / "knowledge.yaml")

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from hotline.config import load_city
-from hotline.knowledge.article import parse_csv
-from hotline.knowledge.index import KnowledgeIndex
+from hotline.knowledge.domain.article import parse_csv
+from hotline.knowledge.domain.index import KnowledgeIndex
 
 REPO = Path(__file__).resolve().parents[3]
 SEED = REPO / "config" / "knowledge" / "dongguan_seed.csv"
