@@ -30,6 +30,30 @@ def test_colloquial_forms_are_recognised(rules, text, code):
     assert hit is not None and hit.code == code
 
 
+# round 1 of the generalisation work: an object word of the item's class and a state word of its
+# class, not the batch's own phrases (docs/model_card.md, triage rounds)
+@pytest.mark.parametrize("text,code", [
+    ("万江这边马路边地下的管子爆开了，水一直往上喷", "rr01"),
+    ("公园门口有一股臭鸡蛋味，应该是外面的燃气管漏了", "rr14"),
+    ("村口那块检修井的铁盖被车压翻开了", "rr23"),
+    ("沙田大道那段晚上一排灯都没亮，走路很怕", "rr19"),
+    ("村里的路水已经没过膝盖了，汽车都熄火", "rr07"),
+    ("我们公司的升降梯停在半空，同事还在里面出不来", "rr29"),
+    ("十字路口的信号灯全部黑屏了", "rr27"),
+    ("巷子里的下水井一直往外翻臭水", "rr06"),
+    ("有条狗在市场里乱窜，刚刚把一个阿婆的手咬出血了", "rr64"),
+    ("后山的泥巴石头一直往下冲，已经到了屋后", "rr55"),
+    ("小区旁的变电箱噼里啪啦响，还闪着蓝光", "rr12"),
+])
+def test_object_and_state_classes_are_recognised(rules, text, code):
+    hit = rules.detect(text)
+    assert hit is not None and hit.code == code
+
+
+def test_quick_fix_told_afterwards_with_praise_is_not_rapid(rules):
+    assert rules.detect("昨天晚上停电了，师傅一个钟就修好，点个赞") is None
+
+
 def test_specific_item_wins_over_generic_manhole(rules):
     assert rules.detect("石碣镇一个电信井盖不见了，很危险").code == "rr18"
     assert rules.detect("村里的排水沟盖板没了，晚上有人踩空").code == "rr09"
@@ -88,6 +112,32 @@ def test_negation_helper():
 
 
 # ------------------------------------------------------------ emergency lines ------------------
+@pytest.mark.parametrize("text,line", [
+    ("隔壁那个男人拿着一把水果刀在楼道里乱挥，说要捅死他老婆", "110"),
+    ("几个人拿铁棍在路边围着一个后生仔打，打得满头是血", "110"),
+    ("我爸刚刚打电话给我说这辈子太累了，然后就关机了，联系不上", "110"),
+    ("我姐吞了一整瓶安眠药，现在叫不醒", "110"),
+    ("对面铺头的火苗已经窜到三楼了", "119"),
+    ("出租屋里一股石油气的味道，我开着窗不敢开灯", "119"),
+    ("公园里一个阿姨突然倒在地上，喊她都不应", "120"),
+    ("那个工人倒在楼梯口抽筋，嘴里吐白沫", "120"),
+    ("两台电动车对撞，一个人躺在路中间冇动", "122"),
+])
+def test_emergency_object_and_state_classes(text, line):
+    em = emergency.detect(text)
+    assert em is not None and em.line == line
+
+
+@pytest.mark.parametrize("text", [
+    "上个月仓库着火，现在空气里还有一股烧焦味，对身体有没有危害？",
+    "我找了好多个部门，跑来跑去，跑都跑不动了",
+    "台风把一块铁皮吹倒在路上",
+    "我年纪大了不想拖累子女，想问问养老院怎么申请",
+])
+def test_more_decoys_are_not_emergencies(text):
+    assert emergency.detect(text) is None
+
+
 @pytest.mark.parametrize("text,line", [
     ("有个男的拿着刀在菜市场追着人砍，好多人在跑", "110"),
     ("救命，我老公喝醉了在家里打我，我躲在厕所里", "110"),
