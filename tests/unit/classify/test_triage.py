@@ -50,6 +50,29 @@ def test_object_and_state_classes_are_recognised(rules, text, code):
     assert hit is not None and hit.code == code
 
 
+# round 2: more object and state words per item; an animal bitten or a bite that did not happen
+@pytest.mark.parametrize("text,code", [
+    ("公园里那根枝丫劈开了，吊在步道上面晃来晃去", "rr22"),
+    ("村口马路上有只死了的猫，没人收", "rr47"),
+    ("写字楼的电梯突然往下溜了两层，门开不了", "rr29"),
+    ("路口的红绿灯两个方向都是绿灯", "rr27"),
+    ("工地钻机把路边的燃气管道打穿了", "rr16"),
+    ("几个中学生在鱼塘边准备下水游泳", "rr42"),
+    ("三楼的防盗网断了一边，歪歪地吊在那里", "rr56"),
+])
+def test_round_two_forms_are_recognised(rules, text, code):
+    hit = rules.detect(text)
+    assert hit is not None and hit.code == code
+
+
+@pytest.mark.parametrize("text", [
+    "我家的猫被楼下的狗咬了，主人不肯赔，我能找谁？",
+    "邻居的狗见人就叫，还没咬到人，但是很吓人",
+])
+def test_animal_fight_or_bite_that_did_not_happen_is_not_rapid(rules, text):
+    assert rules.detect(text) is None
+
+
 def test_quick_fix_told_afterwards_with_praise_is_not_rapid(rules):
     assert rules.detect("昨天晚上停电了，师傅一个钟就修好，点个赞") is None
 
@@ -112,6 +135,20 @@ def test_negation_helper():
 
 
 # ------------------------------------------------------------ emergency lines ------------------
+@pytest.mark.parametrize("text,line", [
+    ("他拿衣架在打我女儿，我们躲在房间里，他在外面砸门", "110"),
+    ("邻居家窗户被撬了，小偷好像还在屋里面", "110"),
+    ("她说安眠药全吞下去了，不想再醒了", "110"),
+    ("仓库的窗口往外冒黑烟，里面有火光", "119"),
+    ("老人在楼梯上摔下来，地上一大滩血，意识模糊", "120"),
+    ("小孩吃花生卡住了喉咙，脸憋得发紫喘不过气", "120"),
+    ("货车把一个骑摩托的人卷到车底了", "122"),
+])
+def test_emergency_round_two_forms(text, line):
+    em = emergency.detect(text)
+    assert em is not None and em.line == line
+
+
 @pytest.mark.parametrize("text,line", [
     ("隔壁那个男人拿着一把水果刀在楼道里乱挥，说要捅死他老婆", "110"),
     ("几个人拿铁棍在路边围着一个后生仔打，打得满头是血", "110"),
