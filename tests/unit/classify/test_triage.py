@@ -73,6 +73,21 @@ def test_animal_fight_or_bite_that_did_not_happen_is_not_rapid(rules, text):
     assert rules.detect(text) is None
 
 
+# round 3: Cantonese forms, more verbs of the same classes
+@pytest.mark.parametrize("text,code", [
+    ("我哋呢度由琴晚开始就冇水", "rr02"),
+    ("屋企水喉出嚟啲水好黄", "rr04"),
+    ("路边的水泥盖板被人撬走了，露出一个深坑", "rr23"),
+    ("村口的大树被雷劈断了，压在电线上", "rr21"),
+    ("这个路口的信号灯四个方向都是红灯", "rr27"),
+    ("巷子里的沙井冒出污水，流得到处都是", "rr06"),
+    ("后山的山体开始往下溜泥了", "rr55"),
+])
+def test_round_three_forms_are_recognised(rules, text, code):
+    hit = rules.detect(text)
+    assert hit is not None and hit.code == code
+
+
 def test_quick_fix_told_afterwards_with_praise_is_not_rapid(rules):
     assert rules.detect("昨天晚上停电了，师傅一个钟就修好，点个赞") is None
 
@@ -145,6 +160,17 @@ def test_negation_helper():
     ("货车把一个骑摩托的人卷到车底了", "122"),
 ])
 def test_emergency_round_two_forms(text, line):
+    em = emergency.detect(text)
+    assert em is not None and em.line == line
+
+
+@pytest.mark.parametrize("text,line", [
+    ("我表妹站在天台的栏杆外边，说谁过来她就跳", "110"),
+    ("我爸突然讲不出话，半边身子动不了，嘴也歪了", "120"),
+    ("车间里叉车把一个工人撞倒了，腿流了好多血", "120"),       # workshop, not a road accident
+    ("一辆货车冲过护栏翻到桥下，车头冒烟，司机还在车里没出来", "122"),
+])
+def test_emergency_round_three_forms(text, line):
     em = emergency.detect(text)
     assert em is not None and em.line == line
 
