@@ -122,11 +122,11 @@ def is_suggestion(s: str) -> bool:
 
 
 # a problem that keeps coming back needs enforcement or a project, not a crew now
-CHRONIC = re.compile(r"每到|每年|每逢|每次下雨|一年四季|长期|常年|好几年|多年|这么多年|治理了|半年|几个月|一年多|很久没|坑坑洼洼")
+CHRONIC = re.compile(r"一到(夏天|冬天|雨季|下雨天|下雨|台风天|周末|过年)|几年(了|来)|一直(都)?是这样|每到|每年|每逢|每次下雨|一年四季|长期|常年|好几年|多年|这么多年|治理了|半年|几个月|一年多|很久没|坑坑洼洼")
 
 
 def is_chronic(s: str) -> bool:
-    return bool(CHRONIC.search(s)) and not re.search(r"突然|刚刚|刚才|今天|今晚|正在|现在", s)
+    return bool(CHRONIC.search(s)) and not re.search(r"突然|刚刚|刚才|今天|今晚|今早|昨晚|正在|现在", s)
 
 
 NOW_STRICT = re.compile(r"开始|现在|正在|刚刚|刚才|还在|快来|救命|马上|立刻|到现在|至今")

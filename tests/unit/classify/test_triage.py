@@ -88,6 +88,26 @@ def test_round_three_forms_are_recognised(rules, text, code):
     assert hit is not None and hit.code == code
 
 
+# round 4: more states per class; a chronic seasonal nuisance and "天还没黑" are not faults
+@pytest.mark.parametrize("text,code", [
+    ("村口变压器旁边的电缆冒青烟，有股焦味", "rr12"),
+    ("大风把厂房的彩钢瓦掀起来了，在半空晃", "rr60"),
+    ("那块灯箱的架子断了，斜挂在二楼", "rr49"),
+    ("商场的自动扶梯突然倒转，有人摔倒了", "rr30"),
+])
+def test_round_four_forms_are_recognised(rules, text, code):
+    hit = rules.detect(text)
+    assert hit is not None and hit.code == code
+
+
+@pytest.mark.parametrize("text", [
+    "门口的路灯晚上亮得太早，天还没黑就亮了",
+    "村里的水塘一到夏天就发黑发臭，希望治理一下",
+])
+def test_round_four_non_faults(rules, text):
+    assert rules.detect(text) is None
+
+
 def test_quick_fix_told_afterwards_with_praise_is_not_rapid(rules):
     assert rules.detect("昨天晚上停电了，师傅一个钟就修好，点个赞") is None
 
@@ -173,6 +193,15 @@ def test_emergency_round_two_forms(text, line):
 def test_emergency_round_three_forms(text, line):
     em = emergency.detect(text)
     assert em is not None and em.line == line
+
+
+def test_gas_smell_from_a_neighbours_door_is_119():
+    em = emergency.detect("对门那家门缝里一直飘出煤气味，敲门没人应")
+    assert em is not None and em.line == "119"
+
+
+def test_escalator_running_backwards_is_not_a_collapse():
+    assert emergency.detect("扶梯突然倒着往下跑，几个人站不稳") is None
 
 
 @pytest.mark.parametrize("text,line", [
