@@ -89,7 +89,7 @@ CURRENT = re.compile(
     r"|今天早上|昨晚|这会|这两天|此刻|快来|赶紧|赶快|尽快|马上|立刻|派人|救命|突然")
 
 # a planned outage, a notice, a bill: a question about the topic, not a fault at a place
-PLANNED = re.compile(r"计划停|停(水|电|气)(通知|计划|安排|公告)|(检修|维修)计划|通知一般|什么时候会停")
+PLANNED = re.compile(r"计划(内|中|性)|(是|属于)(不是)?计划|计划停|停(水|电|气)(通知|计划|安排|公告)|(检修|维修)计划|通知一般|什么时候会停")
 TOPIC_ABOUT = re.compile(
     r"(收费|赔偿|补偿)标准|怎么(申请|办理|报修|投诉|查|举报|预约|收费|赔)|如何(申请|办理|报修|处理)"
     r"|归(哪个|哪|谁)(部门)?管|找(哪个|什么)部门|打(什么|哪个)电话|哪里(能|可以)?(查|报|看)"
@@ -103,7 +103,7 @@ def is_inquiry(s: str) -> bool:
     out ("没有计划停水"); a how-to or whom-to-call question counts unless the fault is on now; a
     bare question counts only when the text carries no sign of a current event."""
     for m in PLANNED.finditer(s):
-        if not re.search(r"(没有|没|不是|并非|并没有|也没|又说没)$", s[max(0, m.start() - 4):m.start()]):
+        if not re.search(r"(没有|没|不是|不|并非|并没有|也没|又说没)$", s[max(0, m.start() - 4):m.start()]):
             return True  # "没有计划停水" is the caller ruling a planned outage out
     if TOPIC_ABOUT.search(s) and not re.search(r"现在|还在|正在|刚刚|刚才|到现在|一滴", s):
         return True

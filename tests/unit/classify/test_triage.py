@@ -138,6 +138,23 @@ def test_registered_something_without_naming_it_is_vague():
     assert vague.detect("我想问问结婚登记要不要预约") is None
 
 
+# round 6
+@pytest.mark.parametrize("text,code", [
+    ("商场的观光电梯卡在半空，里面还有三个人在拍门", "rr29"),
+    ("路口的信号灯时亮时灭，车都乱了", "rr27"),
+    ("有个厂往河里排黑水，河面上都是泡沫", "rr51"),
+    ("工地的塔吊被风吹得一直晃", "rr54"),
+    ("今天不是计划停水，突然就没水了", "rr02"),
+])
+def test_round_six_forms_are_recognised(rules, text, code):
+    hit = rules.detect(text)
+    assert hit is not None and hit.code == code
+
+
+def test_asking_whether_an_outage_is_planned_is_not_rapid(rules):
+    assert rules.detect("今天停水是计划内的吗？") is None
+
+
 def test_quick_fix_told_afterwards_with_praise_is_not_rapid(rules):
     assert rules.detect("昨天晚上停电了，师傅一个钟就修好，点个赞") is None
 
@@ -241,6 +258,12 @@ def test_a_button_without_reaction_is_not_a_person_without_reaction():
 def test_crash_with_people_calling_for_help_is_122():
     em = emergency.detect("高速上几台车追尾，车都变形了，里面有人在喊救命")
     assert em is not None and em.line == "122"
+
+
+def test_pills_of_any_quantity_and_a_near_miss():
+    em = emergency.detect("她发信息说吞了一整盒安眠药，现在不回信息")
+    assert em is not None and em.line == "110"
+    assert emergency.detect("孩子在泳池差点溺水，幸好被救起来了，我要投诉救生员") is None
 
 
 @pytest.mark.parametrize("text,line", [
