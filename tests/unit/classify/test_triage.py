@@ -469,8 +469,11 @@ def test_own_case_set_meets_the_acceptance_figures(predictor):
     gold = list(csv.DictReader(open(Path(__file__).parent / "data" / "triage_cases.csv", encoding="utf-8")))
     pred = [{"id": g["id"], **triage(g["text"], predictor=predictor).as_row()} for g in gold]
     s = score(pred, gold)
-    assert s["rapid_recall"] >= 0.95 and s["rapid_fp_rate"] <= 0.02
-    assert s["emergency_recall"] >= 0.97 and s["emergency_fp_rate"] <= 0.01 and s["emergency_auto"] == 0
-    assert s["emergency_line_correct"] >= 0.95
-    assert s["vague_no_auto"] >= 0.95 and s["plain_auto"] >= 0.5
+    # raised after the six generalisation rounds (827 cases: 252/252 rapid, 1/397 FP, 100/100
+    # emergencies, 0/727 FP; docs/model_card.md): only ever raised
+    assert len(gold) >= 800
+    assert s["rapid_recall"] >= 0.98 and s["rapid_fp_rate"] <= 0.01
+    assert s["emergency_recall"] >= 0.98 and s["emergency_fp_rate"] <= 0.005 and s["emergency_auto"] == 0
+    assert s["emergency_line_correct"] >= 0.98
+    assert s["vague_no_auto"] >= 0.97 and s["plain_auto"] >= 0.6
     assert s["appeal_type_macro_f1"] >= 0.85
