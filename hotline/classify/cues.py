@@ -19,6 +19,12 @@ _COLLOQUIAL = [
     ("冇", "没"), ("嘅", "的"), ("唔", "不"), ("咗", "了"), ("係", "是"), ("喺", "在"), ("佢", "他"),
     ("啲", "些"), ("睇", "看"), ("乜", "什么"), ("己经", "已经"), ("以经", "已经"), ("路登", "路灯"),
     ("黑麻麻", "黑漆漆"), ("搞到", "弄得"), ("好似", "好像"),
+    # Dongguan callers' Cantonese: pronouns, place and time words, the tap; 系 only in its copula
+    # uses (it is also 联系/关系/系统)
+    ("我哋", "我们"), ("你哋", "你们"), ("佢哋", "他们"), ("呢度", "这里"), ("嗰度", "那里"), ("琴晚", "昨晚"),
+    ("琴日", "昨天"), ("而家", "现在"), ("屋企", "家里"), ("水喉", "水龙头"), ("出嚟", "出来"), ("嚟", "来"),
+    ("点解", "为什么"), ("仲有", "还有"), ("咁", "这样"), ("我系", "我是"), ("都系", "都是"), ("就系", "就是"),
+    ("唔系", "不是"), ("系咪", "是不是"),
 ]
 _PUNCT = str.maketrans({"?": "？", "!": "！", ",": "，", ";": "；", ":": "："})
 
@@ -74,18 +80,21 @@ RESOLVED = re.compile(
     r"(已经|已|都)(修好|修复|恢复|处理好|处理完|清理干净|清理完|解决|通了|来电|来水|疏通)"
     r"|修好了|恢复了|来电了|来水了|通水了|处理好了|清理干净了|搞定了|没事了|解决了|恢复正常"
     r"|清理干净|全部清理|(很快|及时)(就)?(修好|处理|恢复|清理)"
-    r"|补好了|弄好了|修完了|抢修完|救了出来|救出来了|已经补|已经填")
+    r"|补好了|弄好了|修完了|抢修完|救了出来|救出来了|已经补|已经填"
+    # "半个钟头就修好", "两个小时就来电了": a quick fix told afterwards
+    r"|就(修好|恢复|来电|来水|通水|搞定|处理好|清理好|弄好)"
+    r"|(已经|都)(清走|拖走|移走|搬走|运走|挪走|补上|换上|装上)|清走了|拖走了")
 CURRENT = re.compile(
     r"现在(?!我要|我想|要|想)|目前|至今|到现在|到目前|还在|仍然|仍在|依然|一直|还是(一样|没|不|老样子)|还没|还未|又|刚刚|刚才|正在|今天|今晚|今早"
     r"|今天早上|昨晚|这会|这两天|此刻|快来|赶紧|赶快|尽快|马上|立刻|派人|救命|突然")
 
 # a planned outage, a notice, a bill: a question about the topic, not a fault at a place
-PLANNED = re.compile(r"计划停|停(水|电|气)(通知|计划|安排|公告)|(检修|维修)计划|通知一般|什么时候会停")
+PLANNED = re.compile(r"计划(内|中|性)|(是|属于)(不是)?计划|计划停|停(水|电|气)(通知|计划|安排|公告)|(检修|维修)计划|通知一般|什么时候会停")
 TOPIC_ABOUT = re.compile(
     r"(收费|赔偿|补偿)标准|怎么(申请|办理|报修|投诉|查|举报|预约|收费|赔)|如何(申请|办理|报修|处理)"
     r"|归(哪个|哪|谁)(部门)?管|找(哪个|什么)部门|打(什么|哪个)电话|哪里(能|可以)?(查|报|看)"
     r"|(应该|要)(找谁|打给谁)|流程|需要(什么|哪些)(材料|手续|资料)")
-QUESTION = re.compile(r"多少钱|赔多少|要赔|能不能赔|能赔|怎么赔|还是.{0,12}？|(先|该|应该|要)找(谁|哪|物业|供电|水司)|多久|多长时间|哪个(部门|电话|公众号|网站)|的话|如果|万一|假如|请问|问一下|问下|想问|想咨询|咨询一下|想了解|吗？|吗$|么？|会不会|是不是|有没有|能不能|可不可以|是否")
+QUESTION = re.compile(r"多少钱|赔多少|要赔|能不能赔|能赔|怎么赔|(不肯|不愿意?|拒绝|不给|不想)(赔|赔偿|负责|出钱)|(可以|能|该|要)找(谁|哪)|还是.{0,12}？|(先|该|应该|要)找(谁|哪|物业|供电|水司)|多久|多长时间|哪个(部门|电话|公众号|网站)|的话|如果|万一|假如|请问|问一下|问下|想问|想咨询|咨询一下|想了解|吗？|吗$|么？|会不会|是不是|有没有|能不能|可不可以|是否")
 
 
 def is_inquiry(s: str) -> bool:
@@ -94,7 +103,7 @@ def is_inquiry(s: str) -> bool:
     out ("没有计划停水"); a how-to or whom-to-call question counts unless the fault is on now; a
     bare question counts only when the text carries no sign of a current event."""
     for m in PLANNED.finditer(s):
-        if not re.search(r"(没有|没|不是|并非|并没有|也没|又说没)$", s[max(0, m.start() - 4):m.start()]):
+        if not re.search(r"(没有|没|不是|不|并非|并没有|也没|又说没)$", s[max(0, m.start() - 4):m.start()]):
             return True  # "没有计划停水" is the caller ruling a planned outage out
     if TOPIC_ABOUT.search(s) and not re.search(r"现在|还在|正在|刚刚|刚才|到现在|一滴", s):
         return True
@@ -102,7 +111,7 @@ def is_inquiry(s: str) -> bool:
 
 
 # thanking for a repair reports no fault ("昨晚电梯困人，十分钟就到了，表扬一下")
-PRAISE = re.compile(r"表扬|点赞|致敬|辛苦(了|他们|你们)")
+PRAISE = re.compile(r"表扬|点(个)?赞|赞一个|好评|送(面)?锦旗|致敬|辛苦(了|他们|你们)")
 
 
 # asking for something new (a streetlight where there is none) is a suggestion, not a fault report
@@ -114,11 +123,11 @@ def is_suggestion(s: str) -> bool:
 
 
 # a problem that keeps coming back needs enforcement or a project, not a crew now
-CHRONIC = re.compile(r"每到|每年|每逢|每次下雨|一年四季|长期|常年|好几年|多年|这么多年|治理了|半年|几个月|一年多|很久没|坑坑洼洼")
+CHRONIC = re.compile(r"一下(大)?雨就|每次都|每逢下雨|一到(夏天|冬天|雨季|下雨天|下雨|台风天|周末|过年)|几年(了|来)|一直(都)?是这样|每到|每年|每逢|每次下雨|一年四季|长期|常年|好几年|多年|这么多年|治理了|半年|几个月|一年多|很久没|坑坑洼洼")
 
 
 def is_chronic(s: str) -> bool:
-    return bool(CHRONIC.search(s)) and not re.search(r"突然|刚刚|刚才|今天|今晚|正在|现在", s)
+    return bool(CHRONIC.search(s)) and not re.search(r"突然|刚刚|刚才|今天|今晚|今早|昨晚|正在|现在", s)
 
 
 NOW_STRICT = re.compile(r"开始|现在|正在|刚刚|刚才|还在|快来|救命|马上|立刻|到现在|至今")

@@ -51,6 +51,8 @@ class RapidRules:
     def __init__(self, items: list[dict]):
         self.items = {it["code"]: it for it in items}
         self.rules: list[tuple[str, int, re.Pattern]] = []
+        # an item's `unless` rules it out for the whole text (config/rapid_response.yaml)
+        self.unless = {it["code"]: re.compile(it["unless"]) for it in items if it.get("unless")}
         for it in items:
             if it.get("auto_detect", True) is False:
                 continue
@@ -67,6 +69,8 @@ class RapidRules:
         """(priority, position, code, phrase) of every non-negated match, best first."""
         out = []
         for code, prio, rx in self.rules:
+            if code in self.unless and self.unless[code].search(s):
+                continue
             for m in rx.finditer(s):
                 if (m.group(0) and not cues.negated(s, m.start(), m.group(0))
                         and not cues.clause_is_past(s, m.start(), m.end())):

@@ -30,6 +30,135 @@ def test_colloquial_forms_are_recognised(rules, text, code):
     assert hit is not None and hit.code == code
 
 
+# round 1 of the generalisation work: an object word of the item's class and a state word of its
+# class, not the batch's own phrases (docs/model_card.md, triage rounds)
+@pytest.mark.parametrize("text,code", [
+    ("万江这边马路边地下的管子爆开了，水一直往上喷", "rr01"),
+    ("公园门口有一股臭鸡蛋味，应该是外面的燃气管漏了", "rr14"),
+    ("村口那块检修井的铁盖被车压翻开了", "rr23"),
+    ("沙田大道那段晚上一排灯都没亮，走路很怕", "rr19"),
+    ("村里的路水已经没过膝盖了，汽车都熄火", "rr07"),
+    ("我们公司的升降梯停在半空，同事还在里面出不来", "rr29"),
+    ("十字路口的信号灯全部黑屏了", "rr27"),
+    ("巷子里的下水井一直往外翻臭水", "rr06"),
+    ("有条狗在市场里乱窜，刚刚把一个阿婆的手咬出血了", "rr64"),
+    ("后山的泥巴石头一直往下冲，已经到了屋后", "rr55"),
+    ("小区旁的变电箱噼里啪啦响，还闪着蓝光", "rr12"),
+])
+def test_object_and_state_classes_are_recognised(rules, text, code):
+    hit = rules.detect(text)
+    assert hit is not None and hit.code == code
+
+
+# round 2: more object and state words per item; an animal bitten or a bite that did not happen
+@pytest.mark.parametrize("text,code", [
+    ("公园里那根枝丫劈开了，吊在步道上面晃来晃去", "rr22"),
+    ("村口马路上有只死了的猫，没人收", "rr47"),
+    ("写字楼的电梯突然往下溜了两层，门开不了", "rr29"),
+    ("路口的红绿灯两个方向都是绿灯", "rr27"),
+    ("工地钻机把路边的燃气管道打穿了", "rr16"),
+    ("几个中学生在鱼塘边准备下水游泳", "rr42"),
+    ("三楼的防盗网断了一边，歪歪地吊在那里", "rr56"),
+])
+def test_round_two_forms_are_recognised(rules, text, code):
+    hit = rules.detect(text)
+    assert hit is not None and hit.code == code
+
+
+@pytest.mark.parametrize("text", [
+    "我家的猫被楼下的狗咬了，主人不肯赔，我能找谁？",
+    "邻居的狗见人就叫，还没咬到人，但是很吓人",
+])
+def test_animal_fight_or_bite_that_did_not_happen_is_not_rapid(rules, text):
+    assert rules.detect(text) is None
+
+
+# round 3: Cantonese forms, more verbs of the same classes
+@pytest.mark.parametrize("text,code", [
+    ("我哋呢度由琴晚开始就冇水", "rr02"),
+    ("屋企水喉出嚟啲水好黄", "rr04"),
+    ("路边的水泥盖板被人撬走了，露出一个深坑", "rr23"),
+    ("村口的大树被雷劈断了，压在电线上", "rr21"),
+    ("这个路口的信号灯四个方向都是红灯", "rr27"),
+    ("巷子里的沙井冒出污水，流得到处都是", "rr06"),
+    ("后山的山体开始往下溜泥了", "rr55"),
+])
+def test_round_three_forms_are_recognised(rules, text, code):
+    hit = rules.detect(text)
+    assert hit is not None and hit.code == code
+
+
+# round 4: more states per class; a chronic seasonal nuisance and "天还没黑" are not faults
+@pytest.mark.parametrize("text,code", [
+    ("村口变压器旁边的电缆冒青烟，有股焦味", "rr12"),
+    ("大风把厂房的彩钢瓦掀起来了，在半空晃", "rr60"),
+    ("那块灯箱的架子断了，斜挂在二楼", "rr49"),
+    ("商场的自动扶梯突然倒转，有人摔倒了", "rr30"),
+])
+def test_round_four_forms_are_recognised(rules, text, code):
+    hit = rules.detect(text)
+    assert hit is not None and hit.code == code
+
+
+@pytest.mark.parametrize("text", [
+    "门口的路灯晚上亮得太早，天还没黑就亮了",
+    "村里的水塘一到夏天就发黑发臭，希望治理一下",
+])
+def test_round_four_non_faults(rules, text):
+    assert rules.detect(text) is None
+
+
+# round 5: more states; `unless` rules an item out (a new flat's cracks argued with the developer)
+@pytest.mark.parametrize("text,code", [
+    ("我们小区的电从八点开始就停了，到现在都没来", "rr10"),
+    ("路边一个沙井敞着，没盖子", "rr23"),
+    ("暴雨后那个十字路口变成了一片汪洋", "rr07"),
+    ("我被关在商场的货梯里面出不去", "rr29"),
+    ("村边的河突然变成了紫色", "rr51"),
+    ("鱼塘的鱼全部浮头了，快不行了", "rr50"),
+    ("有人把一车废料倒在河堤上", "rr52"),
+    ("公司饭堂吃完午饭，十几个员工肚子痛拉肚子", "rr62"),
+])
+def test_round_five_forms_are_recognised(rules, text, code):
+    hit = rules.detect(text)
+    assert hit is not None and hit.code == code
+
+
+@pytest.mark.parametrize("text", [
+    "新房一交楼就发现墙体开裂，开发商说是正常的",
+    "早上看到路边有棵树倒了，中午就已经清走了",
+    "车库一下雨就积水，每次都要挪车",
+])
+def test_round_five_non_faults(rules, text):
+    assert rules.detect(text) is None
+
+
+def test_registered_something_without_naming_it_is_vague():
+    assert vague.detect("我妈之前在你们这里登记过一个东西，叫我问问有没有结果") is not None
+    assert vague.detect("我想问问结婚登记要不要预约") is None
+
+
+# round 6
+@pytest.mark.parametrize("text,code", [
+    ("商场的观光电梯卡在半空，里面还有三个人在拍门", "rr29"),
+    ("路口的信号灯时亮时灭，车都乱了", "rr27"),
+    ("有个厂往河里排黑水，河面上都是泡沫", "rr51"),
+    ("工地的塔吊被风吹得一直晃", "rr54"),
+    ("今天不是计划停水，突然就没水了", "rr02"),
+])
+def test_round_six_forms_are_recognised(rules, text, code):
+    hit = rules.detect(text)
+    assert hit is not None and hit.code == code
+
+
+def test_asking_whether_an_outage_is_planned_is_not_rapid(rules):
+    assert rules.detect("今天停水是计划内的吗？") is None
+
+
+def test_quick_fix_told_afterwards_with_praise_is_not_rapid(rules):
+    assert rules.detect("昨天晚上停电了，师傅一个钟就修好，点个赞") is None
+
+
 def test_specific_item_wins_over_generic_manhole(rules):
     assert rules.detect("石碣镇一个电信井盖不见了，很危险").code == "rr18"
     assert rules.detect("村里的排水沟盖板没了，晚上有人踩空").code == "rr09"
@@ -88,6 +217,81 @@ def test_negation_helper():
 
 
 # ------------------------------------------------------------ emergency lines ------------------
+@pytest.mark.parametrize("text,line", [
+    ("他拿衣架在打我女儿，我们躲在房间里，他在外面砸门", "110"),
+    ("邻居家窗户被撬了，小偷好像还在屋里面", "110"),
+    ("她说安眠药全吞下去了，不想再醒了", "110"),
+    ("仓库的窗口往外冒黑烟，里面有火光", "119"),
+    ("老人在楼梯上摔下来，地上一大滩血，意识模糊", "120"),
+    ("小孩吃花生卡住了喉咙，脸憋得发紫喘不过气", "120"),
+    ("货车把一个骑摩托的人卷到车底了", "122"),
+])
+def test_emergency_round_two_forms(text, line):
+    em = emergency.detect(text)
+    assert em is not None and em.line == line
+
+
+@pytest.mark.parametrize("text,line", [
+    ("我表妹站在天台的栏杆外边，说谁过来她就跳", "110"),
+    ("我爸突然讲不出话，半边身子动不了，嘴也歪了", "120"),
+    ("车间里叉车把一个工人撞倒了，腿流了好多血", "120"),       # workshop, not a road accident
+    ("一辆货车冲过护栏翻到桥下，车头冒烟，司机还在车里没出来", "122"),
+])
+def test_emergency_round_three_forms(text, line):
+    em = emergency.detect(text)
+    assert em is not None and em.line == line
+
+
+def test_gas_smell_from_a_neighbours_door_is_119():
+    em = emergency.detect("对门那家门缝里一直飘出煤气味，敲门没人应")
+    assert em is not None and em.line == "119"
+
+
+def test_escalator_running_backwards_is_not_a_collapse():
+    assert emergency.detect("扶梯突然倒着往下跑，几个人站不稳") is None
+
+
+def test_a_button_without_reaction_is_not_a_person_without_reaction():
+    assert emergency.detect("电梯不动，按钮也没反应，我们被困在里面") is None
+
+
+def test_crash_with_people_calling_for_help_is_122():
+    em = emergency.detect("高速上几台车追尾，车都变形了，里面有人在喊救命")
+    assert em is not None and em.line == "122"
+
+
+def test_pills_of_any_quantity_and_a_near_miss():
+    em = emergency.detect("她发信息说吞了一整盒安眠药，现在不回信息")
+    assert em is not None and em.line == "110"
+    assert emergency.detect("孩子在泳池差点溺水，幸好被救起来了，我要投诉救生员") is None
+
+
+@pytest.mark.parametrize("text,line", [
+    ("隔壁那个男人拿着一把水果刀在楼道里乱挥，说要捅死他老婆", "110"),
+    ("几个人拿铁棍在路边围着一个后生仔打，打得满头是血", "110"),
+    ("我爸刚刚打电话给我说这辈子太累了，然后就关机了，联系不上", "110"),
+    ("我姐吞了一整瓶安眠药，现在叫不醒", "110"),
+    ("对面铺头的火苗已经窜到三楼了", "119"),
+    ("出租屋里一股石油气的味道，我开着窗不敢开灯", "119"),
+    ("公园里一个阿姨突然倒在地上，喊她都不应", "120"),
+    ("那个工人倒在楼梯口抽筋，嘴里吐白沫", "120"),
+    ("两台电动车对撞，一个人躺在路中间冇动", "122"),
+])
+def test_emergency_object_and_state_classes(text, line):
+    em = emergency.detect(text)
+    assert em is not None and em.line == line
+
+
+@pytest.mark.parametrize("text", [
+    "上个月仓库着火，现在空气里还有一股烧焦味，对身体有没有危害？",
+    "我找了好多个部门，跑来跑去，跑都跑不动了",
+    "台风把一块铁皮吹倒在路上",
+    "我年纪大了不想拖累子女，想问问养老院怎么申请",
+])
+def test_more_decoys_are_not_emergencies(text):
+    assert emergency.detect(text) is None
+
+
 @pytest.mark.parametrize("text,line", [
     ("有个男的拿着刀在菜市场追着人砍，好多人在跑", "110"),
     ("救命，我老公喝醉了在家里打我，我躲在厕所里", "110"),
@@ -265,8 +469,11 @@ def test_own_case_set_meets_the_acceptance_figures(predictor):
     gold = list(csv.DictReader(open(Path(__file__).parent / "data" / "triage_cases.csv", encoding="utf-8")))
     pred = [{"id": g["id"], **triage(g["text"], predictor=predictor).as_row()} for g in gold]
     s = score(pred, gold)
-    assert s["rapid_recall"] >= 0.95 and s["rapid_fp_rate"] <= 0.02
-    assert s["emergency_recall"] >= 0.97 and s["emergency_fp_rate"] <= 0.01 and s["emergency_auto"] == 0
-    assert s["emergency_line_correct"] >= 0.95
-    assert s["vague_no_auto"] >= 0.95 and s["plain_auto"] >= 0.5
+    # raised after the six generalisation rounds (827 cases: 252/252 rapid, 1/397 FP, 100/100
+    # emergencies, 0/727 FP; docs/model_card.md): only ever raised
+    assert len(gold) >= 800
+    assert s["rapid_recall"] >= 0.98 and s["rapid_fp_rate"] <= 0.01
+    assert s["emergency_recall"] >= 0.98 and s["emergency_fp_rate"] <= 0.005 and s["emergency_auto"] == 0
+    assert s["emergency_line_correct"] >= 0.98
+    assert s["vague_no_auto"] >= 0.97 and s["plain_auto"] >= 0.6
     assert s["appeal_type_macro_f1"] >= 0.85
