@@ -109,18 +109,13 @@ WORK_START, WORK_END = time(8, 30), time(18, 0)
 _REPLY_DAYS = {"consultation": 2, "help": 10, "suggestion": 10, "complaint": 15, "report": 15}
 
 
-def _calendar():
-    from hotline.sla.clocks import default_engine
-    return default_engine().calendar
-
-
 class DaySchedule:
     """Which day each demo order is received: a deterministic cycle over the last
     HISTORY_DAYS days, every working day first (so every working day of the previous
     calendar month has orders once there are a few dozen of them), then every day."""
 
-    def __init__(self, rnd: random.Random, today: date):
-        cal = _calendar()
+    def __init__(self, rnd: random.Random, today: date, cal):
+        self.cal = cal      # the runtime's working calendar (rt.config.sla_engine.calendar)
         days = [today - timedelta(days=i) for i in range(1, HISTORY_DAYS + 1)]
         working = [d for d in days if cal.day(d).working]
         rnd.shuffle(working)
@@ -139,12 +134,12 @@ class Timeline:
     """The times of one order's steps, each after the previous one and never in the future."""
 
     def __init__(self, rnd: random.Random, received: datetime, appeal_type: str | None,
-                 now: datetime, fast: bool = False):
+                 now: datetime, cal, fast: bool = False):
         self.rnd, self.t, self.now, self.fast = rnd, received, now, fast
         self.received = received
         self.reply_days = _REPLY_DAYS.get(appeal_type or "", 10)
         self.late = rnd.random() < LATE_SHARE
-        self.cal = _calendar()
+        self.cal = cal
 
     def _working(self, t: datetime) -> datetime:
         """The first office-hours moment at or after `t` (units work office hours)."""
@@ -221,13 +216,13 @@ FINISHED_TARGETS = frozenset({"closed", "closed_unreasonable", "answered_directl
 OLD_WAITING_SHARE = 0.2      # orders left waiting for weeks: the overdue lists' demo
 
 
-def _fits(rnd, received, appeal_type, steps, now, fast) -> bool:
+def _fits(rnd, received, appeal_type, steps, now, fast, cal) -> bool:
     """Would the chain of `steps` from `received` end before `now`? (a dry run that leaves
     the random generator as it was, so the real run draws the same delays)"""
     if received >= now - timedelta(minutes=30):
         return False
     state = rnd.getstate()
-    probe = Timeline(rnd, received, appeal_type, now + timedelta(days=365), fast)
+    probe = Timeline(rnd, received, appeal_type, now + timedelta(days=365), cal, fast)
     last = max([probe(a) for a in steps], default=received)
     rnd.setstate(state)
     return last < now - timedelta(minutes=5)
@@ -246,8 +241,8 @@ def plan(rnd: random.Random, schedule: DaySchedule, target: str, appeal_type: st
         back = timedelta(0)
         for _ in range(200):            # the latest received time whose chain has ended
             back += timedelta(minutes=rnd.randint(60, 240))
-            if _fits(rnd, now - back, appeal_type, steps, now, False):
-                return Timeline(rnd, now - back, appeal_type, now)
+            if _fits(rnd, now - back, appeal_type, steps, now, False, schedule.cal):
+                return Timeline(rnd, now - back, appeal_type, now, schedule.cal)
     day = schedule.next()
     received = received_time(rnd, day)
     # the drawn time; run fast; early the same morning (the day stays covered); days earlier
@@ -255,6 +250,6 @@ def plan(rnd: random.Random, schedule: DaySchedule, target: str, appeal_type: st
     tries = [(received, False), (received, True), (min(received, early), True)] + \
         [(min(received, early) - timedelta(days=k), True) for k in range(1, 30)]
     for at, fast in tries:
-        if _fits(rnd, at, appeal_type, steps, now, fast):
-            return Timeline(rnd, at, appeal_type, now, fast)
-    return Timeline(rnd, tries[-1][0], appeal_type, now, True)
+        if _fits(rnd, at, appeal_type, steps, now, fast, schedule.cal):
+            return Timeline(rnd, at, appeal_type, now, schedule.cal, fast)
+    return Timeline(rnd, tries[-1][0], appeal_type, now, schedule.cal, True)

@@ -66,7 +66,7 @@ def seed_demo_orders(rt: Runtime, count: int = 300, seed: int = 12345) -> int:
             return 0
     rnd = random.Random(seed)
     now = utcnow()
-    schedule = DaySchedule(rnd, now.astimezone(TZ).date())
+    schedule = DaySchedule(rnd, now.astimezone(TZ).date(), rt.config.sla_engine.calendar)
     towns = list(rt.city.towns)
     made = 0
     targets = ["registered_queue", "dispatched", "signed", "in_progress", "replied",

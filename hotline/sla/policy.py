@@ -191,7 +191,7 @@ def load_rapid_items(path: Path) -> dict[str, RapidItem]:
             tuple(str(p) for p in phrases))
         # detection fields: read by the triage's rapid detector (hotline/classify/rapid.py),
         # which owns their meaning; the SLA clocks need only the item and its limits
-        for key in ("patterns", "priority", "auto_detect"):
+        for key in ("patterns", "priority", "auto_detect", "unless"):
             it.get(key)
     reject_unread(doc, path)
     return out

@@ -14,7 +14,6 @@ from hotline.adapters.db import aware, utcnow
 from hotline.adapters.orm import TransitionRow, WorkOrderRow
 from hotline.dispatch.model import Actor
 from hotline.dispatch.workflow import Role
-from hotline.sla.clocks import default_engine
 
 TZ = ZoneInfo("Asia/Shanghai")
 COUNT = 160
@@ -48,7 +47,7 @@ def test_received_times_span_the_last_60_days_and_the_previous_month(seeded):
     assert max(received) <= now
     assert (max(received) - min(received)).days >= 55
     assert min(received) >= now - timedelta(days=61)
-    cal = default_engine().calendar
+    cal = seeded.config.sla_engine.calendar
     first, last = _previous_month(now.date())
     days = {t.date() for t in received}
     missing = [d for d in cal.working_days_between(first, last + timedelta(days=1))
@@ -78,7 +77,7 @@ def test_handling_takes_time_and_dispatch_is_on_time(seeded):
                                                                     TransitionRow.seq)).scalars():
             hist.setdefault(t.order_id, []).append((t.action, aware(t.at), t.data or {}))
     late = dispatched = 0
-    eng = default_engine()
+    eng = seeded.config.sla_engine
     for oid, number, received, appeal_type, urgency, rapid_item in rows:
         h = hist.get(oid, [])
         ats = [received] + [at for _, at, _ in h]
