@@ -3,15 +3,18 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy import create_engine, event, func, or_, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from hotline.core.events import Event, check
 from hotline.dispatch.model import Caller, Transition, WorkOrder
-from hotline.dispatch.workflow import EVENT_OF
+from hotline.dispatch.workflow import CLOSED_STATES, EVENT_OF
+from hotline.survey.policy import PENDING
 
-from .orm import OutboxRow, TransitionRow, WorkOrderRow
+from .orm import NoteRow, OutboxRow, TransitionRow, WorkOrderRow
+from .orm_dispatch import RoutingRuleRow
+from .orm_survey import SurveyRow
 
 
 def make_engine(url: str, **kw) -> Engine:
@@ -68,6 +71,8 @@ class UnitOfWork:
     def __enter__(self) -> "UnitOfWork":
         self.session = self._factory()
         self.orders = WorkOrderRepository(self.session)
+        self.rulings = RulingRepository(self.session)
+        self.surveys = SurveyRepository(self.session)
         return self
 
     def __exit__(self, *exc):
@@ -119,6 +124,44 @@ class WorkOrderRepository:
     def row(self, order_id: int) -> WorkOrderRow:
         return self._rows[order_id]
 
+    def get_row(self, order_id: int) -> WorkOrderRow | None:
+        """The order's row alone (no history), or None."""
+        return self.session.get(WorkOrderRow, order_id)
+
+    def detail(self, order_id: int) -> tuple | None:
+        """(row, transitions in order, notes in order) of the detail view, or None."""
+        row = self.session.get(WorkOrderRow, order_id)
+        if row is None:
+            return None
+        trs = self.session.execute(select(TransitionRow).where(TransitionRow.order_id == order_id)
+                                   .order_by(TransitionRow.seq)).scalars().all()
+        notes = self.session.execute(select(NoteRow).where(NoteRow.order_id == order_id)
+                                     .order_by(NoteRow.id)).scalars().all()
+        return row, trs, notes
+
+    def open_candidates(self, exclude_id: int, town: str | None, category: str | None,
+                        phone: str | None, since: datetime, limit: int) -> list:
+        """Open orders received since `since` in the same town and category (the town alone
+        when there is no category), or from the same caller phone, newest first: the
+        duplicate candidates of docs/design/domain.md §2.4 (ranked by services/duplicates.py).
+        Rows with id, number, content, caller_phone, status, master_id."""
+        conds = []
+        if town and category:
+            conds.append((WorkOrderRow.town == town) & (WorkOrderRow.category == category))
+        elif town:
+            conds.append(WorkOrderRow.town == town)
+        if phone:
+            conds.append(WorkOrderRow.caller_phone == phone)
+        if not conds:
+            return []
+        return self.session.execute(
+            select(WorkOrderRow.id, WorkOrderRow.number, WorkOrderRow.content,
+                   WorkOrderRow.caller_phone, WorkOrderRow.status, WorkOrderRow.master_id)
+            .where(or_(*conds)).where(WorkOrderRow.received_at >= since)
+            .where(WorkOrderRow.id != exclude_id)
+            .where(WorkOrderRow.status.not_in([str(s) for s in CLOSED_STATES]))
+            .order_by(WorkOrderRow.id.desc()).limit(limit)).all()
+
     def add(self, order: WorkOrder, row: WorkOrderRow) -> None:
         """Insert a new order row built by the service, then its history."""
         self.session.add(row)
@@ -166,6 +209,43 @@ class WorkOrderRepository:
     def _append(self, order: WorkOrder, start: int) -> None:
         for t in order.history[start:]:
             self.session.add(TransitionRow(**transition_values(order.id, t)))
+
+
+class RulingRepository:
+    """Supervisor rulings saved as routing rules (docs/design/domain.md §6.4)."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def active(self) -> list[RoutingRuleRow]:
+        return list(self.session.execute(
+            select(RoutingRuleRow).where(RoutingRuleRow.active.is_(True))).scalars().all())
+
+
+class SurveyRepository:
+    """Return visits (回访) the answer path reads (services/survey.py)."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def by_token(self, token: str, lock: bool = False) -> SurveyRow | None:
+        """The survey of an SMS link; `lock`: FOR UPDATE on PostgreSQL, so two answers
+        through one link serialise (SQLite's writer lock, taken at BEGIN, already does)."""
+        q = select(SurveyRow).where(SurveyRow.token == token)
+        if lock and self.session.get_bind().dialect.name == "postgresql":
+            q = q.with_for_update()
+        return self.session.execute(q).scalar_one_or_none()
+
+    def for_order(self, order_id: int) -> list[SurveyRow]:
+        return list(self.session.execute(
+            select(SurveyRow).where(SurveyRow.order_id == order_id)).scalars())
+
+    def unsettled(self, order_id: int) -> bool:
+        """A survey of the order is still pending or waits for a supervisor's review."""
+        return self.session.execute(select(SurveyRow.id).where(
+            SurveyRow.order_id == order_id,
+            (SurveyRow.status == PENDING) | (SurveyRow.review == "pending"))).first() \
+            is not None
 
 
 # ---------------------------------------------------------------- the one mapper

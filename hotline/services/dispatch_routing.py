@@ -20,27 +20,26 @@ RULINGS_KEY = "routing.rulings"
 RULINGS_TTL = 10.0
 
 
-def ruling_entries(session) -> list[routing.Entry]:
-    rows = session.execute(select(RoutingRuleRow).where(RoutingRuleRow.active.is_(True))
-                           ).scalars().all()
+def ruling_entries(uow) -> list[routing.Entry]:
+    rows = uow.rulings.active()
     return [routing.Entry(r.category, r.town or routing.ANY, r.lead, tuple(r.assist or ()),
                           r.valid_from, r.valid_to, "ruling", r.note or "") for r in rows]
 
 
-def _entries(rt, session) -> list[routing.Entry]:
-    return rt.cached(RULINGS_KEY, RULINGS_TTL, lambda: ruling_entries(session)) + \
+def _entries(rt, uow) -> list[routing.Entry]:
+    return rt.cached(RULINGS_KEY, RULINGS_TTL, lambda: ruling_entries(uow)) + \
         rt.config.responsibility
 
 
 def unit_for(rt, category: str | None, town: str | None, at: datetime | None = None,
-             session=None) -> routing.Assignment | None:
+             uow=None) -> routing.Assignment | None:
     """Lead + assisting units for (category, town) at `at`: rulings, then
-    config/responsibility.yaml, then the taxonomy owner."""
+    config/responsibility.yaml, then the taxonomy owner. `uow`: the caller's unit of work."""
     at = at or utcnow()
-    if session is None:
-        with rt.uow() as uow:
-            return unit_for(rt, category, town, at, uow.session)
-    entries = _entries(rt, session)
+    if uow is None:
+        with rt.uow() as own:
+            return unit_for(rt, category, town, at, own)
+    entries = _entries(rt, uow)
     return routing.unit_for(rt.city, category, town, views.to_local(at), entries)
 
 

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import or_, select
-
 from hotline.adapters.db import utcnow
 from hotline.adapters.orm import WorkOrderRow
 from hotline.dispatch.model import Actor, NotPermitted
-from hotline.dispatch.workflow import CLOSED_STATES, Role
+from hotline.dispatch.workflow import Role
 
 WINDOW = timedelta(days=7)
 THRESHOLD = 0.3          # char-bigram cosine among same town+category (a strong filter already)
@@ -21,27 +19,14 @@ MAX_CANDIDATES = 100     # most recent first: a surge's callers are recent
 TOWN_ONLY_CANDIDATES = 30
 
 
-def find_duplicates(session, order_id: int, content: str, town: str | None,
+def find_duplicates(orders, order_id: int, content: str, town: str | None,
                     category: str | None, phone: str | None, received_at) -> list[dict]:
+    """`orders`: the unit of work's work-order repository (its open_candidates query)."""
     from hotline.classify.similarity import rank_candidates
     since = (received_at or utcnow()) - WINDOW
-    conds, limit = [], MAX_CANDIDATES
-    if town and category:
-        conds.append((WorkOrderRow.town == town) & (WorkOrderRow.category == category))
-    elif town:   # no category yet: a weaker filter, so look at fewer, more recent orders
-        conds.append(WorkOrderRow.town == town)
-        limit = TOWN_ONLY_CANDIDATES
-    if phone:
-        conds.append(WorkOrderRow.caller_phone == phone)
-    if not conds:
-        return []
-    rows = session.execute(
-        select(WorkOrderRow.id, WorkOrderRow.number, WorkOrderRow.content,
-               WorkOrderRow.caller_phone, WorkOrderRow.status, WorkOrderRow.master_id)
-        .where(or_(*conds)).where(WorkOrderRow.received_at >= since)
-        .where(WorkOrderRow.id != order_id)
-        .where(WorkOrderRow.status.not_in([str(s) for s in CLOSED_STATES]))
-        .order_by(WorkOrderRow.id.desc()).limit(limit)).all()
+    # no category yet: the town alone is a weaker filter, so look at fewer, more recent orders
+    limit = MAX_CANDIDATES if (category or not town) else TOWN_ONLY_CANDIDATES
+    rows = orders.open_candidates(order_id, town, category, phone, since, limit)
     by_id = {r.id: r for r in rows}
     scores = dict(rank_candidates(content, [(r.id, r.content) for r in rows], THRESHOLD))
     for r in rows:

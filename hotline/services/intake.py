@@ -148,7 +148,7 @@ def responsible(rt: Runtime, uow, order: WorkOrder) -> tuple[str | None, list]:
     """工单直派: the responsibility table (saved rulings, config/responsibility.yaml, the
     taxonomy owner) decides the lead unit and any assisting units."""
     from .dispatch_routing import unit_for
-    a = unit_for(rt, order.category, order.town, order.received_at, uow.session)
+    a = unit_for(rt, order.category, order.town, order.received_at, uow)
     if a is None:
         return None, []
     return a.lead, [{"unit": u, "task": "协助办理"} for u in a.assist]
@@ -264,5 +264,5 @@ def _replay(rt: Runtime, actor: Actor, key: str, content: str) -> dict | None:
 
 def _duplicates(uow, order: WorkOrder, received) -> list[dict]:
     from .duplicates import find_duplicates
-    return find_duplicates(uow.session, order.id, order.content, order.town, order.category,
+    return find_duplicates(uow.orders, order.id, order.content, order.town, order.category,
                            order.caller.phone, received)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from hotline.adapters.db import row_to_dict, utcnow
-from hotline.adapters.orm import LabelledExampleRow, NoteRow, TransitionRow, UnitRow, WorkOrderRow
+from hotline.adapters.orm import LabelledExampleRow, NoteRow, UnitRow, WorkOrderRow
 from hotline.dispatch.model import Actor, DomainError
 from hotline.dispatch.workflow import Role, allowed_actions
 
@@ -128,14 +128,11 @@ def get_order(rt: Runtime, actor: Actor, order_id: int, log_access: bool = True)
 
 def _get_order(rt: Runtime, actor: Actor, order_id: int) -> dict:
     with rt.uow() as uow:
-        row = uow.session.get(WorkOrderRow, order_id)
-        if row is None or not visible(row, actor):
+        found = uow.orders.detail(order_id)
+        if found is None or not visible(found[0], actor):
             raise NotFound("工单不存在")
+        row, trs, notes = found
         d = row_to_dict(row)
-        trs = uow.session.execute(select(TransitionRow).where(TransitionRow.order_id == order_id)
-                                  .order_by(TransitionRow.seq)).scalars().all()
-        notes = uow.session.execute(select(NoteRow).where(NoteRow.order_id == order_id)
-                                    .order_by(NoteRow.id)).scalars().all()
         view = views.order_view(rt, d, actor)
         view["history"] = [views.transition_view(t) for t in trs]
         view["notes"] = [views.note_view(n) for n in notes

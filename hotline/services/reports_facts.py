@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 
 from hotline.adapters.db import aware, utcnow
-from hotline.adapters.orm_survey import SurveyRow, UnitFactRow
+from hotline.adapters.orm_survey import UnitFactRow
 from hotline.survey.facts import derive
 
 from . import hooks
@@ -37,8 +37,7 @@ def refresh_facts(rt, uow, order, row=None) -> None:
     surveys = [] if new else [
         {"unit": s.unit, "status": s.status, "resolved": s.resolved,
          "satisfaction": s.satisfaction, "excluded": s.excluded}
-        for s in uow.session.execute(select(SurveyRow)
-                                     .where(SurveyRow.order_id == order.id)).scalars()]
+        for s in uow.surveys.for_order(order.id)]
     facts = derive(order, order.history, _deadlines(rt, order, utcnow()), surveys)
     if not new:
         uow.session.execute(delete(UnitFactRow).where(UnitFactRow.order_id == order.id))

@@ -166,11 +166,8 @@ def tick(rt) -> None:
 # token: their views and the SMS outbox do not show it, and the web layer refuses staff
 # credentials on the token endpoints, so a staff answer cannot pass for the citizen's.
 
-def _by_token(uow, token: str, lock: bool = False, rt=None) -> SurveyRow:
-    q = select(SurveyRow).where(SurveyRow.token == token)
-    if lock and rt is not None and rt.engine.dialect.name == "postgresql":
-        q = q.with_for_update()
-    s = uow.session.execute(q).scalar_one_or_none()
+def _by_token(uow, token: str, lock: bool = False) -> SurveyRow:
+    s = uow.surveys.by_token(token, lock=lock)
     if s is None:
         raise NotFound("回访不存在")
     return s
@@ -203,9 +200,9 @@ def answer(rt, token: str, body: dict) -> dict:
     queue (docs/design/domain.md §8.7). The answer is echoed back without the staff-only fields."""
     ans = _normalise(rt, body)
     with rt.uow() as uow:
-        s = _by_token(uow, token, lock=True, rt=rt)
+        s = _by_token(uow, token, lock=True)
         _record_answer(rt, uow, s, ans, CITIZEN, "sms")
-        order = uow.session.get(WorkOrderRow, s.order_id)
+        order = uow.orders.get_row(s.order_id)
         out = survey_view(s, order, staff=False)
         out.update(resolved=s.resolved, satisfaction=s.satisfaction, grade5=s.grade5,
                    comment=s.comment)
@@ -301,11 +298,9 @@ def _touch_facts(rt, uow, order_id: int) -> None:
 def _close_if_settled(rt, uow, order_id: int, reason: str) -> None:
     """Close the order as `system` once no survey of the current closure is pending or
     waiting for a supervisor; otherwise just refresh the scoring facts."""
-    order = uow.session.get(WorkOrderRow, order_id)
-    open_ = uow.session.execute(select(SurveyRow.id).where(
-        SurveyRow.order_id == order_id,
-        (SurveyRow.status == P.PENDING) | (SurveyRow.review == "pending"))).first()
-    if order is not None and order.status == Status.RETURN_VISIT and not open_:
+    order = uow.orders.get_row(order_id)
+    if order is not None and order.status == Status.RETURN_VISIT and \
+            not uow.surveys.unsettled(order_id):
         apply_action(rt, uow, order_id, "close", SYSTEM, reason=reason,
                      data={"by": "survey"})
     else:
