@@ -219,6 +219,8 @@ class ListQuerySchema(Schema):
 
 class ClassifyRequestSchema(Schema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    town = fields.String(allow_none=True, validate=validate.Length(max=64), metadata={
+        "description": "镇街代码 (属地事项的承办单位)"})
 
 
 class UnitSchema(Schema):
