@@ -80,7 +80,8 @@ QUEUE_WHY = {"no_model": "未发布分类模型，需人工分派",
              "classifier_abstained": "分类器无把握，需人工分派",
              "vague": "诉求内容不明确，需人工判断",
              "emergency": "紧急警情，须立即转紧急热线",
-             "rapid_no_town": "快速响应事项，未能确定所在镇街"}
+             "rapid_no_town": "快速响应事项，未能确定所在镇街",
+             "emergency_waived": "话务员判断不是紧急警情，需人工分派"}
 
 
 def queue_reason(hist) -> str | None:

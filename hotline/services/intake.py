@@ -71,6 +71,7 @@ class IntakeRequest:
     category: str | None = None
     unit: str | None = None            # a lead unit named by the agent (派单 at intake)
     queue: bool = True                 # False: the agent keeps the order to close it at intake
+    not_emergency: bool = False        # the agent overrode the triage's emergency reading
     received_at: datetime | None = None
     idempotency_key: str | None = None
 
@@ -87,6 +88,7 @@ class IntakeRequest:
                    town=data.get("town"), address=data.get("address"),
                    category=data.get("category"), unit=data.get("unit"),
                    queue=data.get("queue", True), received_at=data.get("received_at"),
+                   not_emergency=bool(data.get("not_emergency")),
                    idempotency_key=data.get("idempotency_key"))
 
 
@@ -127,6 +129,13 @@ def triage(rt: Runtime, req: IntakeRequest) -> Triage:
     """The one place intake asks for the triage (docs/design/architecture.md §8.1)."""
     t, answer = triage_text(rt, req.content, req.town)
     has_model = answer["model_version"] is not None
+    if t.emergency is not None and req.not_emergency:
+        # the agent's judgement stands, but a human dispatcher decides the unit (never auto)
+        return Triage(answer=answer, classification=answer if has_model else None,
+                      appeal_type=t.appeal_type.code, category=None, unit=None,
+                      rapid_item=None, rapid_category=None, emergency_line=None,
+                      why="emergency_waived",
+                      reasons=(f"话务员判断不是紧急警情（系统提示：{t.emergency.reason}）",))
     confident = t.category if (t.auto and t.rapid is None and t.emergency is None
                                and t.category in rt.city.categories) else None
     if t.emergency is not None:

@@ -161,6 +161,9 @@ def order_create_schema(units: tuple, towns: tuple, categories: tuple, appeal_ty
         # false: the agent closes the order at intake (answer, not accepted, emergency line,
         # merge); no automatic dispatch and no dispatcher queue
         queue = fields.Boolean(load_default=True)
+        # the agent judged that the triage's emergency reading is wrong ("不是紧急情况"): the
+        # order goes the ordinary way, to the dispatcher queue with that note (issue 14)
+        not_emergency = fields.Boolean(load_default=False)
 
         @validates_schema
         def _content_not_blank(self, data, **kw):

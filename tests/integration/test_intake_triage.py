@@ -187,3 +187,11 @@ def test_transfer_emergency_records_line_operator_reference_and_feedback(api):
     assert got["status"] == "transferred_emergency"
     [fb] = [x for x in got["history"] if x["action"] == "emergency_feedback"]
     assert fb["data"]["feedback"] == "消防已到场处置，无人员受伤"
+
+
+def test_agent_overriding_an_emergency_reading_queues_it_with_the_note(api):
+    o = api.create(content=GAS, town="town_dongcheng", not_emergency=True)
+    assert o["status"] == "pending_dispatch" and o["unit"] is None
+    q = api.as_("dispatcher").get("/api/v1/dispatch/queue").json["items"]
+    [mine] = [x for x in q if x["id"] == o["id"]]
+    assert "话务员判断不是紧急警情" in mine["queue_reason"]
