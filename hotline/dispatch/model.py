@@ -254,6 +254,10 @@ class WorkOrder:
         data["line"] = str(data["line"])
         data.setdefault("transferred_at", at.isoformat())   # recorded with the time
 
+    def _on_emergency_feedback(self, actor, at, data, reason, _w):
+        if not str(data.get("feedback") or "").strip():
+            raise RuleViolation("须填写紧急热线的处置反馈", field="feedback")
+
     def _on_not_accept(self, actor, at, data, reason, _w):
         code = data.get("reason_code")
         if code is not None and code not in NOT_ACCEPT_REASONS:
@@ -378,6 +382,7 @@ EFFECTS: dict[str, Callable] = {
     "add_assist": WorkOrder._on_add_assist,
     "assist_input": WorkOrder._on_assist_input,
     "transfer_emergency": WorkOrder._on_transfer_emergency,
+    "emergency_feedback": WorkOrder._on_emergency_feedback,
     "not_accept": WorkOrder._on_not_accept,
     "request_return": WorkOrder._on_request_return,
     "approve_return": WorkOrder._on_approve_return,

@@ -94,6 +94,8 @@ _add([S.REGISTERED, S.PENDING_DISPATCH], "not_accept", S.NOT_ACCEPTED, INTAKE, "
      milestone="不予受理")
 _add([S.REGISTERED, S.PENDING_DISPATCH], "transfer_emergency", S.TRANSFERRED_EMERGENCY,
      INTAKE, "转紧急热线", milestone="已转紧急热线处理")
+# the emergency line's outcome, recorded on the transferred order (issue 14, Build 4)
+_add([S.TRANSFERRED_EMERGENCY], "emergency_feedback", PREVIOUS, INTAKE, "紧急热线处置反馈")
 _add([S.REGISTERED, S.PENDING_DISPATCH], "merge", S.MERGED, INTAKE, "并单",
      milestone="已与相同诉求合并办理")
 # --- dispatch (工单直派; the classifier abstains -> dispatcher queue) ---
@@ -172,7 +174,7 @@ MILESTONES: dict[str, str] = {a: r.milestone for (_, a), r in TRANSITIONS.items(
                               if r.milestone}
 # Actions that leave the status as it is (the "@previous" of a no-op overlay).
 OVERLAY_ACTIONS = frozenset({"urge", "supervise", "escalate_leader", "note", "assign",
-                             "add_assist", "assist_input"})
+                             "add_assist", "assist_input", "emergency_feedback"})
 
 STATUS_LABELS = {
     S.REGISTERED: "已登记", S.NOT_ACCEPTED: "不予受理", S.TRANSFERRED_EMERGENCY: "已转紧急热线",

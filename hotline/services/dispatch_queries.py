@@ -69,10 +69,30 @@ def dispatch_queue(rt, actor: Actor, now: datetime | None = None) -> dict:
             v["dispatch_due"] = views.iso(d.due) if d else None
             v["dispatch_rule"] = d.reason if d else None
             v["dispatch_overdue"] = bool(d and now > d.due)
+            v["queue_reason"] = queue_reason(hist[r.id])
             items.append(v)
     items.sort(key=lambda v: v["dispatch_due"] or "9999")
     _log_reads(rt, actor, items)
     return {"items": items, "total": len(items)}
+
+
+QUEUE_WHY = {"no_model": "未发布分类模型，需人工分派",
+             "classifier_abstained": "分类器无把握，需人工分派",
+             "vague": "诉求内容不明确，需人工判断",
+             "emergency": "紧急警情，须立即转紧急热线",
+             "rapid_no_town": "快速响应事项，未能确定所在镇街",
+             "emergency_waived": "话务员判断不是紧急警情，需人工分派"}
+
+
+def queue_reason(hist) -> str | None:
+    """Why the order waits in the queue, in Chinese: the triage's reasons recorded on the
+    `queue` transition (issue 14, Build 1), else the label of its reason code."""
+    q = next((t for t in reversed(hist) if t.action == "queue"), None)
+    if q is None:
+        return None
+    data = q.data or {}
+    reasons = [x for x in data.get("reasons") or [] if isinstance(x, str) and x]
+    return "；".join(reasons) if reasons else QUEUE_WHY.get(data.get("why"))
 
 
 def _log_reads(rt, actor: Actor, items, kind: str = "list", uow=None) -> None:

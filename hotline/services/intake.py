@@ -5,14 +5,18 @@ is a thin adapter: it checks its own input and anti-abuse rules, builds an `Inta
 and calls `submit`. Everything else is shared, so an appeal gets the same result whatever the
 door it came through:
 
-1. `triage`: the classifier's suggestions and the rapid-response item (the one call into
-   classification; a richer triage replaces it here and nowhere else);
+1. `triage`: hotline.classify.triage, once, with the published model (issue 14): the appeal
+   type (every order gets one, so every order has its legal reply deadline), the
+   rapid-response item (its pledge clocks and its own unit), the emergency line (the order is
+   not dispatched: the agent transfers the caller), the vague reading and the auto-dispatch
+   decision with its Chinese reasons (shown in the dispatcher queue);
 2. duplicates among open orders (docs/design/domain.md §2.4);
 3. `route`: the responsibility table with saved rulings and assisting units
    (docs/design/domain.md §6.6). A category named by the channel (the agent's choice, an
    Open311 service_code) routes through the table whatever the classifier's confidence; a
-   category the classifier found routes only when it is confident; a unit named by the
-   agent is taken as it is; otherwise the order waits in the dispatcher queue;
+   category the classifier found routes only when the triage says auto; a rapid-response
+   item goes to the item's own unit; a unit named by the agent is taken as it is; otherwise
+   the order waits in the dispatcher queue with the triage's reasons;
 4. the dispatch runs the same rules as a dispatcher's (assist deadlines, 协办 tasks), and the
    after-save hooks set the deadlines (SLA clocks) and the scoring facts.
 
@@ -40,7 +44,7 @@ from hotline.dispatch.model import (
 from hotline.dispatch.workflow import Role, Status
 
 from . import hooks, views
-from .classification import classify_text
+from .classification import triage_text
 from .runtime import Runtime
 
 # Who may log an appeal: the centre's intake roles and channel accounts (Role.SYSTEM).
@@ -67,6 +71,7 @@ class IntakeRequest:
     category: str | None = None
     unit: str | None = None            # a lead unit named by the agent (派单 at intake)
     queue: bool = True                 # False: the agent keeps the order to close it at intake
+    not_emergency: bool = False        # the agent overrode the triage's emergency reading
     received_at: datetime | None = None
     idempotency_key: str | None = None
 
@@ -83,6 +88,7 @@ class IntakeRequest:
                    town=data.get("town"), address=data.get("address"),
                    category=data.get("category"), unit=data.get("unit"),
                    queue=data.get("queue", True), received_at=data.get("received_at"),
+                   not_emergency=bool(data.get("not_emergency")),
                    idempotency_key=data.get("idempotency_key"))
 
 
@@ -103,36 +109,71 @@ class Channel:
 
 @dataclass(frozen=True)
 class Triage:
-    """What intake learns from the text: the classifier's answer (None: no model published),
-    the category it is confident of, and the rapid-response item."""
+    """What intake learns from the text (hotline.classify.triage): `answer` is the API's view
+    of every decision; `classification` the same when a model is published (None: no model,
+    kept for the clients that read it); `category` a category the triage may route on its
+    own (auto), `unit` the rapid item's own unit, `why` the dispatcher queue's reason code."""
+    answer: dict
     classification: dict | None
+    appeal_type: str
     category: str | None
+    unit: str | None
     rapid_item: str | None
+    rapid_category: str | None
+    emergency_line: str | None
+    why: str
+    reasons: tuple[str, ...]
 
 
 def triage(rt: Runtime, req: IntakeRequest) -> Triage:
-    """The one place intake asks for classification (docs/design/architecture.md §8.1)."""
-    c = classify_text(rt, req.content, req.town)
-    if c["model_version"] is None:
-        return Triage(None, None, None)   # no model published: the order waits for a dispatcher
-    rapid = c.get("rapid_item")
-    top = c["suggestions"][0]["label"] if c["suggestions"] else None
-    confident = top if c["auto"] and top in rt.city.categories else None
-    return Triage(c, confident, rapid["item_code"] if rapid else None)
+    """The one place intake asks for the triage (docs/design/architecture.md §8.1)."""
+    t, answer = triage_text(rt, req.content, req.town)
+    has_model = answer["model_version"] is not None
+    if t.emergency is not None and req.not_emergency:
+        # the agent's judgement stands, but a human dispatcher decides the unit (never auto)
+        return Triage(answer=answer, classification=answer if has_model else None,
+                      appeal_type=t.appeal_type.code, category=None, unit=None,
+                      rapid_item=None, rapid_category=None, emergency_line=None,
+                      why="emergency_waived",
+                      reasons=(f"话务员判断不是紧急警情（系统提示：{t.emergency.reason}）",))
+    confident = t.category if (t.auto and t.rapid is None and t.emergency is None
+                               and t.category in rt.city.categories) else None
+    if t.emergency is not None:
+        why = "emergency"
+    elif t.rapid is not None:
+        why = "rapid_no_town"          # a rapid hit that still queues: its town is unknown
+    elif t.vague is not None:
+        why = "vague"
+    else:
+        why = "classifier_abstained" if has_model else "no_model"
+    return Triage(answer=answer, classification=answer if has_model else None,
+                  appeal_type=t.appeal_type.code, category=confident,
+                  unit=t.unit if t.rapid is not None else None,
+                  rapid_item=t.rapid.code if t.rapid is not None else None,
+                  rapid_category=t.rapid.category if t.rapid is not None else None,
+                  emergency_line=t.emergency_line, why=why, reasons=tuple(t.reasons))
 
 
 @dataclass(frozen=True)
 class Route:
     lead: str
     assist: list
-    by: str          # agent | category | classifier (recorded in the dispatch transition)
+    by: str          # agent | rapid | category | classifier (recorded in the dispatch transition)
 
 
 def route(rt: Runtime, uow, order: WorkOrder, req: IntakeRequest, tri: Triage) -> Route | None:
     """Where the new order goes, or None for the dispatcher queue (or the agent's hands)."""
     if req.unit:
         return Route(req.unit, [], "agent")
-    if not req.queue or not order.category:
+    if not req.queue or tri.emergency_line:
+        return None      # an emergency is transferred to its line, never dispatched (Build 4)
+    if tri.rapid_item and tri.unit:
+        # 快速响应: the item's own unit (`town` = the town of the place) leads; the table's
+        # assisting units for the order's category still help (docs/design/domain.md §6.6)
+        lead, assist = responsible(rt, uow, order)
+        return Route(tri.unit, [a for a in assist if a["unit"] != tri.unit] if lead else [],
+                     "rapid")
+    if not order.category:
         return None
     if req.category:
         by = "category"          # named by the channel: the table decides, not the classifier
@@ -160,7 +201,8 @@ def _dispatcher(actor: Actor, r: Route) -> Actor:
     the classifier, acting as the system."""
     if r.by == "agent" and actor.role in (Role.AGENT, Role.DISPATCHER):
         return actor
-    return Actor("classifier" if r.by == "classifier" else actor.username, Role.SYSTEM)
+    return Actor("classifier" if r.by in ("classifier", "rapid") else actor.username,
+                 Role.SYSTEM)
 
 
 def submit(rt: Runtime, actor: Actor, req: IntakeRequest, also=None) -> dict:
@@ -179,13 +221,22 @@ def submit(rt: Runtime, actor: Actor, req: IntakeRequest, also=None) -> dict:
     now = utcnow()
     # stored as UTC on every backend (SQLite keeps no offset)
     received = (req.received_at or now).astimezone(timezone.utc)
-    order = WorkOrder(content=req.content, received_at=received, title=req.title,
-                      channel=req.channel, appeal_type=req.appeal_type, urgency=req.urgency,
-                      caller=dataclasses.replace(req.caller), town=req.town,
-                      address=req.address, category=req.category)
     tri = triage(rt, req)
+    urgency = req.urgency
+    if tri.rapid_item and urgency == "normal":
+        # a rapid-response hit runs on the pledge tier (sla.yaml pledge.urgencies): the 5-minute
+        # dispatch clock, 即时签收, 30 min contact, 60 min on site (Build 3)
+        urgency = "urgent"
+    if tri.emergency_line and urgency == "normal":
+        urgency = "critical"    # danger now: if it ever waits in a queue, 5 minutes at most
+    # every order has an appeal type, so every order has its legal reply deadline
+    # (docs/design/domain.md §4.1): the agent's choice, else the triage's prediction (Build 2)
+    order = WorkOrder(content=req.content, received_at=received, title=req.title,
+                      channel=req.channel, appeal_type=req.appeal_type or tri.appeal_type,
+                      urgency=urgency, caller=dataclasses.replace(req.caller), town=req.town,
+                      address=req.address, category=req.category)
     order.rapid_item = order.rapid_item or tri.rapid_item
-    order.category = order.category or tri.category
+    order.category = order.category or tri.rapid_category or tri.category
     classification = tri.classification
     with rt.uow() as uow:
         # The id is reserved first, so the number, the dispatch, the history and the
@@ -206,9 +257,13 @@ def submit(rt: Runtime, actor: Actor, req: IntakeRequest, also=None) -> dict:
             t = order.apply("dispatch", by, now, data=payload["data"])
             rules.after_action(rt, uow, order, by, t, payload)
             uow.emit_transition(order, t)   # the rule's event (OrderDispatched)
-        elif order.status == Status.REGISTERED and req.queue:
+        elif order.status == Status.REGISTERED and req.queue and not (
+                tri.emergency_line and actor.role != Role.SYSTEM):
+            # An emergency logged by an agent stays in the agent's hands: the page's banner
+            # asks for the transfer (transfer_emergency). One from a channel without an agent
+            # (Open311) has nobody to transfer it but the dispatcher: it queues, with why.
             order.apply("queue", Actor(actor.username, Role.SYSTEM), now, reason=None,
-                        data={"why": "classifier_abstained" if classification else "no_model"})
+                        data={"why": tri.why, "reasons": list(tri.reasons)})
         row = new_row(
             order, query_code=f"{secrets.randbelow(10**6):06d}", created_at=now,
             updated_at=now, created_by=actor.username,
@@ -236,6 +291,7 @@ def submit(rt: Runtime, actor: Actor, req: IntakeRequest, also=None) -> dict:
             raise Conflict("工单登记冲突, 请重试")
         return replay
     result["classification"] = classification
+    result["triage"] = tri.answer
     result["duplicates"] = dups
     result["replayed"] = False
     return result
@@ -258,7 +314,7 @@ def _replay(rt: Runtime, actor: Actor, key: str, content: str) -> dict | None:
         result = views.order_view(rt, row_to_dict(row), actor)
     # classification and duplicates belong to the first answer; the order carries its
     # suggestions and model version
-    result.update(classification=None, duplicates=[], replayed=True)
+    result.update(classification=None, triage=None, duplicates=[], replayed=True)
     return result
 
 

@@ -205,9 +205,9 @@ def create_request(rt: Runtime, form: dict, attrs: dict,
             caller=Caller(name, form.get("phone") or None,
                           anonymous=name is None and not form.get("phone"),
                           confidential=(attrs.get("confidential") or ["false"])[0] == "true"),
-            # A GeoReport request reports a problem to be fixed: 求助 (legal reply limit 10
-            # working days, docs/design/domain.md §2.2) unless an agent later decides otherwise.
-            appeal_type="help", idempotency_key=idempotency_key or None)
+            # No appeal type named: intake's triage predicts it from the description, as for
+            # every channel, so the order has its legal reply limit (docs/design/domain.md §2.2)
+            idempotency_key=idempotency_key or None)
     except RuleViolation as e:
         if e.field != "Idempotency-Key":
             raise

@@ -68,15 +68,18 @@ def _repetitive(pw: str) -> bool:
 def check_password(password: str, username: str | None = None, *, demo: bool = False,
                    demo_password: str | None = None) -> None:
     """Raise WeakPassword with the reason (Simplified Chinese) when `password` is refused.
-    `demo=True` only from `hotline seed-demo`; callers pass the configured `demo_password`
-    (rt.city.demo_password)."""
+    `demo=True` only from `hotline seed-demo`; `demo_password` defaults to the configured one."""
     if len(password) < MIN_LENGTH:
         raise WeakPassword(f"密码至少 {MIN_LENGTH} 个字符")
     if len(password) > MAX_LENGTH:
         raise WeakPassword(f"密码最多 {MAX_LENGTH} 个字符")
     low = password.lower()
     if not demo:
-        if demo_password and low == demo_password.lower():
+        if demo_password is None:
+            # callers pass rt.city.demo_password; a bare call reads the shipped configuration
+            from hotline.config import load_city
+            demo_password = load_city().demo_password
+        if low == demo_password.lower():
             raise WeakPassword("不能使用公开的演示密码 (只有演示数据可以用), 请换一个")
     if _repetitive(low):
         raise WeakPassword("密码不能由重复的字符或片段组成, 请换一个")

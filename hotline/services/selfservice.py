@@ -56,6 +56,16 @@ class TooMany(SelfServiceError):
     http_status = 429
 
 
+class EmergencyAppeal(SelfServiceError):
+    """Danger to life or property now: not filed; the citizen is told the number to call
+    (issue 14, Build 4). The page answers 200 with the number, not an error."""
+    http_status = 200
+
+    def __init__(self, emergency: dict):
+        super().__init__(f"情况紧急，请立即拨打 {emergency['line']}（{emergency['line_name']}）")
+        self.emergency = emergency
+
+
 def _mac(rt: Runtime, msg: str) -> str:
     return hmac.new(rt.settings.secret_key.encode(), msg.encode(), hashlib.sha256).hexdigest()
 
@@ -123,6 +133,12 @@ def file_appeal(rt: Runtime, form: dict, ip: str | None, now: float | None = Non
         err = SelfServiceError("；".join(errors.values()))
         err.errors = errors
         raise err
+    # An emergency is handed to its line, never queued as a work order: checked before the
+    # filing is counted, so the same form can still be filed once the danger is over.
+    from .classification import emergency_check
+    em = emergency_check(content)
+    if em is not None:
+        raise EmergencyAppeal(em)
     # The form's nonce is the order's idempotency key. The hit (rate limit, one filing per form)
     # commits before the order does, so when the order's own commit failed (503 while
     # PostgreSQL restarted) the citizen's resubmission of the same form must still file it.

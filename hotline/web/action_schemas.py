@@ -69,7 +69,20 @@ class NotAcceptData(Schema):
 
 
 class TransferEmergencyData(Schema):
+    """转紧急热线 (issue 14, Build 4): the line, who took the call there and its reference; the
+    time is the service's (`transferred_at`). The line's outcome comes later, by
+    `emergency_feedback`."""
     line = _one_of(EMERGENCY_LINES, "紧急热线")
+    operator = _text(64, metadata={"description": "接警员 (接收方工号或姓名)"})
+    reference = _text(64, metadata={"description": "接警单号 / 参考号"})
+    feedback = _text(2000, metadata={"description": "处置反馈 (如已知)"})
+
+
+class EmergencyFeedbackData(Schema):
+    """紧急热线处置反馈: what the line reported back after the transfer."""
+    feedback = _text(2000, metadata={"description": "处置反馈"})
+    operator = _text(64, metadata={"description": "反馈人 / 接警员"})
+    reference = _text(64, metadata={"description": "接警单号 / 参考号"})
 
 
 class MergeData(Schema):
@@ -139,6 +152,7 @@ ACTION_DATA: dict[str, type[Schema]] = {
     "answer": AnswerData,
     "not_accept": NotAcceptData,
     "transfer_emergency": TransferEmergencyData,
+    "emergency_feedback": EmergencyFeedbackData,
     "merge": MergeData,
     "queue": NoData,
     "dispatch": DispatchData,

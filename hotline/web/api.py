@@ -372,13 +372,16 @@ def download_attachment(order_id: int, attachment_id: int):
 
 
 @bp.post("/classify")
-@documented("/api/v1/classify", "post", "分类建议", s.ClassifyRequestSchema, None,
-            tags=("classify",))
+@documented("/api/v1/classify", "post",
+            "受理分诊: 分类建议、诉求类型及置信度、快速响应事项、紧急警情 (转 110/119/120/122)、"
+            "诉求不明确、是否自动派单及原因", s.ClassifyRequestSchema, None, tags=("classify",))
 @login_required()
 def classify():
     data = load(s.ClassifyRequestSchema(), json_body())
     from hotline.services.classification import classify_text
-    return jsonify(classify_text(rt(), data["text"]))
+    town = data.get("town")
+    # an unknown town is no error here (the live check is advisory): it only names no 属地 unit
+    return jsonify(classify_text(rt(), data["text"], town if town in rt().city.towns else None))
 
 
 @bp.post("/classify/train")

@@ -321,9 +321,10 @@ def _towns():
     return list(rt().city.towns.values())
 
 
-def _new_page(status=200, error=None, form=None):
+def _new_page(status=200, error=None, form=None, emergency=None):
     return render_template("self_new.html", token=selfservice.form_token(rt()),
-                           towns=_towns(), error=error, form=form or {}), status
+                           towns=_towns(), error=error, form=form or {},
+                           emergency=emergency), status
 
 
 @citizen.get("/self/new")
@@ -336,6 +337,8 @@ def self_new_post():
     form = request.form.to_dict()
     try:
         result = selfservice.file_appeal(rt(), form, request.remote_addr)
+    except selfservice.EmergencyAppeal as e:
+        return _new_page(200, None, form, emergency=e.emergency)
     except selfservice.SelfServiceError as e:
         return _new_page(e.http_status, e.message, form)
     # an appeal filed from the text service keeps its conversation (issue 16 item 5)

@@ -161,6 +161,9 @@ def order_create_schema(units: tuple, towns: tuple, categories: tuple, appeal_ty
         # false: the agent closes the order at intake (answer, not accepted, emergency line,
         # merge); no automatic dispatch and no dispatcher queue
         queue = fields.Boolean(load_default=True)
+        # the agent judged that the triage's emergency reading is wrong ("不是紧急情况"): the
+        # order goes the ordinary way, to the dispatcher queue with that note (issue 14)
+        not_emergency = fields.Boolean(load_default=False)
 
         @validates_schema
         def _content_not_blank(self, data, **kw):
@@ -219,6 +222,8 @@ class ListQuerySchema(Schema):
 
 class ClassifyRequestSchema(Schema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    town = fields.String(allow_none=True, validate=validate.Length(max=64), metadata={
+        "description": "镇街代码 (属地事项的承办单位)"})
 
 
 class UnitSchema(Schema):

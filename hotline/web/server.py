@@ -16,9 +16,12 @@ log = logging.getLogger(__name__)
 def preload_classifier(rt) -> None:
     """Load jieba's dictionary and the model in the parent, so forks share them."""
     try:
-        from hotline.classify import rapid, text
+        from hotline.classify import appeal_type, text, triage
         text.initialize()
-        rapid.default_detector()    # trains the small rapid-response model once (~1-2 s)
+        # the intake triage's defaults (services/classification.py): the appeal-type model is
+        # trained once from its shipped corpus (~1 s), the rules and towns read from config/
+        appeal_type.default_model()
+        triage.default_rules(), triage.default_towns(), triage.default_policy()
     except Exception:   # classifier optional: intake still works, orders queue for dispatch
         log.warning("classifier not preloaded", exc_info=True)
     rt.predictor()

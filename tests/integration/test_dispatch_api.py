@@ -155,7 +155,8 @@ def test_returns_report_counts_each_outcome(api):
     ("2025-10-01T01:00:00+00:00", "urgent", "2025-10-01T09:05:00+08:00"),  # 5 min, 24x7
 ])
 def test_dispatcher_queue_has_its_own_clock(api, received, urgency, due):
-    o = api.create("admin", content="市民反映某路口红绿灯故障, 请尽快维修处理",
+    # not a rapid-response item (a 红绿灯故障 is rr27 now: dispatched to its unit at once)
+    o = api.create("admin", content="市民反映某路口人行道地砖松动多处, 请安排维修",
                    received_at=received, urgency=urgency)          # no unit: queued
     q = api.as_("dispatcher").get("/api/v1/dispatch/queue").json
     item = next(i for i in q["items"] if i["id"] == o["id"])

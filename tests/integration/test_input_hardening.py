@@ -178,7 +178,8 @@ def test_every_action_refuses_an_unknown_data_key(api):
         r = _post(api, "dispatcher", f"/api/v1/orders/{oid}/{action}",
                   {"reason": "理由", "data": {"zz_unknown": 1}})
         err = _error(r, 422)
-        assert err["fields"] == {"data.zz_unknown": ["未知字段"]}, (action, err)
+        # the unknown key is named whatever else the action's schema requires (answer: reply)
+        assert err["fields"]["data.zz_unknown"] == ["未知字段"], (action, err)
 
 
 def test_server_set_data_keys_cannot_be_supplied(api):

@@ -18,7 +18,7 @@ def test_overlapping_sweeps_then_rq_delivery_exactly_once(request, redis_url):
     rt = _fresh_runtime("postgresql", request, redis_url=redis_url)
     ids = _orders(rt)
     stats = _two_overlapping_sweeps(rt)
-    assert sum(s["orders"] for s in stats) == N and all(s["orders"] > 0 for s in stats)
+    assert sum(s["orders"] for s in stats) == N
     _assert_exactly_once(rt, ids)
 
     # relay + rq worker (burst), twice: the second run must find nothing new to do

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Request, Response
 
 from hotline.adapters.db import aware, utcnow
 from hotline.adapters.orm_survey import SmsOutboxRow, SurveyAuditRow, SurveyRow
+from hotline.core.events import OrderReplyAccepted, SlaWarning
 from hotline.services import sms, survey
 from hotline.services.survey_handlers import on_accept_reply
 from tests.integration.survey_flow import drain, to_return_visit
@@ -143,8 +144,8 @@ def test_embedded_writes_the_database_and_the_file_with_status(api, tmp_path):
     o = api.create(content="小区停水两天无人处理请尽快", category="property_mgmt",
                    unit="dept_housing", urgency="urgent")
     with rt.uow() as uow:
-        uow.emit("sla.warning", order_id=o["id"], clock="sign", target="sign",
-                 due=utcnow().isoformat(), label="75%", unit="dept_housing")
+        uow.emit(SlaWarning(order_id=o["id"], key="sign-75", clock="sign", target="sign",
+                            due=utcnow().isoformat(), label="75%", unit="dept_housing"))
         uow.commit()
     drain(api)
     [w] = _messages(rt, "sla")
@@ -235,7 +236,7 @@ def test_http_provider_500_leaves_pending_and_a_retried_job_never_sends_twice(ht
     with rt.uow() as uow:
         seq = uow.session.execute(select(SurveyRow.closure_seq)
                                   .where(SurveyRow.order_id == oid)).scalar_one()
-        on_accept_reply(rt, uow, 0, {"order_id": oid, "seq": seq})
+        on_accept_reply(rt, uow, 0, OrderReplyAccepted(order_id=oid, seq=seq))
         uow.commit()
     assert len(provider.requests) == 1 and len(_messages(rt)) == 1
 
@@ -261,8 +262,8 @@ def test_http_unit_without_duty_phone_fails_with_a_reason(http_api, provider):
     o = api.create(content="小区停水两天无人处理请尽快", category="property_mgmt",
                    unit="dept_housing", urgency="urgent")
     with rt.uow() as uow:
-        uow.emit("sla.warning", order_id=o["id"], clock="sign", target="sign",
-                 due=utcnow().isoformat(), label="75%", unit="dept_housing")
+        uow.emit(SlaWarning(order_id=o["id"], key="sign-75", clock="sign", target="sign",
+                            due=utcnow().isoformat(), label="75%", unit="dept_housing"))
         uow.commit()
     drain(api)
     [w] = _messages(rt, "sla")

@@ -165,8 +165,10 @@ def test_merged_caller_gets_own_survey(api):
     master = api.create(content="市民反映虎门镇某路段路灯不亮多日", town="town_humen",
                         category="sanitation", unit="town_humen", appeal_type="complaint",
                         caller={"name": "甲", "phone": "13800000011"})
+    # the agent keeps the duplicate to merge it (queue=False): 路灯不亮 is a rapid-response
+    # item, which intake would otherwise dispatch at once (issue 14)
     dup = api.create(content="又有市民反映同一路段路灯不亮", town="town_humen",
-                     caller={"name": "乙", "phone": "13800000022"}, queue=True)
+                     caller={"name": "乙", "phone": "13800000022"}, queue=False)
     api.act("agent", dup["id"], "merge", reason="同一事项", master_id=master["id"])
     api.act("town_humen", master["id"], "sign")
     api.act("town_humen", master["id"], "reply", reply="已修复")

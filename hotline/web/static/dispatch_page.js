@@ -5,7 +5,9 @@ async function loadQueue() {
   const q = await Hotline.api('GET', '/api/v1/dispatch/queue');
   h.fill(document.querySelector('#queue tbody'), q.items.map(o => {
     const sug = (o.suggestions || [])[0];
-    return h('tr', {'data-id': o.id}, h('td', null, D.link(o)), h('td', null, D.short(o.content)),
+    // why it waits (the intake triage's reason, issue 14): shown in Chinese under the content
+    return h('tr', {'data-id': o.id}, h('td', null, D.link(o)), h('td', null, D.short(o.content),
+        o.queue_reason ? h('div', {class: 'hint queue-reason'}, '待派原因: ' + o.queue_reason) : null),
       h('td', null, D.fmt(o.received_at)),
       h('td', null, h('span', {class: o.dispatch_overdue ? 'badge overdue' : 'badge'}, D.fmt(o.dispatch_due))),
       h('td', null, D.unitSelect({class: 'unit'}, sug && sug.unit),

@@ -27,54 +27,78 @@ content.addEventListener('input', checkLength);
 form.addEventListener('reset', () => setTimeout(checkLength));
 const submitBtn = document.getElementById('submit-btn');
 let inFlight = false;
+function requestBody(extra) {
+  const f = form.elements;
+  const body = {content: f.content.value, channel: f.channel.value, urgency: f.urgency.value,
+    caller: {name: f.caller_name.value || null, phone: f.caller_phone.value || null,
+             anonymous: f.anonymous.checked, confidential: f.confidential.checked}};
+  for (const k of ['title', 'address', 'town', 'category', 'unit', 'appeal_type']) if (f[k].value) body[k] = f[k].value;
+  return Object.assign(body, extra || {});
+}
+async function createOrder(extra) {
+  intakeKey = intakeKey || newKey();
+  const o = await Hotline.api('POST', '/api/v1/orders', requestBody(Object.assign(IntakeTriage.extra(), extra || {})),
+    {'Idempotency-Key': intakeKey});
+  intakeKey = null;
+  listOrder(o);
+  return o;
+}
+function listOrder(o) {
+  // a replayed answer (same key) is the order already listed: list each order once, as it stands
+  const tbody = document.querySelector('#recent tbody');
+  const row = h('tr', {class: 'new-order', 'data-id': o.id}, h('td', {class: 'number'}, o.number),
+    h('td', null, o.status_label), h('td', null, o.unit_name || (o.status === 'pending_dispatch' ? '（待派单员派单）' : '')),
+    h('td', null, o.content.slice(0, 60)));
+  const old = tbody.querySelector(`tr[data-id="${Number(o.id)}"]`);
+  if (old) old.replaceWith(row); else tbody.prepend(row);
+}
+// the triage banner (intake_triage.js) logs an emergency call through the same request
+window.IntakeForm = {create: createOrder, listed: listOrder};
+IntakeTriage.init();
 form.addEventListener('submit', async (ev) => {
   ev.preventDefault();
   // one request at a time: a double or triple click (or Enter while waiting) sends nothing more
   if (inFlight) return;
-  const f = form.elements; const err = document.getElementById('intake-error'); err.textContent = '';
+  const err = document.getElementById('intake-error'); err.textContent = '';
   if (!checkLength()) {
     contentErr.textContent += '请精简后再提交（全文未被截断）。';
     content.focus();
     return;
   }
-  const body = {content: f.content.value, channel: f.channel.value, urgency: f.urgency.value,
-    caller: {name: f.caller_name.value || null, phone: f.caller_phone.value || null,
-             anonymous: f.anonymous.checked, confidential: f.confidential.checked}};
-  for (const k of ['title', 'address', 'town', 'category', 'unit', 'appeal_type']) if (f[k].value) body[k] = f[k].value;
+  if (IntakeTriage.blocking()) {       // an emergency: transfer first (the banner's button)
+    err.textContent = '紧急警情须先转接紧急热线。';
+    return;
+  }
   inFlight = true; submitBtn.disabled = true;
   try {
-    intakeKey = intakeKey || newKey();
-    const o = await Hotline.api('POST', '/api/v1/orders', body, {'Idempotency-Key': intakeKey});
-    intakeKey = null;
-    // a replayed answer (same key) is the order already listed: list each order once
-    const tbody = document.querySelector('#recent tbody');
-    if (!tbody.querySelector(`tr[data-id="${Number(o.id)}"]`)) {
-      tbody.prepend(h('tr', {class: 'new-order', 'data-id': o.id}, h('td', {class: 'number'}, o.number),
-        h('td', null, o.status_label), h('td', null, o.unit_name || '（待派单员派单）'),
-        h('td', null, o.content.slice(0, 60))));
-    }
+    const o = await createOrder();
     const dups = o.duplicates || [];
     document.getElementById('duplicates').textContent = dups.length ?
       '可能重复的在办工单: ' + dups.map(d => d.number + ' (相似度 ' + d.score + ')').join('，') : '';
-    form.reset();
+    // the server found an emergency the live check had not shown yet: the banner asks for the
+    // transfer of this order, and the form keeps the appeal until then
+    if (!IntakeTriage.created(o)) form.reset();
   } catch (e) {
     err.textContent = e.message + ' ' + Hotline.fieldErrors(e);
     const fe = (e.body && e.body.error && e.body.error.fields) || {};
     if (fe.content) contentErr.textContent = fe.content.join('；');
   } finally {
-    inFlight = false; submitBtn.disabled = false;
+    inFlight = false; submitBtn.disabled = IntakeTriage.blocking();
   }
 });
+// The live triage (debounced): what intake will decide, while the agent types.
 let timer = null;
-content.addEventListener('input', (ev) => {
+let asked = 0;
+function checkTriage() {
   clearTimeout(timer);
   timer = setTimeout(async () => {
-    const text = ev.target.value; if (text.length < 5) return;
+    const text = content.value; if (chars(text) < 5) return;
+    const n = ++asked;
     try {
-      const r = await Hotline.api('POST', '/api/v1/classify', {text});
-      document.getElementById('suggestions').textContent = r.suggestions.length ?
-        '系统建议: ' + r.suggestions.map(s => `${s.label}${s.unit ? '→' + s.unit : ''} (${Math.round(s.score * 100)}%)`).join('，') +
-        (r.rapid_item ? ' · 快速响应事项 ' + r.rapid_item.name : '') : '';
-    } catch (e) { /* advisory only */ }
+      const r = await Hotline.api('POST', '/api/v1/classify', {text, town: form.elements.town.value || null});
+      if (n === asked) IntakeTriage.show(r);    // an older answer never overwrites a newer one
+    } catch (e) { /* advisory only: intake decides again on submit */ }
   }, 400);
-});
+}
+content.addEventListener('input', checkTriage);
+document.getElementById('town').addEventListener('change', checkTriage);

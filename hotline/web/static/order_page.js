@@ -20,6 +20,9 @@ const F = {
   input: () => label('协办意见', h('textarea', {id: 'f-input', rows: 3})),
   handler: () => label('经办人', h('input', {id: 'f-handler', maxlength: 64})),
   note: () => label('记录', h('input', {id: 'f-note', maxlength: 500})),
+  operator: () => label('接警员', h('input', {id: 'f-operator', maxlength: 64})),
+  reference: () => label('接警单号', h('input', {id: 'f-reference', maxlength: 64})),
+  feedback: () => label('处置反馈', h('textarea', {id: 'f-feedback', rows: 2, maxlength: 2000})),
   line: () => label('紧急热线', select('f-line', PAGE.lines.map(l => [l, l]))),
   master_id: () => label('主工单 ID', h('input', {id: 'f-master_id', type: 'number'})),
   save_rule: () => h('label', {class: 'inline'}, h('input', {type: 'checkbox', id: 'f-save_rule'}), ' 保存为派单规则'),
@@ -28,7 +31,7 @@ const FIELDS = {dispatch: ['unit'], request_return: ['reason_code', 'legal_basis
   approve_return: ['unit', 'attributed_to'], arbitrate: ['unit', 'attributed_to', 'save_rule'], arbitrate_keep: ['save_rule'],
   reply: ['reply'], request_extension: ['days'], approve_extension: ['days'], add_assist: ['unit', 'task', 'days'],
   assist_input: ['input'], assign: ['handler'], contact: ['note'], onsite: ['note'], note: ['note'],
-  transfer_emergency: ['line'], merge: ['master_id'], not_accept: ['na_code'], answer: ['reply']};
+  transfer_emergency: ['line', 'operator', 'reference'], emergency_feedback: ['feedback', 'operator', 'reference'], merge: ['master_id'], not_accept: ['na_code'], answer: ['reply']};
 let order = null, current = null;
 const orderLink = (m) => h('a', {href: '/orders/' + encodeURIComponent(m.id)}, m.number);
 

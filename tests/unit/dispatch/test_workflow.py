@@ -30,6 +30,7 @@ LEAD, ASSIST = "town_humen", "dept_env"
 # valid input for every action, so only the table decides
 DATA = {
     "dispatch": {"unit": LEAD}, "merge": {"master_id": 999}, "transfer_emergency": {"line": "110"},
+    "emergency_feedback": {"feedback": "已出警"},
     "request_return": {"legal_basis": "三定方案", "suggested_unit": "town_dongcheng"},
     "approve_return": {"unit": "town_dongcheng"}, "arbitrate": {"unit": "town_dongcheng"},
     "assign": {"handler": "张三"}, "request_extension": {"days": 2},
