@@ -34,7 +34,7 @@ HUMEN = Actor("humen1", Role.DEPARTMENT, "town_humen")
 DALANG = Actor("dalang1", Role.DEPARTMENT, "town_dalang")
 RETURN = {"legal_basis": "《东莞市镇街权责清单》第12项", "suggested_unit": "town_dongcheng",
           "reason_code": "wrong_town"}
-APPEAL = "虎门镇连升路路灯不亮已经一周, 晚上行人很危险"
+APPEAL = "小区门口垃圾堆积多日无人清运, 气味难闻, 希望尽快处理"
 # `act` commits the action, then the detail view it answers with logs the read (PIPL access
 # log, services/privacy.py) in a transaction of its own
 ACT_COMMITS = 2
@@ -78,7 +78,7 @@ def test_intake_without_a_model_queues_for_the_dispatcher(rt):
     order = rt.db.order(out["id"])
     assert order.status == Status.PENDING_DISPATCH and order.unit is None
     assert order.history[-1].action == "queue"
-    assert order.history[-1].data == {"why": "no_model"}
+    assert order.history[-1].data == {"why": "no_model", "reasons": ["无分类模型，需人工分派"]}
     assert out["classification"] is None
     # nobody is notified of a queued order: only the intake's own event
     assert rt.db.events() == [OrderCreated(order_id=out["id"])]
