@@ -2,7 +2,7 @@
 
 Generates N work orders, 4 transitions each and their unit_facts rollup rows with
 INSERT ... SELECT generate_series in a private schema, then times the unit report
-(services.reports' SQL: one GROUP BY over unit_facts + the pure rate formulas) for the year.
+(reports.service' SQL: one GROUP BY over unit_facts + the pure rate formulas) for the year.
 Writes bench/results/reports.json and .md.  Usage: python bench/bench_reports.py [N ...]
 """
 from __future__ import annotations
@@ -78,10 +78,10 @@ def generate(conn, n: int, units: list[str]) -> None:
 
 
 def run(n: int, runs: int = 5) -> dict:
-    from hotline.adapters.orm import Base
+    from hotline.core.app_config import load_config
+    from hotline.core.orm import Base
     from hotline.reports import sql
-    from hotline.services.app_config import load_config
-    from hotline.survey.scoring import rates
+    from hotline.survey.domain.scoring import rates
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG)
     with admin.begin() as c:

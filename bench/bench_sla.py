@@ -44,12 +44,12 @@ def main() -> int:
     os.environ.setdefault("HOTLINE_VAR", str(ROOT / "var" / "bench"))
     from sqlalchemy import create_engine, text
 
-    from hotline.adapters.db import utcnow
-    from hotline.adapters.migrate import upgrade
-    from hotline.config import Settings
-    from hotline.services.runtime import Runtime
-    from hotline.services.seed import seed_users, sync_units
-    from hotline.services.sweep import due_query, sweep_tick
+    from hotline.core.config import Settings
+    from hotline.core.db import utcnow
+    from hotline.core.migrate import upgrade
+    from hotline.core.runtime import Runtime
+    from hotline.sla.sweep import due_query, sweep_tick
+    from hotline.workorders.seed import seed_users, sync_units
 
     schema = f"bench_sla_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG_URL)

@@ -7,8 +7,8 @@ import sys
 import click
 
 LAZY_GROUPS = {"classify": "hotline.classify.cli:classify", "sla": "hotline.sla.cli:sla",
-               "privacy": "hotline.services.cli_privacy:privacy", "kb": "hotline.knowledge.cli:kb",
-               "reports": "hotline.services.cli_reports:reports"}
+               "privacy": "hotline.privacy.cli:privacy", "kb": "hotline.knowledge.cli:kb",
+               "reports": "hotline.reports.cli:reports"}
 
 
 class LazyGroup(click.Group):
@@ -27,10 +27,10 @@ class LazyGroup(click.Group):
 def _extend_group(name, group):
     """Service-layer commands that live next to a pure package's own CLI."""
     if name == "sla" and "sweep" not in group.commands:
-        from hotline.services.cli_sla import sweep
+        from hotline.sla.sweep_cli import sweep
         group.add_command(sweep)
     if name == "classify":
-        from hotline.services.cli_classify import extend
+        from hotline.learning.cli import extend
         extend(group)
 
 
@@ -40,7 +40,7 @@ def main():
 
 
 def _runtime():
-    from hotline.services.runtime import Runtime
+    from hotline.core.runtime import Runtime
     return Runtime.build()
 
 
@@ -51,8 +51,8 @@ def db():
 
 @db.command("upgrade", help="Apply Alembic migrations up to head, then sync units from config.")
 def db_upgrade():
-    from hotline.adapters.migrate import upgrade
-    from hotline.services.seed import sync_units
+    from hotline.core.migrate import upgrade
+    from hotline.workorders.seed import sync_units
     rt = _runtime()
     upgrade(rt.engine)
     n = sync_units(rt)
@@ -62,7 +62,7 @@ def db_upgrade():
 @main.command("seed-demo", help="Demo users (one per unit) and a few hundred demo orders.")
 @click.option("--orders", "count", default=300, show_default=True)
 def seed_demo(count):
-    from hotline.services.seed import seed_demo_knowledge, seed_demo_orders, seed_users
+    from hotline.workorders.seed import seed_demo_knowledge, seed_demo_orders, seed_users
     rt = _runtime()
     created = seed_users(rt)
     made = seed_demo_orders(rt, count)
@@ -89,7 +89,7 @@ def worker(burst, no_relay):
     import logging
     import os
 
-    from hotline.services.worker import run_worker
+    from hotline.core.worker import run_worker
     logging.basicConfig(level=os.environ.get("HOTLINE_LOG_LEVEL", "INFO"),
                         format="%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s")
     sys.exit(run_worker(_runtime(), burst=burst, relay=not no_relay))
@@ -109,11 +109,11 @@ def users():
 @click.option("--name", default="")
 @click.password_option()
 def users_add(username, role, unit, name, password):
-    from hotline.dispatch.model import DomainError
-    from hotline.services.auth import add_user
+    from hotline.core.auth import add_user
+    from hotline.workorders.domain.model import DomainError
     try:
         add_user(_runtime(), username, password, role, unit, name)
-    except DomainError as exc:   # a refused password (services/passwords.py) or a missing unit
+    except DomainError as exc:   # a refused password (core/passwords.py) or a missing unit
         raise click.ClickException(exc.message) from exc
     click.echo(f"user {username} added")
 

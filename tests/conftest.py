@@ -78,8 +78,8 @@ def pg_schema():
 
 
 def make_runtime(url: str, redis_url: str | None = None, queue_name: str | None = None):
-    from hotline.config import Settings
-    from hotline.services.runtime import Runtime
+    from hotline.core.config import Settings
+    from hotline.core.runtime import Runtime
     settings = Settings.from_env(database_url=url, redis_url=redis_url,
                                  secret_key="test-secret", queue_name=queue_name or
                                  f"hotline-test-{RUN_ID}")
@@ -95,9 +95,9 @@ _MIGRATED: dict[str, object] = {}
 def _fresh_runtime(backend: str, request, redis_url=None):
     from sqlalchemy import text
 
-    from hotline.adapters.migrate import upgrade
-    from hotline.adapters.orm import Base
-    from hotline.services.seed import seed_users, sync_units
+    from hotline.core.migrate import upgrade
+    from hotline.core.orm import Base
+    from hotline.workorders.seed import seed_users, sync_units
     if backend == "sqlite":
         path = TMP / f"db-{uuid.uuid4().hex[:8]}.sqlite"
         rt = make_runtime(f"sqlite:///{path}", redis_url)

@@ -168,11 +168,11 @@ TRIAGE_COLUMNS = ["id", "appeal_type", "appeal_type_score", "rapid", "rapid_item
 
 def published_model_dir():
     """Directory of the model `make run` publishes (`hotline classify ensure-model`), or None."""
-    from hotline.config import var_dir
+    from hotline.core.config import var_dir
 
     from .store import ModelStore
 
-    # the same store `hotline classify ensure-model` publishes to (hotline/services/cli_classify.py)
+    # the same store `hotline classify ensure-model` publishes to (hotline/learning/cli.py)
     store = ModelStore(var_dir() / "models")
     v = store.current_version()
     return store.root / v if v else None

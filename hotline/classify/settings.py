@@ -1,9 +1,9 @@
 """config/classify.yaml with code defaults (pure), read strictly: an unknown key fails the
-load naming file and key (hotline/configfile.py).
+load naming file and key (hotline/core/configfile.py).
 
 The file holds only what code reads: the precision the auto-dispatch threshold aims at
 (hotline/classify/training.py) and the triage floor and margin (hotline/classify/triage.py). Duplicate search and rapid-item detection keep their numbers
-next to the code that uses them (hotline/services/duplicates.py, hotline/classify/rapid.py).
+next to the code that uses them (hotline/intake/duplicates.py, hotline/classify/rapid.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ DEFAULTS = {"auto_dispatch": {"target_precision": 0.980, "min_score": 0.4, "min_
 
 
 def load(path=None) -> dict:
-    from hotline.configfile import ConfigError, parse_file
+    from hotline.core.configfile import ConfigError, parse_file
 
     p = Path(path) if path else CONFIG_DIR / "classify.yaml"
 

@@ -1,1 +1,3 @@
-"""Shared kernel of the features: pure declarations every layer may import."""
+"""Shared kernel of the features: typed events (pure, every layer may import them), the
+handler table and bootstrap, unit of work and mapper, runtime and configuration, outbox,
+worker, access, SMS port."""

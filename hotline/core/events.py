@@ -3,10 +3,10 @@
 
 An event is what the outbox stores: its `name` (the row's topic) and its fields (the row's
 payload). `UnitOfWork.emit` accepts only instances of the classes declared here, and the one
-handler table (hotline/services/handlers.py) maps each class to its handlers. An event whose
+handler table (hotline/core/handlers.py) maps each class to its handlers. An event whose
 `notifies` is True must reach someone: a test fails when it has no handler.
 
-Pure: no framework, so the transition table (hotline/dispatch/workflow.py) can name the event
+Pure: no framework, so the transition table (hotline/workorders/domain/workflow.py) can name the event
 each action raises.
 """
 from __future__ import annotations

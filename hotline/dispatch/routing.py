@@ -1,117 +1,60 @@
-"""Responsibility table (权责清单 / 派单目录): category x town -> lead unit + assisting units.
-
-Pure: entries are plain data loaded from config/responsibility.yaml (and, by the service
-layer, from supervisor rulings saved as routing rules). The most specific entry valid at the
-given instant wins; a ruling saved by arbitration (source "ruling") beats the configured table
-at equal specificity (docs/design/domain.md §6.4: a binding decision is reused as a rule).
-The table is consulted BEFORE dispatch only; routing never re-runs after dispatch
-(docs/design/domain.md §6.6).
-"""
+"""Routing for intake and dispatchers: the responsibility table plus supervisor rulings saved
+as rules (docs/design/domain.md §6.4). Consulted BEFORE dispatch only; nothing re-routes a
+dispatched order (docs/design/domain.md §6.6)."""
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
+from datetime import datetime
 
-ANY = "*"
+from sqlalchemy import select
 
+from hotline.core.db import utcnow
+from hotline.dispatch.domain import routing
+from hotline.dispatch.orm import RoutingRuleRow
+from hotline.workorders import views
 
-@dataclass(frozen=True)
-class Entry:
-    category: str
-    town: str                     # a town code or "*"
-    lead: str                     # a unit code or "town" (属地: the order's town)
-    assist: tuple[str, ...] = ()
-    valid_from: dt.date | None = None
-    valid_to: dt.date | None = None   # inclusive
-    source: str = "config"        # config | ruling
-    note: str = ""
-
-    def valid_on(self, day: dt.date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and \
-            (self.valid_to is None or day <= self.valid_to)
+RULINGS_KEY = "routing.rulings"
+# Saved rulings change a few times a year (an arbitration with save_rule); intake consults
+# them for every auto-dispatch, so each process keeps them this long. The process that saves
+# one drops its copy at commit (rules.after_action); other processes follow within the TTL.
+RULINGS_TTL = 10.0
 
 
-@dataclass(frozen=True)
-class Assignment:
-    lead: str
-    assist: tuple[str, ...] = ()
-    source: str = "taxonomy"      # taxonomy | config | ruling
-    entry: Entry | None = field(default=None, compare=False)
+def ruling_entries(uow) -> list[routing.Entry]:
+    rows = uow.rulings.active()
+    return [routing.Entry(r.category, r.town or routing.ANY, r.lead, tuple(r.assist or ()),
+                          r.valid_from, r.valid_to, "ruling", r.note or "") for r in rows]
 
 
-class RoutingError(ValueError):
-    """A responsibility entry is wrong; the message names the entry and key."""
+def _entries(rt, uow) -> list[routing.Entry]:
+    return rt.cached(RULINGS_KEY, RULINGS_TTL, lambda: ruling_entries(uow)) + \
+        rt.config.responsibility
 
 
-def _date(v, where: str) -> dt.date | None:
-    if v is None or isinstance(v, dt.date):
-        return v
-    try:
-        return dt.date.fromisoformat(str(v))
-    except ValueError:
-        raise RoutingError(f"{where}: 日期格式应为 YYYY-MM-DD, 实际 {v!r}") from None
+def unit_for(rt, category: str | None, town: str | None, at: datetime | None = None,
+             uow=None) -> routing.Assignment | None:
+    """Lead + assisting units for (category, town) at `at`: rulings, then
+    config/responsibility.yaml, then the taxonomy owner. `uow`: the caller's unit of work."""
+    at = at or utcnow()
+    if uow is None:
+        with rt.uow() as own:
+            return unit_for(rt, category, town, at, own)
+    entries = _entries(rt, uow)
+    return routing.unit_for(rt.city, category, town, views.to_local(at), entries)
 
 
-def parse_entries(items: list[dict], units: set[str] | None = None,
-                  categories: set[str] | None = None, file: str = "responsibility.yaml",
-                  source: str = "config") -> list[Entry]:
-    out = []
-    for i, it in enumerate(items or []):
-        where = f"{file}: entries[{i}]"
-        if not isinstance(it, dict):
-            raise RoutingError(f"{where}: 须为映射")
-        cat, lead = it.get("category"), it.get("lead")
-        if not cat or not lead:
-            raise RoutingError(f"{where}: category 和 lead 为必填项")
-        if categories is not None and cat not in categories:
-            raise RoutingError(f"{where}.category: 未知分类 {cat}")
-        town = it.get("town") or ANY
-        assist = tuple(it.get("assist") or ())
-        if units is not None:
-            for u in [lead, *assist] + ([] if town == ANY else [town]):
-                if u != "town" and u not in units:
-                    raise RoutingError(f"{where}: 未知单位 {u}")
-        if lead in assist:
-            raise RoutingError(f"{where}.assist: 主办单位不能同时为协办单位")
-        e = Entry(cat, town, lead, assist, _date(it.get("valid_from"), where + ".valid_from"),
-                  _date(it.get("valid_to"), where + ".valid_to"), source, it.get("note") or "")
-        if e.valid_from and e.valid_to and e.valid_to < e.valid_from:
-            raise RoutingError(f"{where}: valid_to 早于 valid_from")
-        out.append(e)
-    return out
+def suggest(rt, category: str | None, town: str | None) -> dict:
+    a = unit_for(rt, category, town)
+    if a is None:
+        return {"lead": None, "assist": [], "source": None}
+    return {"lead": a.lead, "assist": list(a.assist), "source": a.source}
 
 
-def resolve(entries: list[Entry], category: str | None, town: str | None,
-            day: dt.date) -> Assignment | None:
-    """The most specific valid entry: (category, town) over (category, *); rulings first."""
-    if not category:
-        return None
-    best, best_key = None, None
-    for e in entries:
-        if e.category != category or not e.valid_on(day):
-            continue
-        if e.town != ANY and e.town != town:
-            continue
-        key = (e.town != ANY, e.source == "ruling", e.valid_from or dt.date.min)
-        if best_key is None or key > best_key:
-            best, best_key = e, key
-    if best is None:
-        return None
-    lead = town if best.lead == "town" else best.lead
-    if not lead:
-        return None
-    assist = [town if a == "town" else a for a in best.assist]
-    return Assignment(lead, tuple(a for a in assist if a and a != lead), best.source, best)
-
-
-def unit_for(city, category: str | None, town: str | None, at: dt.datetime | dt.date | None,
-             entries: list[Entry]) -> Assignment | None:
-    """Lead (and assisting) units for an order: the responsibility table `entries` (parsed
-    once by the runtime's configuration, plus saved rulings), falling back to the category's
-    owner in the taxonomy (属地 categories go to the town)."""
-    day = at.date() if isinstance(at, dt.datetime) else (at or dt.date.today())
-    hit = resolve(entries, category, town, day)
-    if hit is not None:
-        return hit
-    lead = city.unit_for(category, town) if city is not None else None
-    return Assignment(lead, (), "taxonomy") if lead else None
+def list_rules(rt) -> list[dict]:
+    with rt.uow() as uow:
+        rows = uow.session.execute(select(RoutingRuleRow).order_by(RoutingRuleRow.id.desc())
+                                   .limit(500)).scalars().all()
+        return [{"id": r.id, "category": r.category, "town": r.town, "lead": r.lead,
+                 "assist": r.assist or [], "valid_from": r.valid_from.isoformat()
+                 if r.valid_from else None, "order_id": r.order_id, "note": r.note,
+                 "active": r.active, "created_by": r.created_by,
+                 "created_at": views.iso(r.created_at)} for r in rows]

@@ -8,10 +8,10 @@ from datetime import timedelta
 from flask import Blueprint, g, jsonify, request
 from marshmallow import fields, validate
 
-from hotline.dispatch.workflow import Role
 from hotline.web.api import documented, json_body, load, login_required, rt
 from hotline.web.errors import ApiError
 from hotline.web.schemas import Day, PeriodSchema, Schema
+from hotline.workorders.domain.workflow import Role
 
 from . import service
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from hotline.adapters.db import aware, utcnow
-from hotline.services import survey
+from hotline.core.db import aware, utcnow
+from hotline.survey import service as survey
 
 from .service import on_bad_rating
 
@@ -22,7 +22,7 @@ def on_answer(rt, uow, event_id: int, ev) -> None:
 
 
 def on_needs_review(rt, uow, event_id: int, ev) -> None:
-    from hotline.adapters.orm_survey import SurveyRow
+    from hotline.survey.orm import SurveyRow
     sat = uow.session.execute(select(SurveyRow.satisfaction).where(
         SurveyRow.id == ev.survey_id)).scalar_one_or_none()
     on_bad_rating(rt, uow, ev.order_id, sat)

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hotline.adapters.orm import Base
+from hotline.core.orm import Base
 
 
 class KbArticleRow(Base):

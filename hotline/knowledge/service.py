@@ -29,12 +29,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 
-from hotline.adapters.db import utcnow
-from hotline.adapters.orm import NoteRow, TransitionRow, WorkOrderRow
-from hotline.dispatch.model import Actor, DomainError, NotPermitted, RuleViolation
-from hotline.dispatch.workflow import Role
-from hotline.dispatch.workflow import Status as OrderStatus
-from hotline.services.runtime import Runtime
+from hotline.core.db import utcnow
+from hotline.core.orm import NoteRow, TransitionRow, WorkOrderRow
+from hotline.core.runtime import Runtime
+from hotline.workorders.domain.model import Actor, DomainError, NotPermitted, RuleViolation
+from hotline.workorders.domain.workflow import Role
+from hotline.workorders.domain.workflow import Status as OrderStatus
 
 from .domain.article import Article, Status
 from .orm import (
@@ -539,7 +539,7 @@ def answer_hook(rt, uow, order, row) -> None:
     """After an order is saved: an `answer` (直接答复) must carry the answer text, and a
     referenced article must be the version published now; the answer text becomes the
     order's reply to the citizen (NoteRow citizen_reply). Runs in the order's transaction
-    (wired in services/bootstrap.py), so a refused answer leaves the order as it was."""
+    (wired in core/bootstrap.py), so a refused answer leaves the order as it was."""
     if not order.history or order.history[-1].action != "answer":
         return
     s = uow.session
@@ -871,7 +871,7 @@ def gaps(rt: Runtime, frm: date, to: date, limit: int = 50) -> dict:
     """The knowledge-gap report: consultations answered without an article, queries with no
     answer, articles whose answers were followed by a bad rating or a call-back (the same
     phone again within CALLBACK_DAYS), and articles due for review."""
-    from hotline.adapters.orm_survey import SurveyRow
+    from hotline.survey.orm import SurveyRow
     start, end = _range(frm, to)
     with rt.sessions() as s:
         answers = s.execute(select(WorkOrderRow.id, WorkOrderRow.number, WorkOrderRow.content,

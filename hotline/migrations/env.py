@@ -1,8 +1,8 @@
-"""Alembic environment. Run through `hotline db upgrade` (hotline/adapters/migrate.py)."""
+"""Alembic environment. Run through `hotline db upgrade` (hotline/core/migrate.py)."""
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from hotline.adapters.orm import Base
+from hotline.core.orm import Base
 
 config = context.config
 target_metadata = Base.metadata

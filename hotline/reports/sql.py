@@ -1,5 +1,5 @@
 """Read side for supervisors: SQL aggregates over the unit_facts rollup (never loads
-aggregates). One GROUP BY gives the sums of hotline.survey.scoring.SUM_KEYS per group; the
+aggregates). One GROUP BY gives the sums of hotline.survey.domain.scoring.SUM_KEYS per group; the
 pure `rates()` turns them into rates and the composite score."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import and_, case, func, not_, or_, select
 
-from hotline.adapters.orm_survey import UnitFactRow as F
+from hotline.survey.orm import UnitFactRow as F
 
 POP = and_(not_(F.returned_away), not_(F.unreasonable))
 
@@ -121,7 +121,7 @@ def _pct(vals: list[float], p: float) -> float | None:
 
 
 def overdue(session, as_of: datetime, limit: int = 500):
-    from hotline.adapters.orm import WorkOrderRow as W
+    from hotline.core.orm import WorkOrderRow as W
     q = (select(W.id, W.number, W.title, F.unit, W.status, F.reply_due_at)
          .join(W, W.id == F.order_id)
          .where(POP, F.replied_at.is_(None), F.reply_due_at < as_of,
@@ -145,7 +145,7 @@ def hot_spots(session, start: datetime, end: datetime, min_repeats: int = 2, lim
     docs/design/domain.md §2.4)."""
     from sqlalchemy.orm import aliased
 
-    from hotline.adapters.orm import WorkOrderRow as W
+    from hotline.core.orm import WorkOrderRow as W
     child = aliased(W)
     q = (select(W.id, W.number, W.town, W.category, W.address, W.unit,
                 func.count(child.id).label("repeats"))
@@ -158,8 +158,8 @@ def hot_spots(session, start: datetime, end: datetime, min_repeats: int = 2, lim
 
 
 def comments(session, start: datetime, end: datetime, limit: int = 500):
-    from hotline.adapters.orm import WorkOrderRow as W
-    from hotline.adapters.orm_survey import SurveyRow as S
+    from hotline.core.orm import WorkOrderRow as W
+    from hotline.survey.orm import SurveyRow as S
     q = (select(S.id, W.number, S.unit, S.resolved, S.satisfaction, S.comment, S.answered_at,
                 S.excluded)
          .join(W, W.id == S.order_id)

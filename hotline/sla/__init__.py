@@ -1,5 +1,6 @@
-"""SLA engine (pure): working-day calendar, policy from config/, clocks derived from history.
+"""SLA: the pure engine in domain/ (working-day calendar, policy from config/, clocks
+derived from history), and around it the service, sweep, handlers, tables and API.
 
-Import from the submodules: ``hotline.sla.calendar``, ``hotline.sla.policy``,
-``hotline.sla.clocks``; the CLI group is ``hotline.sla.cli:sla``.
+Import from the submodules: ``hotline.sla.domain.calendar``, ``hotline.sla.domain.policy``,
+``hotline.sla.domain.clocks``; the CLI group is ``hotline.sla.cli:sla``.
 """

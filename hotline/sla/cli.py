@@ -14,14 +14,14 @@ import sys
 
 import click
 
-from hotline.sla.calendar import TZ, as_local
-from hotline.sla.policy import URGENCIES, ConfigError, load_policy
+from hotline.sla.domain.calendar import TZ, as_local
+from hotline.sla.domain.policy import URGENCIES, ConfigError, load_policy
 
 CLI_CLOCKS = ("sign", "contact", "onsite", "reply")
 
 
 def _engine():
-    from hotline.sla.clocks import SlaEngine
+    from hotline.sla.domain.clocks import SlaEngine
     try:
         return SlaEngine(load_policy())
     except ConfigError as e:
@@ -51,7 +51,7 @@ def sla():
 @click.option("--dispatched", default=None, help="dispatch time (default: the receipt time)")
 def due(received, appeal_type, item, urgency, dispatched):
     """Print the deadlines of a new order as JSON (no database needed)."""
-    from hotline.sla.clocks import OrderFacts, Transition
+    from hotline.sla.domain.clocks import OrderFacts, Transition
     eng = _engine()
     if appeal_type not in eng.policy.reply_days:
         raise click.BadParameter(f"unknown appeal type {appeal_type!r}; one of "

@@ -3,8 +3,8 @@
 An action's `data` is stored on its transition record and shown on the order page and in
 reports, so it takes exactly the keys that action reads, each with a type and a bound; any
 other key is a 422 naming it. The keys were collected from every reader: the aggregate
-(dispatch/model.py `_on_<action>`), services/rules.py (units, 协办 deadlines, attribution,
-merge, saved rulings), services/orders.py (category change, notes and replies) and the order
+(workorders/domain/model.py `_on_<action>`), workorders/rules.py (units, 协办 deadlines, attribution,
+merge, saved rulings), workorders/commands.py (category change, notes and replies) and the order
 page's action form.
 
 Keys the service writes itself are never accepted from a client: `window_closes_at`,
@@ -12,7 +12,7 @@ Keys the service writes itself are never accepted from a client: `window_closes_
 `master_number`, `routing_rule_id`, `transferred_at`, and the SLA sweep's `auto`, `clock`,
 `target`, `due`, `owner`, `step_due` (a forged `auto` would hide a human urge from the clocks).
 Unit, town and category codes are checked against the city configuration in
-services/rules.py and services/orders.py, where the configuration is at hand.
+workorders/rules.py and workorders/commands.py, where the configuration is at hand.
 """
 from __future__ import annotations
 
@@ -20,10 +20,14 @@ from functools import lru_cache
 
 from marshmallow import fields, validate
 
-from hotline.dispatch.model import ATTRIBUTIONS, EMERGENCY_LINES, NOT_ACCEPT_REASONS, RETURN_REASONS
-from hotline.dispatch.workflow import ACTION_LABELS, ACTIONS
-
-from .schemas import ActionSchema, LocalDateTime, Schema
+from hotline.web.schemas import ActionSchema, LocalDateTime, Schema
+from hotline.workorders.domain.model import (
+    ATTRIBUTIONS,
+    EMERGENCY_LINES,
+    NOT_ACCEPT_REASONS,
+    RETURN_REASONS,
+)
+from hotline.workorders.domain.workflow import ACTION_LABELS, ACTIONS
 
 CODE = validate.Length(min=1, max=64, error="代码长度须为 {min} 至 {max} 个字符")
 

@@ -10,12 +10,12 @@ from flask import Blueprint, current_app, g, jsonify, request
 from marshmallow import Schema
 
 from hotline import __version__
-from hotline.dispatch.workflow import ACTION_LABELS, ACTIONS, Role
-from hotline.services import auth, orders
-
-from . import schemas as s
-from .action_schemas import action_schema
-from .errors import ApiError
+from hotline.core import auth
+from hotline.web import schemas as s
+from hotline.web.action_schemas import action_schema
+from hotline.web.errors import ApiError
+from hotline.workorders import commands as orders
+from hotline.workorders.domain.workflow import ACTION_LABELS, ACTIONS, Role
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 ROUTES: list[dict] = []   # read by the OpenAPI generator
@@ -328,7 +328,7 @@ for _action in ACTIONS:
 @login_required(Role.DISPATCHER, Role.AGENT)
 def attach(order_id: int):
     data = load(s.AttachSchema(), json_body())
-    from hotline.services.duplicates import attach_to_master
+    from hotline.intake.duplicates import attach_to_master
     return jsonify(attach_to_master(rt(), g.actor, order_id, data["order_ids"], data["reason"]))
 
 
@@ -337,7 +337,7 @@ def attach(order_id: int):
             s.AttachmentListSchema)
 @login_required()
 def list_attachments(order_id: int):
-    from hotline.services import attachments
+    from hotline.workorders import attachments
     items = attachments.list_attachments(rt(), g.actor, order_id)
     return jsonify({"items": items, "total": len(items), "page": 1, "per_page": len(items)})
 
@@ -348,7 +348,7 @@ def list_attachments(order_id: int):
             s.RecordingRefSchema, s.AttachmentSchema, 201)
 @login_required()
 def add_attachment(order_id: int):
-    from hotline.services import attachments
+    from hotline.workorders import attachments
     if request.mimetype == "multipart/form-data":
         f = request.files.get("file")
         if f is None:
@@ -366,7 +366,7 @@ def add_attachment(order_id: int):
 def download_attachment(order_id: int, attachment_id: int):
     from flask import send_file
 
-    from hotline.services import attachments
+    from hotline.workorders import attachments
     path, ctype, name = attachments.open_file(rt(), g.actor, order_id, attachment_id)
     return send_file(path, mimetype=ctype, download_name=name, as_attachment=True)
 
@@ -378,7 +378,7 @@ def download_attachment(order_id: int, attachment_id: int):
 @login_required()
 def classify():
     data = load(s.ClassifyRequestSchema(), json_body())
-    from hotline.services.classification import classify_text
+    from hotline.learning.classification import classify_text
     town = data.get("town")
     # an unknown town is no error here (the live check is advisory): it only names no 属地 unit
     return jsonify(classify_text(rt(), data["text"], town if town in rt().city.towns else None))
@@ -389,7 +389,7 @@ def classify():
             s.TrainingRunSchema, 202, tags=("classify",))
 @login_required(Role.ADMIN, Role.SUPERVISOR)
 def train_model():
-    from hotline.services.training import request_training
+    from hotline.learning.training import request_training
     return jsonify(request_training(rt(), g.actor)), 202
 
 
@@ -398,7 +398,7 @@ def train_model():
             tags=("classify",))
 @login_required(Role.ADMIN, Role.SUPERVISOR)
 def training_run(run_id: int):
-    from hotline.services.training import get_run
+    from hotline.learning.training import get_run
     run = get_run(rt(), run_id)
     if run is None:
         raise ApiError(404, "训练任务不存在")

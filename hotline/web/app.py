@@ -5,7 +5,7 @@ import logging
 
 from flask import Flask, jsonify
 
-from hotline.services.runtime import Runtime
+from hotline.core.runtime import Runtime
 
 MAX_BODY = 1024 * 1024   # bodies up to 1 MB are parsed; larger is 413
 
@@ -28,20 +28,15 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.extensions["hotline"] = rt
 
+    from hotline.dispatch import api as ext_dispatch
+    from hotline.intake import api as ext_open311
     from hotline.knowledge import api as knowledge_api  # issue 16: the feature's own package
-
-    from . import (
-        api,
-        errors,
-        ext_admin,
-        ext_dispatch,
-        ext_open311,
-        ext_reports,
-        ext_security,
-        ext_sla,
-        ext_survey,
-        pages,
-    )
+    from hotline.privacy import api as ext_security
+    from hotline.reports import api as ext_reports
+    from hotline.sla import api as ext_sla
+    from hotline.survey import api as ext_survey
+    from hotline.web import admin as ext_admin
+    from hotline.web import api, errors, pages
     errors.register(app)
 
     @app.after_request
@@ -63,7 +58,7 @@ def create_app(runtime: Runtime | None = None) -> Flask:
 
     @app.get("/api/v1/openapi.json")
     def openapi():
-        from .openapi import build_spec
+        from hotline.web.openapi import build_spec
         return jsonify(build_spec(api.ROUTES, api._create_schema().__class__))
 
     logging.basicConfig(level=logging.INFO)

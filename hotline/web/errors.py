@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from hotline.dispatch.model import DomainError
+from hotline.workorders.domain.model import DomainError
 
 log = logging.getLogger(__name__)
 

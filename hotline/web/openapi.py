@@ -12,7 +12,7 @@ def build_spec(routes: list[dict], create_schema) -> dict:
                    plugins=[MarshmallowPlugin()],
                    info={"description": "东莞 12345 政务服务便民热线工单服务"})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    from .schemas import ErrorSchema
+    from hotline.web.schemas import ErrorSchema
     spec.components.schema("Error", schema=ErrorSchema)
     paths: dict[str, dict] = {}
     for r in routes:

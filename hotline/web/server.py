@@ -18,7 +18,7 @@ def preload_classifier(rt) -> None:
     try:
         from hotline.classify import appeal_type, text, triage
         text.initialize()
-        # the intake triage's defaults (services/classification.py): the appeal-type model is
+        # the intake triage's defaults (learning/classification.py): the appeal-type model is
         # trained once from its shipped corpus (~1 s), the rules and towns read from config/
         appeal_type.default_model()
         triage.default_rules(), triage.default_towns(), triage.default_policy()
@@ -57,7 +57,7 @@ class HotlineServer(BaseApplication):
 
 
 def serve(host: str, port: int, workers: int | None) -> None:
-    from hotline.services.runtime import Runtime
+    from hotline.core.runtime import Runtime
     from hotline.web.app import create_app
     rt = Runtime.build()
     preload_classifier(rt)
@@ -127,6 +127,6 @@ def watch_gc(threshold: float = 0.02) -> None:
 
 
 def _start_drainer(rt) -> None:
-    from hotline.services.outbox import OutboxDrainer
+    from hotline.core.outbox import OutboxDrainer
     rt.engine.dispose(close=False)
     OutboxDrainer(rt, periodic=rt.periodic).start()

@@ -44,7 +44,7 @@ class LiveServer:
     def __init__(self, rt):
         from werkzeug.serving import make_server
 
-        from hotline.services.outbox import OutboxDrainer
+        from hotline.core.outbox import OutboxDrainer
         from hotline.web.app import create_app
         self.rt = rt
         self.app = create_app(rt)

@@ -12,11 +12,11 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select, update
 
-from hotline.adapters.db import utcnow
-from hotline.adapters.orm import TransitionRow
-from hotline.dispatch.model import Actor
-from hotline.services import orders
-from hotline.services.sweep import sweep_tick
+from hotline.core.db import utcnow
+from hotline.core.orm import TransitionRow
+from hotline.sla.sweep import sweep_tick
+from hotline.workorders import commands as orders
+from hotline.workorders.domain.model import Actor
 
 from .conftest import login, screenshot
 

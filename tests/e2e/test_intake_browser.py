@@ -28,8 +28,8 @@ def test_agent_logs_in_and_submits_an_order(live_server, page):
     assert "虎门镇" in page.locator("#recent tbody tr.new-order").first.inner_text()
     screenshot(page, "intake-03-submitted")
     # the order exists server-side, dispatched to the unit the agent chose
-    from hotline.dispatch.model import Actor
-    from hotline.services.orders import list_orders
+    from hotline.workorders.commands import list_orders
+    from hotline.workorders.domain.model import Actor
     items = list_orders(live_server.rt, Actor("admin", "admin"), {"q": number.inner_text()})
     assert items["total"] == 1 and items["items"][0]["unit"] == "town_humen"
 
@@ -52,7 +52,7 @@ LONG = "市民反映虎门镇某小区地下车库长期渗水积水, 多次向�
 def _order_count(rt) -> int:
     from sqlalchemy import func, select
 
-    from hotline.adapters.orm import WorkOrderRow
+    from hotline.core.orm import WorkOrderRow
     with rt.uow() as uow:
         return uow.session.execute(select(func.count()).select_from(WorkOrderRow)).scalar_one()
 

@@ -75,8 +75,8 @@ def test_citizen_asks_then_files_an_appeal_with_the_conversation(kb_server, phon
     conv = kb.list_conversations(kb_server.rt, kb.Actor("supervisor", "supervisor"), number)
     assert conv["items"] and conv["items"][0]["outcome"] == "filed"
     assert [m["role"] for m in conv["items"][0]["messages"]] == ["citizen", "service"] * 2
-    from hotline.dispatch.model import Actor
-    from hotline.services.orders import get_order, list_orders
+    from hotline.workorders.commands import get_order, list_orders
+    from hotline.workorders.domain.model import Actor
     oid = list_orders(kb_server.rt, Actor("admin", "admin"), {"q": number})["items"][0]["id"]
     order = get_order(kb_server.rt, Actor("admin", "admin"), oid)
     assert any("智能文本客服对话记录" in n["body"] and "社保卡丢了怎么补办" in n["body"]

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from hotline.adapters.db import utcnow
-from hotline.dispatch.model import Actor
-from hotline.services import orders
-from hotline.services.sweep import sweep_tick
+from hotline.core.db import utcnow
+from hotline.sla.sweep import sweep_tick
+from hotline.workorders import commands as orders
+from hotline.workorders.domain.model import Actor
 from tests.e2e.conftest import login, screenshot
 
 pytestmark = pytest.mark.browser

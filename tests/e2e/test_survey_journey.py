@@ -2,9 +2,9 @@
 shows the unit's satisfaction rate changed."""
 import pytest
 
-from hotline.dispatch.model import Actor
-from hotline.services import orders
-from hotline.services.outbox import drain_once
+from hotline.core.outbox import drain_once
+from hotline.workorders import commands as orders
+from hotline.workorders.domain.model import Actor
 
 from .conftest import login, screenshot, watch_console
 
@@ -30,7 +30,7 @@ def _pending(rt, order_id):
     listings carry no token (issue 12 finding 9)."""
     from sqlalchemy import select
 
-    from hotline.adapters.orm_survey import SurveyRow
+    from hotline.survey.orm import SurveyRow
     with rt.uow() as uow:
         s = uow.session.execute(select(SurveyRow).where(
             SurveyRow.order_id == order_id, SurveyRow.status == "pending")).scalar_one()
@@ -102,7 +102,7 @@ def test_agent_records_a_phone_answer_on_the_survey_queue(live_server, page):
     row.locator("select.sat").select_option("basic")
     row.locator("button.save").click()
     row.wait_for(state="detached", timeout=10000)
-    from hotline.adapters.orm_survey import SurveyRow
+    from hotline.survey.orm import SurveyRow
     with rt.uow() as uow:
         s = uow.session.get(SurveyRow, sid)
         assert (s.status, s.answered_by, s.answered_via, s.satisfaction) == \

@@ -12,8 +12,8 @@ GAS = "我家厨房燃气泄漏了，一股很浓的煤气味，怎么办"
 
 
 def _history(rt, order_id):
-    from hotline.dispatch.model import Actor
-    from hotline.services.orders import get_order
+    from hotline.workorders.commands import get_order
+    from hotline.workorders.domain.model import Actor
     return get_order(rt, Actor("admin", "admin"), order_id)["history"]
 
 

@@ -1,7 +1,7 @@
 """Helpers for the survey/report integration tests: walk an order through the API."""
 from __future__ import annotations
 
-from hotline.services.outbox import drain_once
+from hotline.core.outbox import drain_once
 
 
 def drain(api):
@@ -36,7 +36,7 @@ def citizen_token(api, survey_id):
     """The token of the survey's SMS link, read where the citizen's phone would get it."""
     from sqlalchemy import select
 
-    from hotline.adapters.orm_survey import SurveyRow
+    from hotline.survey.orm import SurveyRow
     rt = api.app.extensions["hotline"]
     with rt.uow() as uow:
         return uow.session.execute(select(SurveyRow.token)

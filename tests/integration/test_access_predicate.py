@@ -3,11 +3,11 @@ SQL filter `access.visible_filter(actor)` agree on every order x actor, on SQLit
 PostgreSQL; so do `owned` and `owned_filter`."""
 from sqlalchemy import select
 
-from hotline.adapters.db import utcnow
-from hotline.adapters.orm import WorkOrderRow
-from hotline.dispatch.model import Actor
-from hotline.dispatch.workflow import Role
-from hotline.services import access
+from hotline.core import access
+from hotline.core.db import utcnow
+from hotline.core.orm import WorkOrderRow
+from hotline.workorders.domain.model import Actor
+from hotline.workorders.domain.workflow import Role
 
 # name -> (lead unit, assisting units)
 ORDERS = {

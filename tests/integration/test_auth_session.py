@@ -18,7 +18,7 @@ def test_every_login_path_verifies_one_hash_of_the_same_cost(rt, monkeypatch):
     users must pay it too, with the same cost parameters as a real user's hash. Counted on
     werkzeug's real check_password_hash (wrapped, not replaced), so the test is exact and
     does not depend on the machine's speed."""
-    from hotline.services import auth
+    from hotline.core import auth
     auth.add_user(rt, "leaver", "Kx7-tram-orbit-19", "agent")
     auth.update_user(rt, auth.actor_for_user_id(rt, _user_id(rt, "admin")), "leaver",
                      {"active": False})
@@ -43,7 +43,7 @@ def test_every_login_path_verifies_one_hash_of_the_same_cost(rt, monkeypatch):
 def _user_id(rt, username):
     from sqlalchemy import select
 
-    from hotline.adapters.orm import UserRow
+    from hotline.core.orm import UserRow
     with rt.engine.connect() as c:
         return c.execute(select(UserRow.id).where(UserRow.username == username)).scalar_one()
 
@@ -57,14 +57,14 @@ WEAK = ["aaaaaaaaaa", "1234567890", "0987654321", "abcdefghijk", "qwertyuiop", "
 
 @pytest.mark.parametrize("pw", WEAK)
 def test_weak_passwords_are_refused_with_the_reason(pw):
-    from hotline.services.passwords import WeakPassword, check_password
+    from hotline.core.passwords import WeakPassword, check_password
     with pytest.raises(WeakPassword) as exc:
         check_password(pw, username="someone")
     assert exc.value.field == "password" and exc.value.message
 
 
 def test_the_list_is_shipped_with_the_package_and_good_passwords_pass():
-    from hotline.services import passwords
+    from hotline.core import passwords
     assert (Path(passwords.__file__).parent / "common_passwords.txt").is_file()
     assert len(passwords.common_passwords()) >= 500
     for pw in ["Kx7-tram-orbit-19", "a-long-password", "晚上十点半的那班公交车"]:
@@ -74,8 +74,8 @@ def test_the_list_is_shipped_with_the_package_and_good_passwords_pass():
 
 
 def test_admin_api_and_service_refuse_weak_passwords(api, rt):
-    from hotline.dispatch.model import RuleViolation
-    from hotline.services import auth
+    from hotline.core import auth
+    from hotline.workorders.domain.model import RuleViolation
     adm = api.as_("admin")
     for pw in ["aaaaaaaaaa", "1234567890", PASSWORD]:
         r = adm.post("/api/v1/admin/users", json={"username": "new_admin", "role": "admin",
@@ -105,13 +105,13 @@ def test_cli_users_add_refuses_a_weak_password_with_a_message(rt, monkeypatch):
 
 
 def test_demo_password_is_the_readme_one_and_only_seed_demo_gives_it():
-    from hotline.config import load_city
+    from hotline.core.config import load_city
     m = re.search(r"^Demo password: (\S+)$", (ROOT / "README.md").read_text(), re.M)
     assert m and re.fullmatch(r"[A-Za-z0-9_.-]+", m.group(1))
     assert m.group(1) == load_city().demo_password == PASSWORD
     # the demo users were seeded with it (the fixtures ran seed_users) and it passes every
     # rule but "not the demo password"
-    from hotline.services.passwords import check_password
+    from hotline.core.passwords import check_password
     check_password(PASSWORD, demo=True)
 
 

@@ -5,8 +5,8 @@ import threading
 import pytest
 from sqlalchemy.orm.exc import StaleDataError
 
-from hotline.adapters.db import utcnow
-from hotline.dispatch.model import Actor
+from hotline.core.db import utcnow
+from hotline.workorders.domain.model import Actor
 
 
 def test_version_column_rejects_a_stale_write(pg_rt):

@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hotline.config import REPO_ROOT
-from hotline.dispatch.model import Actor, RuleViolation
-from hotline.services import orders, rules
-from hotline.services.app_config import load_config
+from hotline.core.app_config import load_config
+from hotline.core.config import REPO_ROOT
+from hotline.workorders import commands as orders
+from hotline.workorders import rules
+from hotline.workorders.domain.model import Actor, RuleViolation
 
 TZ = ZoneInfo("Asia/Shanghai")
 AGENT = Actor("agent", "agent")

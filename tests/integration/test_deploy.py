@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 from sqlalchemy import func, select
 
-from hotline.adapters.orm import NotificationRow, OutboxRow
+from hotline.core.orm import NotificationRow, OutboxRow
 from tests.conftest import PASSWORD
 
 from .helpers import PrivatePostgres, free_port, wait_http
@@ -93,7 +93,7 @@ def test_two_web_two_workers_process_everything_once(prod, tmp_path):  # noqa: F
             notes = s.execute(select(NotificationRow.order_id, NotificationRow.kind)).all()
             surveys = []
             try:
-                from hotline.adapters.orm_survey import SurveyRow
+                from hotline.survey.orm import SurveyRow
                 surveys = s.execute(select(SurveyRow.order_id)).scalars().all()
             except ImportError:
                 pass

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import update
 
-from hotline.adapters.orm import TransitionRow
+from hotline.core.orm import TransitionRow
 
 RET = {"legal_basis": "《东莞市镇街权责清单》第12项", "suggested_unit": "town_dongcheng",
        "reason_code": "wrong_town"}
@@ -165,7 +165,7 @@ def test_dispatcher_queue_has_its_own_clock(api, received, urgency, due):
 
 
 def test_merge_link_and_the_master_reply_reaches_the_merged_caller(api):
-    from hotline.services.outbox import drain_once
+    from hotline.core.outbox import drain_once
     master = _order(api)
     child = api.create(content="市民反映小区门口垃圾堆积多日, 与之前反映同一问题")["id"]
     o = api.act("agent", child, "merge", "同一地点同一事项", master_id=master)

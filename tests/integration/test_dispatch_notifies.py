@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from hotline.adapters.orm import NotificationRow
-from hotline.services.outbox import drain_once
+from hotline.core.orm import NotificationRow
+from hotline.core.outbox import drain_once
 
 
 def _notifications(rt, order_id):

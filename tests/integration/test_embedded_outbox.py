@@ -6,8 +6,8 @@ import time
 
 from sqlalchemy import func, select
 
-from hotline.adapters.db import utcnow
-from hotline.adapters.orm import NotificationRow, OutboxRow
+from hotline.core.db import utcnow
+from hotline.core.orm import NotificationRow, OutboxRow
 
 
 def _pending(rt):
@@ -17,7 +17,7 @@ def _pending(rt):
 
 
 def test_request_leaves_work_to_the_drainer_thread(rt, api):
-    from hotline.services.outbox import OutboxDrainer
+    from hotline.core.outbox import OutboxDrainer
     oid = api.create(unit="town_humen", town="town_humen")["id"]
     assert _pending(rt) == 2          # order.created + order.dispatched, not run in-request
     drainer = OutboxDrainer(rt, interval=0.1)

@@ -23,7 +23,7 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from hotline.adapters.orm import NotificationRow, OutboxRow, WorkOrderRow
+from hotline.core.orm import NotificationRow, OutboxRow, WorkOrderRow
 from tests.conftest import PASSWORD, Api, make_runtime
 
 from .helpers import (
@@ -44,7 +44,7 @@ SLOW_SITE = textwrap.dedent("""
     import os, time
     if os.environ.get("HOTLINE_TEST_SLOW_JOB"):
         from hotline.core.events import OrderCreated
-        from hotline.services.handlers import HANDLERS
+        from hotline.core.handlers import HANDLERS
         def _slow(rt, uow, event_id, event):
             time.sleep(float(os.environ["HOTLINE_TEST_SLOW_JOB"]))
         HANDLERS.setdefault(OrderCreated, []).append(_slow)   # before bootstrap reads it
@@ -285,7 +285,7 @@ def test_backup_and_restore_row_counts_equal(prod, pg, tmp_path):
     subprocess.run([*runas, f"{bin_}/pg_restore", "-h", "127.0.0.1", "-p", str(pg.port),
                     "-U", "postgres", "--no-owner", "-d", target, str(dump)], check=True,
                    timeout=120)
-    from hotline.adapters.orm import Base
+    from hotline.core.orm import Base
     a, b = create_engine(pg.url(src)), create_engine(pg.url(target))
     table_counts = {}
     with a.connect() as ca, b.connect() as cb:

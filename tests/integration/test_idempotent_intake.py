@@ -7,9 +7,9 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from hotline.adapters.orm import OutboxRow, WorkOrderRow
-from hotline.dispatch.model import Actor
-from hotline.services import orders
+from hotline.core.orm import OutboxRow, WorkOrderRow
+from hotline.workorders import commands as orders
+from hotline.workorders.domain.model import Actor
 
 TEXT = "市民反映虎门镇某路段井盖缺失, 夜间存在安全隐患"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from hotline.dispatch.workflow import ACTIONS
+from hotline.workorders.domain.workflow import ACTIONS
 
 DEEP = b"[" * 100_000 + b"]" * 100_000
 DEEP_OBJECT = b'{"a":' * 100_000 + b"1" + b"}" * 100_000

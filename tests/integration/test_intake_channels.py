@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from hotline.services import selfservice
+from hotline.intake import selfservice
 
 APPEAL = "小区旁边的工地每天晚上还在施工, 凌晨打桩吵得无法入睡, 请尽快处理"
 TOWN = "town_dongcheng"

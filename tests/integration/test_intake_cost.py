@@ -3,9 +3,9 @@ row, no read-back of rows a new order cannot have yet, one batched INSERT per ta
 per-process cache of saved routing rulings is dropped by the process that saves one."""
 from sqlalchemy import event, func, select
 
-from hotline.adapters.orm import OutboxRow, TransitionRow, WorkOrderRow
-from hotline.adapters.orm_sla import SlaOrderStateRow
-from hotline.adapters.orm_survey import UnitFactRow
+from hotline.core.orm import OutboxRow, TransitionRow, WorkOrderRow
+from hotline.sla.orm import SlaOrderStateRow
+from hotline.survey.orm import UnitFactRow
 
 from .test_dispatch_api import RET, _order
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from hotline.classify.text import CONFIG_DIR
-from hotline.services import selfservice
+from hotline.intake import selfservice
 
 # the example: the demo model dispatched it to 市人社局 with 0.2461 ("other" 0.4352)
 VAGUE = "我家楼下那个地方最近一直有问题，搞得我们很烦，不知道该找哪个部门，你们帮忙看一下怎么处理。"

@@ -116,7 +116,7 @@ def test_expired_or_review_due_article_is_not_served_and_is_in_the_units_todo(ap
 
 def test_other_process_sees_a_publish_through_the_generation_counter(api, rt):
     """Two runtimes on one database = two processes: the second one's index follows."""
-    from hotline.services.runtime import Runtime
+    from hotline.core.runtime import Runtime
     other = Runtime.build(rt.settings)
     try:
         assert kb.search(other, None, "公积金提取要带什么", log=False)["items"] == []
@@ -208,8 +208,8 @@ def test_cli_import_and_export_through_the_database(sqlite_rt, tmp_path, monkeyp
 def test_seed_demo_loads_the_dongguan_seed_when_present(sqlite_rt, tmp_path, monkeypatch):
     import shutil
 
-    from hotline.config import config_dir
-    from hotline.services.seed import seed_demo_knowledge
+    from hotline.core.config import config_dir
+    from hotline.workorders.seed import seed_demo_knowledge
     conf = tmp_path / "conf"
     shutil.copytree(config_dir(), conf)
     monkeypatch.setenv("HOTLINE_CONFIG", str(conf))

@@ -5,7 +5,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from hotline.adapters.orm import LabelledExampleRow
+from hotline.core.orm import LabelledExampleRow
 
 
 def test_dispatcher_override_and_category_change_are_recorded(api, rt):
@@ -28,7 +28,7 @@ def test_training_job_reports_progress_and_publishes(sqlite_api, sqlite_rt, tmp_
                                                        monkeypatch):
     # a private model store: other tests expect no published model
     monkeypatch.setenv("HOTLINE_VAR", str(tmp_path))
-    from hotline.services.outbox import drain_once
+    from hotline.core.outbox import drain_once
     r = sqlite_api.as_("agent").post("/api/v1/classify/train")
     assert r.status_code == 403
     r = sqlite_api.as_("admin").post("/api/v1/classify/train")

@@ -3,8 +3,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from hotline.adapters.migrate import alembic_config
-from hotline.adapters.orm import Base
+from hotline.core.migrate import alembic_config
+from hotline.core.orm import Base
 
 
 def test_single_head():
@@ -24,7 +24,7 @@ def test_sent_back_backfill_from_history(tmp_path):
     from alembic import command
     from sqlalchemy import text
 
-    from hotline.adapters.db import make_engine
+    from hotline.core.db import make_engine
     engine = make_engine(f"sqlite:///{tmp_path / 'm.sqlite'}")
     cfg = alembic_config(str(engine.url))
     with engine.begin() as conn:

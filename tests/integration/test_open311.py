@@ -168,7 +168,7 @@ def test_closed_request_maps_to_closed_with_citizen_reply(api, key):
 
 
 def test_api_keys_are_admin_only_hashed_and_revocable(api, rt, key):
-    from hotline.adapters.orm_open311 import ApiKeyRow
+    from hotline.intake.orm import ApiKeyRow
     r = api.as_("dispatcher").post("/api/v1/admin/api-keys", json={"name": "x1"})
     assert r.status_code == 403
     with rt.uow() as uow:
@@ -192,8 +192,8 @@ def _light(api, key, **extra):
 
 
 def test_retry_with_idempotency_key_returns_the_same_request(api, rt, key):
-    from hotline.adapters.orm import WorkOrderRow
-    from hotline.adapters.orm_open311 import Open311RequestRow
+    from hotline.core.orm import WorkOrderRow
+    from hotline.intake.orm import Open311RequestRow
     first = _light(api, key, headers={"Idempotency-Key": "wx-7f3a"})
     again = _light(api, key, headers={"Idempotency-Key": "wx-7f3a"})
     assert first.status_code == 201 and again.status_code == 200, again.json
@@ -215,8 +215,8 @@ def test_retry_with_idempotency_key_returns_the_same_request(api, rt, key):
 def test_order_and_request_row_commit_together(api, rt, key, monkeypatch):
     """The request row (with the client's token) is written in the order's transaction: when
     it cannot be stored, neither is the order (no order the client has no id or token for)."""
-    from hotline.adapters.orm import WorkOrderRow
-    from hotline.services import open311
+    from hotline.core.orm import WorkOrderRow
+    from hotline.intake import open311
     monkeypatch.setattr(open311.secrets, "token_urlsafe", lambda n: "same-token")
     assert _light(api, key).status_code == 201
     clash = _light(api, key)              # the token's unique index refuses the second row
@@ -269,7 +269,7 @@ def test_the_largest_valid_page_answers(api):
 def test_non_finite_and_out_of_range_coordinates_are_400(api, rt, key, lat, lon):
     """Findings 6 and 13: nan/inf were stored and the feed then carried Infinity; lat=999 was
     stored as given."""
-    from hotline.adapters.orm_open311 import Open311RequestRow
+    from hotline.intake.orm import Open311RequestRow
     r = post(api, "json", api_key=key, service_code="street_lights", lat=lat, long=lon,
              description="路灯不亮")
     assert r.status_code == 400, (lat, lon, r.json)
@@ -291,7 +291,7 @@ def test_coordinates_at_the_limits_are_accepted(api, key):
 def test_feed_never_carries_non_finite_numbers(api, rt, key):
     """A row stored before the fix (or written by other code) with Infinity/NaN is published
     without its coordinates: the feed stays strict JSON."""
-    from hotline.adapters.orm_open311 import Open311RequestRow
+    from hotline.intake.orm import Open311RequestRow
     number = post(api, "json", api_key=key, service_code="street_lights", lat="23", long="113",
                   description="路灯不亮").json[0]["service_request_id"]
     with rt.uow() as uow:

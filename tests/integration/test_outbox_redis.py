@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import func, select
 
-from hotline.adapters.orm import NotificationRow, OutboxRow
-from hotline.services.outbox import relay_once
+from hotline.core.orm import NotificationRow, OutboxRow
+from hotline.core.outbox import relay_once
 from tests.conftest import Api, _fresh_runtime, require_server
 
 from .helpers import PrivateRedis, hotline_cmd, runtime_env
@@ -56,7 +56,7 @@ def test_relay_twice_and_duplicate_jobs_do_the_work_once(request, private_redis)
     from hotline.web.app import create_app
     api = Api(create_app(rt))
     oid = api.create(unit="town_humen", town="town_humen")["id"]
-    from hotline.services.outbox import process_event
+    from hotline.core.outbox import process_event
     with rt.uow() as uow:
         ev = uow.session.execute(select(OutboxRow.id).where(
             OutboxRow.topic == "order.dispatched")).scalar_one()

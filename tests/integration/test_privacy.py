@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from hotline.adapters.db import utcnow
-from hotline.adapters.orm import WorkOrderRow
-from hotline.services.retention import due_orders, retain
+from hotline.core.db import utcnow
+from hotline.core.orm import WorkOrderRow
+from hotline.privacy.retention import due_orders, retain
 
 from .helpers import hotline_cmd, runtime_env
 
@@ -121,8 +121,8 @@ def test_retention_cli(api, rt):
 
 
 def test_retention_is_registered_as_periodic(rt):
-    from hotline.services.periodic import periodic_jobs
-    from hotline.services.retention import retention_tick
+    from hotline.core.periodic import periodic_jobs
+    from hotline.privacy.retention import retention_tick
     assert (rt.config.privacy["every_seconds"], retention_tick) in periodic_jobs(rt)
 
 

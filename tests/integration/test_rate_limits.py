@@ -5,7 +5,7 @@ Each limit is set to 2 a day through its HOTLINE_RATELIMIT_<NAME> override: a wi
 its first hit, so no clock boundary resets it mid-test, and the third request is refused."""
 import pytest
 
-from hotline.web.ext_security import PUBLIC_LIMITS
+from hotline.privacy.api import PUBLIC_LIMITS
 from tests.conftest import PASSWORD
 
 # one request per limit name, on a route that limit governs

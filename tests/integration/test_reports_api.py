@@ -120,7 +120,7 @@ def test_other_reports_and_access(api):
 def _facts(rt):
     from sqlalchemy import select
 
-    from hotline.adapters.orm_survey import UnitFactRow
+    from hotline.survey.orm import UnitFactRow
     cols = [c.name for c in UnitFactRow.__table__.columns]
     with rt.uow() as uow:
         rows = uow.session.execute(select(UnitFactRow)).scalars().all()
@@ -132,7 +132,7 @@ def test_rebuild_facts_cli_recomputes_the_incremental_facts(api):
     docs/design/architecture.md §3.4) writes exactly the rows the after-save hook kept."""
     from sqlalchemy import delete, update
 
-    from hotline.adapters.orm_survey import UnitFactRow
+    from hotline.survey.orm import UnitFactRow
     from tests.integration.helpers import hotline_cmd, runtime_env
     rt = api.app.extensions["hotline"]
     _build(api)

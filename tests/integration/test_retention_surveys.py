@@ -3,10 +3,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from hotline.adapters.db import utcnow
-from hotline.adapters.orm import WorkOrderRow
-from hotline.adapters.orm_survey import SmsOutboxRow, SurveyRow
-from hotline.services.retention import retain
+from hotline.core.db import utcnow
+from hotline.core.orm import WorkOrderRow
+from hotline.privacy.retention import retain
+from hotline.survey.orm import SmsOutboxRow, SurveyRow
 
 from .survey_flow import answer, pending_for, to_return_visit
 

@@ -9,10 +9,10 @@ def test_seed_demo_with_a_published_model_reaches_every_state(sqlite_rt, tmp_pat
     monkeypatch.setenv("HOTLINE_VAR", str(tmp_path))
     from sqlalchemy import func, select
 
-    from hotline.adapters.orm import WorkOrderRow
-    from hotline.dispatch.workflow import Status
-    from hotline.services.seed import seed_demo_orders
-    from hotline.services.training import train_now
+    from hotline.core.orm import WorkOrderRow
+    from hotline.learning.training import train_now
+    from hotline.workorders.domain.workflow import Status
+    from hotline.workorders.seed import seed_demo_orders
     train_now(sqlite_rt)
     assert sqlite_rt.predictor() is not None
     assert seed_demo_orders(sqlite_rt, 34) == 34

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from hotline.adapters.db import aware, utcnow
-from hotline.adapters.orm import TransitionRow, WorkOrderRow
-from hotline.dispatch.model import Actor
-from hotline.dispatch.workflow import Role
+from hotline.core.db import aware, utcnow
+from hotline.core.orm import TransitionRow, WorkOrderRow
+from hotline.workorders.domain.model import Actor
+from hotline.workorders.domain.workflow import Role
 
 TZ = ZoneInfo("Asia/Shanghai")
 COUNT = 160
@@ -32,7 +32,7 @@ def _previous_month(today: date) -> tuple[date, date]:
 def seeded(request):
     from tests.conftest import _fresh_runtime
     rt = _fresh_runtime("sqlite", request)
-    from hotline.services.seed import seed_demo_orders
+    from hotline.workorders.seed import seed_demo_orders
     assert seed_demo_orders(rt, COUNT) == COUNT
     yield rt
     rt.engine.dispose()
@@ -60,7 +60,7 @@ def test_received_times_span_the_last_60_days_and_the_previous_month(seeded):
 
 @pytest.mark.slow
 def test_handling_takes_time_and_dispatch_is_on_time(seeded):
-    from hotline.services.reports import distributions
+    from hotline.reports.service import distributions
     now = utcnow()
     first = (now.astimezone(TZ) - timedelta(days=61)).date()
     rep = distributions(seeded, Actor("leader", Role.LEADER), first.isoformat(),

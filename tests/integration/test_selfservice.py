@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from hotline.services import selfservice
+from hotline.intake import selfservice
 
 GOOD = {"content": "小区门口路灯坏了一个多星期, 晚上很黑, 请尽快维修", "phone": "13800138000",
         "town": "town_humen", "address": "虎门镇某某路 1 号", "name": "王女士"}

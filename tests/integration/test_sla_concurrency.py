@@ -14,10 +14,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from hotline.adapters.db import utcnow
-from hotline.adapters.orm import OutboxRow, TransitionRow, WorkOrderRow
-from hotline.dispatch.model import Actor
-from hotline.services import orders
+from hotline.core.db import utcnow
+from hotline.core.orm import OutboxRow, TransitionRow, WorkOrderRow
+from hotline.workorders import commands as orders
+from hotline.workorders.domain.model import Actor
 from tests.integration.helpers import REPO, hotline_cmd, runtime_env
 
 N = 60

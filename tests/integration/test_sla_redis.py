@@ -7,7 +7,7 @@ from collections import Counter
 
 from sqlalchemy import select
 
-from hotline.adapters.orm import NotificationRow, OutboxRow
+from hotline.core.orm import NotificationRow, OutboxRow
 from tests.conftest import _fresh_runtime
 
 from .helpers import hotline_cmd, runtime_env

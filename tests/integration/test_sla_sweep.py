@@ -8,15 +8,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, text
 
-from hotline.adapters.db import aware, utcnow
-from hotline.adapters.orm import NotificationRow, OutboxRow, WorkOrderRow
-from hotline.adapters.orm_sla import SlaOrderStateRow, SlaWarningRow
-from hotline.adapters.orm_survey import SmsOutboxRow
-from hotline.dispatch.model import Actor
-from hotline.services import orders, sla_service
-from hotline.services.app_config import load_config
-from hotline.services.outbox import drain_once
-from hotline.services.sweep import due_query, sweep_tick
+from hotline.core.app_config import load_config
+from hotline.core.db import aware, utcnow
+from hotline.core.orm import NotificationRow, OutboxRow, WorkOrderRow
+from hotline.core.outbox import drain_once
+from hotline.sla import service as sla_service
+from hotline.sla.orm import SlaOrderStateRow, SlaWarningRow
+from hotline.sla.sweep import due_query, sweep_tick
+from hotline.survey.orm import SmsOutboxRow
+from hotline.workorders import commands as orders
+from hotline.workorders.domain.model import Actor
 
 TZ = ZoneInfo("Asia/Shanghai")
 AGENT = Actor("agent", "agent")
@@ -243,7 +244,7 @@ def test_due_selection_uses_the_index(rt):
 def test_fallback_path_one_order_at_a_time(rt, monkeypatch):
     """When the bulk page write fails, the page is redone per order (the orders.act shape)
     and the result is the same: each step once, next check moved on."""
-    from hotline.services import sweep
+    from hotline.sla import sweep
 
     def boom(*a, **k):
         raise RuntimeError("bulk write failed")
@@ -261,7 +262,7 @@ def test_bulk_page_checks_the_version_and_falls_back(rt, monkeypatch):
     """The set-based UPDATE of a page only touches rows still at the version read under the
     lock: a page read at a stale version (a concurrent writer) is not written in bulk but
     redone one order at a time, and every step is still recorded exactly once."""
-    from hotline.services import sweep
+    from hotline.sla import sweep
 
     real = sweep._claim_page
     calls = []
@@ -297,7 +298,7 @@ def test_bulk_page_checks_the_version_and_falls_back(rt, monkeypatch):
 def test_bulk_page_writes_what_the_per_order_path_writes(rt, monkeypatch):
     """The bulk writer (PostgreSQL: unnest + COPY; SQLite: executemany) stores the same
     transitions, outbox events, SLA state and next check as the per-order path."""
-    from hotline.services import sweep
+    from hotline.sla import sweep
 
     def snapshot(oid):
         with rt.uow() as uow:
@@ -347,8 +348,8 @@ def _version(rt, oid):
 def test_ladder_reuse_gives_the_same_answers():
     """The sweep walks the ladder once per order and reuses it after recording its steps
     (ladder records change no clock and no handling period): same steps, same next check."""
-    from hotline.dispatch.model import Transition as T
-    from hotline.dispatch.model import WorkOrder
+    from hotline.workorders.domain.model import Transition as T
+    from hotline.workorders.domain.model import WorkOrder
     eng = load_config().sla_engine
     rec = datetime(2025, 9, 26, 16, 0, tzinfo=TZ)     # into the National Day holidays
     for days in (1, 2, 3, 5, 8, 12, 20):

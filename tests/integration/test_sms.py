@@ -17,11 +17,12 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from hotline.adapters.db import aware, utcnow
-from hotline.adapters.orm_survey import SmsOutboxRow, SurveyAuditRow, SurveyRow
+from hotline.core import sms
+from hotline.core.db import aware, utcnow
 from hotline.core.events import OrderReplyAccepted, SlaWarning
-from hotline.services import sms, survey
-from hotline.services.survey_handlers import on_accept_reply
+from hotline.survey import service as survey
+from hotline.survey.handlers import on_accept_reply
+from hotline.survey.orm import SmsOutboxRow, SurveyAuditRow, SurveyRow
 from tests.integration.survey_flow import drain, to_return_visit
 
 PHONE = "13800000001"
@@ -279,8 +280,8 @@ def test_migration_keeps_survey_sms_as_sent_and_moves_sla_sms(tmp_path):
     from alembic import command
     from sqlalchemy import text
 
-    from hotline.adapters.db import make_engine
-    from hotline.adapters.migrate import alembic_config
+    from hotline.core.db import make_engine
+    from hotline.core.migrate import alembic_config
     engine = make_engine(f"sqlite:///{tmp_path / 'm.sqlite'}")
     cfg = alembic_config(str(engine.url))
     with engine.begin() as conn:

@@ -3,8 +3,8 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from hotline.adapters.db import utcnow
-from hotline.adapters.orm_survey import SmsOutboxRow, SurveyAuditRow, SurveyRow
+from hotline.core.db import utcnow
+from hotline.survey.orm import SmsOutboxRow, SurveyAuditRow, SurveyRow
 from tests.integration.survey_flow import (
     answer,
     answer_by_phone,
@@ -24,7 +24,7 @@ def test_accept_reply_creates_one_survey_and_one_sms(api):
     assert s["token"] and s["phone"] == "138****0001"
     # a replayed event creates nothing more and sends nothing more
     from hotline.core.events import OrderReplyAccepted
-    from hotline.services.survey_handlers import on_accept_reply
+    from hotline.survey.handlers import on_accept_reply
     rt = _rt(api)
     with rt.uow() as uow:
         seq = uow.session.execute(select(SurveyRow.closure_seq)
@@ -145,8 +145,8 @@ def test_unreasonable_close_and_appeal_overturn(api):
 def test_unreachable_after_attempts_on_two_days(api):
     from datetime import datetime, timezone
 
-    from hotline.dispatch.model import Actor
-    from hotline.services import survey
+    from hotline.survey import service as survey
+    from hotline.workorders.domain.model import Actor
     oid = to_return_visit(api)
     [s] = pending_for(api, oid)
     rt, agent = _rt(api), Actor("agent", "agent")

@@ -8,8 +8,8 @@
    PIPL access log (个人信息保护法 第51-55条; docs/design/domain.md §10.2)."""
 from sqlalchemy import select
 
-from hotline.adapters.orm_security import PersonalDataAccessRow
-from hotline.adapters.orm_survey import SurveyAuditRow, SurveyRow
+from hotline.privacy.orm import PersonalDataAccessRow
+from hotline.survey.orm import SurveyAuditRow, SurveyRow
 
 from .survey_flow import answer, answer_by_phone, citizen_token, pending_for, to_return_visit
 

@@ -9,9 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import func, select
 
-from hotline.adapters.db import utcnow
-from hotline.services import webhooks
-from hotline.services.outbox import drain_once
+from hotline.core.db import utcnow
+from hotline.core.outbox import drain_once
+from hotline.webhooks import service as webhooks
 
 
 class Receiver:
@@ -149,8 +149,8 @@ def test_every_event_kind_once_and_only_for_units_with_a_hook(api, rt, receiver)
 
 
 def test_handler_rerun_adds_no_second_delivery(api, rt, receiver):
-    from hotline.adapters.orm_open311 import WebhookDeliveryRow
     from hotline.core.events import OrderDispatched
+    from hotline.intake.orm import WebhookDeliveryRow
     configure(api, "dept_urban", receiver.url)
     o = api.create(content="路灯不亮请维修处理", category="street_lights", unit="dept_urban")
     assert webhooks.push in rt.handlers[OrderDispatched]
@@ -185,14 +185,14 @@ def test_production_path_retries_through_rq(request, redis_url, monkeypatch):
     from rq.worker import SimpleWorker
     from sqlalchemy import update
 
-    import hotline.jobs
-    from hotline.adapters.orm_open311 import WebhookDeliveryRow
-    from hotline.dispatch.model import Actor
-    from hotline.services import orders
-    from hotline.services.outbox import pending_ids, process_event
+    import hotline.core.jobs
+    from hotline.core.outbox import pending_ids, process_event
+    from hotline.intake.orm import WebhookDeliveryRow
+    from hotline.workorders import commands as orders
+    from hotline.workorders.domain.model import Actor
     from tests.conftest import _fresh_runtime
     rt = _fresh_runtime("sqlite", request, redis_url=redis_url)
-    monkeypatch.setattr(hotline.jobs, "_RUNTIME", rt)
+    monkeypatch.setattr(hotline.core.jobs, "_RUNTIME", rt)
     receiver = Receiver(fail_first=2)
     queue = Queue(rt.settings.queue_name, connection=rt.redis())
     queue.empty()

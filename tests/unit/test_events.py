@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 
-from hotline.adapters.db import UnitOfWork, session_factory
 from hotline.core import events as E
+from hotline.core.db import UnitOfWork, session_factory
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -92,29 +92,31 @@ def test_outbox_rows_are_written_only_by_the_unit_of_work():
     made = re.compile(r"(?<![\w.])OutboxRow\(")    # built, not declared (class OutboxRow(Base))
     writers = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "hotline").rglob("*.py")
                      if made.search(p.read_text(encoding="utf-8").replace("class OutboxRow(", "")))
-    assert writers == ["hotline/adapters/db.py"]
+    assert writers == ["hotline/core/db.py"]
 
 
 def test_every_event_that_must_notify_has_a_handler():
-    from hotline.services.handlers import HANDLERS
+    from hotline.core.handlers import HANDLERS
     missing = [name for name, cls in E.EVENTS.items() if cls.notifies and not HANDLERS.get(cls)]
     assert not missing, f"events that notify no one: {missing}"
     assert set(HANDLERS) <= set(E.EVENTS.values())
 
 
 def test_webhooks_are_pushed_for_exactly_the_events_that_name_one():
-    from hotline.services import webhooks
-    from hotline.services.handlers import HANDLERS
+    from hotline.core.handlers import HANDLERS
+    from hotline.webhooks import service as webhooks
     for cls in E.EVENTS.values():
         assert (webhooks.push in HANDLERS.get(cls, ())) == bool(cls.webhook), cls.__name__
 
 
 def test_a_built_runtime_is_wired_by_the_bootstrap(tmp_path):
-    from hotline.config import Settings
-    from hotline.services import reports_facts, rules, sla_service
-    from hotline.services.handlers import HANDLERS
-    from hotline.services.periodic import periodic_jobs
-    from hotline.services.runtime import Runtime
+    from hotline.core.config import Settings
+    from hotline.core.handlers import HANDLERS
+    from hotline.core.periodic import periodic_jobs
+    from hotline.core.runtime import Runtime
+    from hotline.reports import facts as reports_facts
+    from hotline.sla import service as sla_service
+    from hotline.workorders import rules
     rt = Runtime.build(Settings(f"sqlite:///{tmp_path}/x.sqlite", None, "k", True, "q"))
     assert rt.handlers == {cls: tuple(fns) for cls, fns in HANDLERS.items()}
     from hotline.knowledge import service as knowledge
@@ -125,7 +127,7 @@ def test_a_built_runtime_is_wired_by_the_bootstrap(tmp_path):
 
 
 def test_a_runtime_that_was_not_bootstrapped_refuses_to_save():
-    from hotline.services import hooks
-    from hotline.services.runtime import Runtime
+    from hotline.core import hooks
+    from hotline.core.runtime import Runtime
     with pytest.raises(RuntimeError, match="bootstrap"):
         hooks.after_save(Runtime(None, None), None, None, None)

@@ -2,7 +2,7 @@
 e-mail addresses in the forms citizens write them."""
 import pytest
 
-from hotline.redaction import EMAIL, ID_CARD, PHONE, mask_personal_data
+from hotline.privacy.domain.redaction import EMAIL, ID_CARD, PHONE, mask_personal_data
 
 
 @pytest.mark.parametrize("raw,masked", [

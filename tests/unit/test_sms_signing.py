@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from hotline.config import ConfigError
-from hotline.services import sms
+from hotline.core import sms
+from hotline.core.config import ConfigError
 
 BODY = json.dumps({"phone_numbers": ["13800000001"], "content": "测试"},
                   ensure_ascii=False).encode()

@@ -46,9 +46,9 @@ class Settings:
 
 def load_settings(path: Path | str | None = None) -> Settings:
     """config/knowledge.yaml, read strictly: a key no line below reads fails the load naming
-    file and key (hotline/configfile.py, docs/design/architecture.md §2.6)."""
-    from hotline.config import config_dir  # HOTLINE_CONFIG may name another config directory
-    from hotline.configfile import ConfigError, parse_file
+    file and key (hotline/core/configfile.py, docs/design/architecture.md §2.6)."""
+    from hotline.core.config import config_dir  # HOTLINE_CONFIG may name another config directory
+    from hotline.core.configfile import ConfigError, parse_file
 
     p = Path(path) if path else config_dir() / CONFIG_NAME
 

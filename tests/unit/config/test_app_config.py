@@ -1,4 +1,4 @@
-"""The runtime's one configuration object (services/app_config.py): every file of config/ is
+"""The runtime's one configuration object (core/app_config.py): every file of config/ is
 read strictly, so an unknown key fails the load naming file and key, and a key no loader
 reads cannot sit in a shipped file (docs/design/architecture.md §2.6)."""
 import shutil
@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from hotline.config import REPO_ROOT
-from hotline.configfile import ConfigError
-from hotline.services.app_config import load_config
-from hotline.sla.calendar import CalendarError
+from hotline.core.app_config import load_config
+from hotline.core.config import REPO_ROOT
+from hotline.core.configfile import ConfigError
+from hotline.sla.domain.calendar import CalendarError
 
 SHIPPED = REPO_ROOT / "config"
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from hotline.config import REPO_ROOT, ConfigError, load_city
+from hotline.core.config import REPO_ROOT, ConfigError, load_city
 
 
 @pytest.fixture

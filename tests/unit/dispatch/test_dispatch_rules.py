@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hotline.dispatch import routing
-from hotline.dispatch.model import (
+from hotline.core.app_config import load_config
+from hotline.dispatch.domain import routing
+from hotline.dispatch.domain.returns import Two15Policy, check
+from hotline.workorders.domain.model import (
     Actor,
     InvalidTransition,
     NotPermitted,
@@ -17,10 +19,8 @@ from hotline.dispatch.model import (
     WindowClosed,
     WorkOrder,
 )
-from hotline.dispatch.returns import Two15Policy, check
-from hotline.dispatch.workflow import Role, Status
-from hotline.services.app_config import load_config
-from hotline.services.rules import return_window_end
+from hotline.workorders.domain.workflow import Role, Status
+from hotline.workorders.rules import return_window_end
 
 TZ = ZoneInfo("Asia/Shanghai")
 TUE = dt.datetime(2025, 9, 30, 10, 0, tzinfo=TZ)     # the day before National Day
@@ -194,7 +194,7 @@ def test_bad_entries_name_the_key():
 
 
 def test_configured_table_loads_against_the_city():
-    from hotline.services.app_config import load_config
+    from hotline.core.app_config import load_config
     conf = load_config()
     city, table = conf.city, conf.responsibility
     a = routing.unit_for(city, "cooking_fumes", "town_humen", dt.date(2026, 1, 5), table)

@@ -10,8 +10,14 @@ from datetime import datetime, timezone
 import pytest
 
 from hotline.core.events import EVENTS, OrderEvent
-from hotline.dispatch.model import Actor, InvalidTransition, NotPermitted, Transition, WorkOrder
-from hotline.dispatch.workflow import (
+from hotline.workorders.domain.model import (
+    Actor,
+    InvalidTransition,
+    NotPermitted,
+    Transition,
+    WorkOrder,
+)
+from hotline.workorders.domain.workflow import (
     ACTIONS,
     CLOSED_STATES,
     EVENT_OF,
@@ -141,7 +147,7 @@ def test_every_end_of_an_order_is_a_milestone_the_citizen_sees():
 
 
 def test_every_action_effect_is_listed_and_names_an_action():
-    from hotline.dispatch.model import EFFECTS
+    from hotline.workorders.domain.model import EFFECTS
     methods = {n[len("_on_"):] for n in vars(WorkOrder) if n.startswith("_on_")}
     assert set(EFFECTS) == methods       # a misnamed `_on_*` method is never a silent no-op
     assert set(EFFECTS) <= set(ACTIONS)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hotline.config import load_city
+from hotline.core.config import load_city
 from hotline.knowledge.domain.article import parse_csv
 from hotline.knowledge.domain.index import KnowledgeIndex
 

@@ -3,7 +3,7 @@
 (docs/design/architecture.md §4.1).
 
 `FakeDatabase` is what a test seeds and reads: the committed work orders (rows built by the
-one mapper, hotline/adapters/db.py), their histories, surveys, rulings, the outbox (declared
+one mapper, hotline/core/db.py), their histories, surveys, rulings, the outbox (declared
 events, as `UnitOfWork.emit` accepts them) and the other rows commands write. A
 `FakeUnitOfWork` stages its changes and hands them to the database only on `commit()`, so a
 command that raises leaves nothing behind, as the real one rolls back.
@@ -14,7 +14,7 @@ through the session raises, so a command that reaches past its repository with S
 here instead of passing silently.
 
 `fake_runtime` builds a real `Runtime` (configuration from config/, the handler table and
-periodic jobs from services/bootstrap.py, an empty model store: no classifier model
+periodic jobs from core/bootstrap.py, an empty model store: no classifier model
 published) whose `uow()` returns a `FakeUnitOfWork`. The after-save hooks (SLA state, scoring
 facts, 两个15%) read and update their own tables with SQL; they are covered by the integration
 tests and replaced here by one that records each save.
@@ -28,14 +28,14 @@ from datetime import datetime
 
 from sqlalchemy.sql.dml import Delete, Insert, Update
 
-from hotline.adapters.db import UnitOfWork, aware, mutable_values, row_to_dict, to_domain, utcnow
-from hotline.adapters.orm import NoteRow, WorkOrderRow
-from hotline.adapters.orm_survey import SurveyRow
-from hotline.config import Settings
+from hotline.core.config import Settings
+from hotline.core.db import UnitOfWork, aware, mutable_values, row_to_dict, to_domain, utcnow
 from hotline.core.events import Event, check
-from hotline.dispatch.model import Transition, WorkOrder
-from hotline.dispatch.workflow import CLOSED_STATES
-from hotline.services.runtime import Runtime
+from hotline.core.orm import NoteRow, WorkOrderRow
+from hotline.core.runtime import Runtime
+from hotline.survey.orm import SurveyRow
+from hotline.workorders.domain.model import Transition, WorkOrder
+from hotline.workorders.domain.workflow import CLOSED_STATES
 
 
 class SqlRead(AssertionError):
@@ -302,8 +302,8 @@ def fake_runtime(models_dir) -> FakeRuntime:
     an empty model store in `models_dir` (no classifier model: intake queues what the agent
     did not route)."""
     from hotline.classify.store import ModelStore
-    from hotline.services.app_config import load_config
-    from hotline.services.bootstrap import bootstrap
+    from hotline.core.app_config import load_config
+    from hotline.core.bootstrap import bootstrap
     rt = FakeRuntime(Settings("fake://", None, "unit-test", True, "unit"), load_config())
     rt._predictor_store = ModelStore(models_dir)
     bootstrap(rt)

@@ -11,10 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from hotline.adapters.db import utcnow
-from hotline.adapters.orm import LabelledExampleRow, NoteRow
-from hotline.adapters.orm_dispatch import AssistTaskRow, RoutingRuleRow
-from hotline.adapters.orm_survey import SurveyAuditRow, SurveyRow, UnitFactRow
+from hotline.core.db import utcnow
 from hotline.core.events import (
     OrderClosed,
     OrderCreated,
@@ -22,9 +19,14 @@ from hotline.core.events import (
     OrderReplyAccepted,
     SurveyNeedsReview,
 )
-from hotline.dispatch.model import Actor, NotPermitted, RuleViolation, WindowClosed
-from hotline.dispatch.workflow import Role, Status
-from hotline.services import intake, orders, survey
+from hotline.core.orm import LabelledExampleRow, NoteRow
+from hotline.dispatch.orm import AssistTaskRow, RoutingRuleRow
+from hotline.intake import service as intake
+from hotline.survey import service as survey
+from hotline.survey.orm import SurveyAuditRow, SurveyRow, UnitFactRow
+from hotline.workorders import commands as orders
+from hotline.workorders.domain.model import Actor, NotPermitted, RuleViolation, WindowClosed
+from hotline.workorders.domain.workflow import Role, Status
 
 from .fakes import fake_runtime
 
@@ -36,7 +38,7 @@ RETURN = {"legal_basis": "《东莞市镇街权责清单》第12项", "suggested
           "reason_code": "wrong_town"}
 APPEAL = "小区门口垃圾堆积多日无人清运, 气味难闻, 希望尽快处理"
 # `act` commits the action, then the detail view it answers with logs the read (PIPL access
-# log, services/privacy.py) in a transaction of its own
+# log, privacy/service.py) in a transaction of its own
 ACT_COMMITS = 2
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from hotline.sla.calendar import WorkCalendar
-from hotline.sla.clocks import SlaEngine
-from hotline.sla.policy import load_policy
+from hotline.sla.domain.calendar import WorkCalendar
+from hotline.sla.domain.clocks import SlaEngine
+from hotline.sla.domain.policy import load_policy
 
 REPO_CONFIG = Path(__file__).resolve().parents[3] / "config"
 

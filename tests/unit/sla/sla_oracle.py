@@ -10,7 +10,7 @@ import datetime as dt
 
 import chinese_calendar
 
-from hotline.sla.calendar import TZ
+from hotline.sla.domain.calendar import TZ
 
 MAKEUP_WORKDAYS = [dt.date.fromisoformat(s) for s in """
 2022-01-29 2022-01-30 2022-04-02 2022-04-24 2022-05-07 2022-10-08 2022-10-09

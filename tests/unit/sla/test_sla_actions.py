@@ -10,9 +10,9 @@ import yaml
 from sla_oracle import T
 from tests_sla_paths import REPO_CONFIG
 
-from hotline.dispatch.workflow import ACTIONS
-from hotline.sla.clocks import OrderFacts, Transition
-from hotline.sla.policy import ConfigError, Policy, load_policy
+from hotline.sla.domain.clocks import OrderFacts, Transition
+from hotline.sla.domain.policy import ConfigError, Policy, load_policy
+from hotline.workorders.domain.workflow import ACTIONS
 
 
 def _named_actions(doc: dict) -> dict[str, str]:

@@ -10,7 +10,7 @@ from sla_oracle import MAKEUP_WORKDAYS, T
 from sla_oracle import due as oracle_due
 from sla_oracle import is_workday as oracle_workday
 
-from hotline.sla.calendar import TZ, CalendarError, WorkCalendar, load_override
+from hotline.sla.domain.calendar import TZ, CalendarError, WorkCalendar, load_override
 
 CAL = WorkCalendar()
 
@@ -29,7 +29,7 @@ def test_weekend_makeup_days_are_working_days(day):
 
 
 def test_return_window_closes_at_end_of_next_working_day():
-    from hotline.dispatch.returns import return_window  # what services/rules.py calls
+    from hotline.dispatch.domain.returns import return_window  # what services/rules.py calls
     assert return_window(CAL, 1)(T(2025, 9, 30, 10)) == T(2025, 10, 9, 23, 59, 59)
 
 

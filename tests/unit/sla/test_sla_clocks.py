@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from sla_oracle import T, paused_working_days
 from sla_oracle import due as oracle_due
 
-from hotline.sla.calendar import TZ
-from hotline.sla.clocks import OrderFacts, Transition
+from hotline.sla.domain.calendar import TZ
+from hotline.sla.domain.clocks import OrderFacts, Transition
 
 EOD = dt.time(23, 59, 59)
 

@@ -7,7 +7,7 @@ import pytest
 from sla_oracle import T
 from tests_sla_paths import REPO_CONFIG
 
-from hotline.sla.policy import ConfigError, load_policy
+from hotline.sla.domain.policy import ConfigError, load_policy
 
 
 def test_repo_config_loads_with_defaults_from_the_brief():

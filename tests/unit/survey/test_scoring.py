@@ -3,9 +3,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from hotline.survey.facts import UnitFacts, derive
-from hotline.survey.policy import SurveyPolicy
-from hotline.survey.scoring import Formula, aggregate, rates
+from hotline.survey.domain.facts import UnitFacts, derive
+from hotline.survey.domain.policy import SurveyPolicy
+from hotline.survey.domain.scoring import Formula, aggregate, rates
 
 T0 = datetime(2026, 11, 2, 9, tzinfo=timezone.utc)
 AS_OF = T0 + timedelta(days=30)

@@ -1,0 +1,30 @@
+"""The one place that wires the service layer (docs/design/architecture.md §5.2, §4.4, §5.5):
+event handlers, after-save hooks and periodic jobs are handed to the runtime here, by name,
+instead of modules registering themselves when some other module happens to import them.
+
+`Runtime.build` calls `bootstrap`, so every entry point (the web app and `hotline serve`,
+`hotline worker`, the rq jobs, the CLI commands, the tests) runs with the same wiring.
+"""
+from __future__ import annotations
+
+
+def after_save_hooks() -> tuple:
+    """fn(rt, uow, order, row), run in this order inside the transaction of every save of an
+    order: the SLA engine's next check and stored state, the scoring facts, the 两个15%
+    evaluation of an attributed return, a direct answer's reply and article check."""
+    from hotline.knowledge import service as knowledge
+    from hotline.reports import facts as reports_facts
+    from hotline.sla import service as sla_service
+    from hotline.workorders import rules
+    return (sla_service.after_save, reports_facts.refresh_facts, rules.after_save,
+            knowledge.answer_hook)
+
+
+def bootstrap(rt):
+    """Give `rt` its handler table, after-save hooks and periodic jobs; returns `rt`."""
+    from hotline.core.handlers import HANDLERS
+    from hotline.core.periodic import periodic_jobs
+    rt.handlers = {cls: tuple(fns) for cls, fns in HANDLERS.items()}
+    rt.after_save = after_save_hooks()
+    rt.periodic = tuple(periodic_jobs(rt))
+    return rt

@@ -1,0 +1,70 @@
+"""THE handler table: event class -> the handlers that run it, in order
+(docs/design/architecture.md §5.2; the message bus of "Architecture Patterns with Python").
+
+Every event is declared once in hotline/core/events.py; this module is the one place that says
+who hears of it. Nothing registers itself at import: `bootstrap` (core/bootstrap.py) hands
+this table to the runtime, and `outbox.process_event` runs `rt.handlers[type(event)]`. An
+event without handlers (OrderCreated, ...) is marked done by the relay
+without a job. tests/unit/test_events.py fails when an event declared `notifies = True` has
+no handler, or when the webhook events and the table disagree.
+
+A handler is `fn(rt, uow, event_id, event)`: it runs inside `process_event`'s transaction and
+writes with a dedupe key, so running it twice cannot notify twice.
+"""
+from __future__ import annotations
+
+from hotline.core import events as E
+from hotline.core.notify import notify, order_brief
+from hotline.dispatch import handlers as dispatch_handlers
+from hotline.knowledge import handlers as knowledge_handlers
+from hotline.learning import training
+from hotline.sla import handlers as sla_handlers
+from hotline.survey import handlers as survey_handlers
+from hotline.webhooks import service as webhooks
+
+
+def notify_unit_dispatched(rt, uow, event_id: int, ev: E.OrderEvent) -> None:
+    """The order reached a unit (派单 at intake or from the queue, 改派 after a return or a
+    ruling): the unit is told to sign for it (docs/design/domain.md §3.2)."""
+    order = order_brief(uow, ev.order_id)
+    if order is None:
+        return
+    notify(uow, f"dispatched-{event_id}", ev.unit, order.id, "dispatched",
+           f"新工单 {order.number} 已派至本单位, 请及时签收")
+
+
+def _notify_owner(kind: str, text: str):
+    def handler(rt, uow, event_id: int, ev: E.OrderEvent) -> None:
+        order = order_brief(uow, ev.order_id)
+        if order is not None:
+            notify(uow, f"{kind}-{event_id}", order.unit, order.id, kind,
+                   text.format(number=order.number))
+    handler.__name__ = f"notify_owner_{kind}"
+    return handler
+
+
+notify_urged = _notify_owner("urge", "工单 {number} 被催办, 请尽快办理")
+notify_supervised = _notify_owner("supervise", "工单 {number} 已列入督办")
+notify_sent_back = _notify_owner("send_back", "工单 {number} 答复被回退, 请重新办理")
+notify_reopened = _notify_owner("reopen", "工单 {number} 经回访需重办")
+
+
+HANDLERS: dict[type[E.Event], list] = {
+    E.OrderDispatched: [notify_unit_dispatched, dispatch_handlers.notify_assist_units,
+                        webhooks.push],
+    E.OrderReturnApproved: [notify_unit_dispatched, webhooks.push],
+    E.OrderArbitrated: [notify_unit_dispatched, webhooks.push],
+    E.OrderAssistAdded: [dispatch_handlers.notify_assist_units],
+    E.OrderUrged: [notify_urged, sla_handlers.on_urge, webhooks.push],
+    E.OrderSupervised: [notify_supervised, sla_handlers.on_supervise, webhooks.push],
+    E.OrderEscalatedToLeader: [sla_handlers.on_escalate_leader],
+    E.OrderSentBack: [notify_sent_back],
+    E.OrderReopened: [notify_reopened, webhooks.push],
+    E.OrderClosed: [webhooks.push],
+    E.OrderReplyAccepted: [dispatch_handlers.on_reply_accepted, survey_handlers.on_accept_reply],
+    E.OrderAnsweredDirectly: [knowledge_handlers.on_answer],
+    E.SurveyNeedsReview: [knowledge_handlers.on_needs_review],
+    E.SlaWarning: [sla_handlers.on_warning],
+    E.DispatchFlagged: [dispatch_handlers.on_flagged],
+    E.ClassifierTrainRequested: [training.on_train_requested],
+}

@@ -1,8 +1,0 @@
-"""rq job of the SMS port (thin: take the id, call one service)."""
-from hotline.jobs import runtime
-
-
-def deliver_sms(message_id: int) -> str:
-    """rq job `sms-<id>-<attempt>`: send one message once (services.sms.deliver)."""
-    from hotline.services.sms import deliver
-    return deliver(runtime(), message_id)

@@ -1,0 +1,1 @@
+"""The classifier's use cases: suggestions, corrections, retraining (hotline/classify stays pure)."""

@@ -1,0 +1,1 @@
+"""Personal data: reveal with reason, access log, retention, redaction."""

@@ -1,0 +1,1 @@
+"""Pure privacy rules: masking personal data in published text."""

@@ -1,0 +1,1 @@
+"""Pure return-visit rules: who is surveyed, facts, scoring. No framework, no ORM."""

@@ -1,0 +1,1 @@
+"""Outbound webhooks into units' own case systems."""

@@ -1,0 +1,1 @@
+"""Work orders: the aggregate and its use cases (intake, act, reads)."""
