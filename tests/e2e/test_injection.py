@@ -111,7 +111,9 @@ def test_appeal_fields_are_text_on_every_staff_page(live_server, page):
     page.goto(f"{base}/dispatch")
     row = page.locator(f"#queue tr[data-id='{queued['id']}']")
     row.wait_for()
-    assert row.locator("td").nth(1).text_content() == fields["content"]
+    # the appeal as text, then the queue's reason (待派原因) in its own line
+    cell = row.locator("td").nth(1).text_content()
+    assert cell.startswith(fields["content"]) and "待派原因" in cell[len(fields["content"]):]
     _assert_inert(page)
     screenshot(page, "xss-dispatch")
 
