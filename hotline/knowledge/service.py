@@ -300,17 +300,21 @@ def edit_article(rt: Runtime, actor: Actor, article_id: int, data: dict) -> dict
     _check_dates(data)
     with rt.uow() as uow:
         s = uow.session
-        a = _load(s, article_id)
-        if not _visible(actor, a):
-            raise NotFound("知识条目不存在", field="article_id")
-        if not _can_edit(actor, a.unit):
-            raise NotPermitted("承办单位只能维护本单位的知识条目")
-        base = s.execute(select(KbArticleVersionRow).where(
-            KbArticleVersionRow.article_id == a.id,
-            KbArticleVersionRow.version == a.latest_version)).scalar_one()
-        _new_version(s, a, actor, data, "in_review" if data.get("submit") else "draft", base)
+        a = _editable(s, actor, article_id)
+        _new_version(s, a, actor, data, "in_review" if data.get("submit") else "draft",
+                     _latest(s, a))
         uow.commit()
         return _article_view(rt, a, _versions(s, a.id), full=True)
+
+
+def _editable(s, actor: Actor, article_id: int):
+    """The article, if the actor may see it (else 404) and maintain it (a unit: its own)."""
+    a = _load(s, article_id)
+    if not _visible(actor, a):
+        raise NotFound("知识条目不存在", field="article_id")
+    if not _can_edit(actor, a.unit):
+        raise NotPermitted("承办单位只能维护本单位的知识条目")
+    return a
 
 
 def _latest(s, a) -> KbArticleVersionRow:
@@ -322,11 +326,7 @@ def _latest(s, a) -> KbArticleVersionRow:
 def submit(rt: Runtime, actor: Actor, article_id: int) -> dict:
     with rt.uow() as uow:
         s = uow.session
-        a = _load(s, article_id)
-        if not _visible(actor, a):
-            raise NotFound("知识条目不存在", field="article_id")
-        if not _can_edit(actor, a.unit):
-            raise NotPermitted("承办单位只能维护本单位的知识条目")
+        a = _editable(s, actor, article_id)
         v = _latest(s, a)
         if v.status != "draft":
             raise RuleViolation("只有草稿可以提交审核", field="status")
@@ -374,11 +374,7 @@ def review(rt: Runtime, actor: Actor, article_id: int, decision: str, version: i
 def withdraw(rt: Runtime, actor: Actor, article_id: int, note: str | None = None) -> dict:
     with rt.uow() as uow:
         s = uow.session
-        a = _load(s, article_id)
-        if not _visible(actor, a):
-            raise NotFound("知识条目不存在", field="article_id")
-        if not _can_edit(actor, a.unit):
-            raise NotPermitted("承办单位只能维护本单位的知识条目")
+        a = _editable(s, actor, article_id)
         if a.published_version is None:
             raise RuleViolation("该条目没有已发布的版本", field="article_id")
         v = s.execute(select(KbArticleVersionRow).where(
