@@ -32,6 +32,7 @@ form.addEventListener('submit', async (ev) => {
   // one request at a time: a double or triple click (or Enter while waiting) sends nothing more
   if (inFlight) return;
   const f = form.elements; const err = document.getElementById('intake-error'); err.textContent = '';
+  Hotline.clearErrors(form);
   if (!checkLength()) {
     contentErr.textContent += '请精简后再提交（全文未被截断）。';
     content.focus();
@@ -58,9 +59,9 @@ form.addEventListener('submit', async (ev) => {
       '可能重复的在办工单: ' + dups.map(d => d.number + ' (相似度 ' + d.score + ')').join('，') : '';
     form.reset();
   } catch (e) {
-    err.textContent = e.message + ' ' + Hotline.fieldErrors(e);
-    const fe = (e.body && e.body.error && e.body.error.fields) || {};
-    if (fe.content) contentErr.textContent = fe.content.join('；');
+    // each error next to its field, named by its label (caller.phone -> caller_phone)
+    Hotline.showErrors(form, e, err, {'caller.name': 'caller_name', 'caller.phone': 'caller_phone',
+      'caller.anonymous': 'anonymous', 'caller.confidential': 'confidential'});
   } finally {
     inFlight = false; submitBtn.disabled = false;
   }
@@ -72,8 +73,11 @@ content.addEventListener('input', (ev) => {
     const text = ev.target.value; if (text.length < 5) return;
     try {
       const r = await Hotline.api('POST', '/api/v1/classify', {text});
+      const L = await Hotline.labels();   // names, never codes, on the page
+      const cat = (c) => L.categories.get(c) || '其他分类';
+      const unit = (u) => L.units.get(u) || '（待派单员判断）';
       document.getElementById('suggestions').textContent = r.suggestions.length ?
-        '系统建议: ' + r.suggestions.map(s => `${s.label}${s.unit ? '→' + s.unit : ''} (${Math.round(s.score * 100)}%)`).join('，') +
+        '系统建议: ' + r.suggestions.map(s => `${cat(s.label)}${s.unit ? ' → ' + unit(s.unit) : ''} (${Math.round(s.score * 100)}%)`).join('，') +
         (r.rapid_item ? ' · 快速响应事项 ' + r.rapid_item.name : '') : '';
     } catch (e) { /* advisory only */ }
   }, 400);
