@@ -93,3 +93,41 @@ def test_order_the_user_may_not_see_is_a_clear_state(live_server, page):
     expect(page.locator("#timeline")).to_have_count(0)
     _no_codes(page)
     screenshot(page, "names-03-order-missing")
+
+
+def test_admin_new_user_errors_stand_next_to_their_fields(live_server, page):
+    """A password the API refuses (the browser's own checks removed) is reported under the
+    初始密码 field, named by its label, never as `password: ...`."""
+    login(page, live_server.url, "admin")
+    page.goto(f"{live_server.url}/admin")
+    expect(page.locator("#users tbody tr").first).to_be_visible(timeout=10000)
+    expect(page.locator("select[name=role] option[value=department]")).to_have_text("承办单位")
+    page.fill("#user-form input[name=username]", "new_clerk")
+    page.fill("#user-form input[name=password]", "short")
+    page.evaluate("document.getElementById('user-form').noValidate = true")
+    page.click("#user-add")
+    err = page.locator("#user-form .field-error")
+    expect(err).to_have_count(1, timeout=10000)
+    expect(err).to_contain_text("初始密码")
+    expect(page.locator("#user-form input[name=password]")).to_have_attribute("aria-invalid", "true")
+    assert "password" not in page.locator("#admin-error").inner_text()
+    # usernames and the units' 代码 column are data here; the 角色 and 单位 columns are names
+    roles = page.locator("#users tbody tr td:nth-child(3)").all_inner_texts()
+    units = page.locator("#users tbody tr td:nth-child(4)").all_inner_texts()
+    assert roles and set(roles) <= {"话务员", "派单员", "承办单位", "督办员", "领导", "管理员", "系统"}, roles
+    assert not [u for u in units if RAW.search(u)], units
+    screenshot(page, "names-04-admin-field-error")
+
+
+def test_citizen_form_errors_stand_next_to_their_fields(live_server, phone_page):
+    page = phone_page
+    page.goto(f"{live_server.url}/self/new")
+    page.fill("#content", "短")
+    page.fill("#phone", "123")
+    page.click("#submit-btn")
+    expect(page.locator("#content-field-error")).to_contain_text("诉求内容")
+    expect(page.locator("#content-field-error")).to_contain_text("10 至 2000")
+    expect(page.locator("#phone-field-error")).to_contain_text("联系电话")
+    expect(page.locator("#phone")).to_have_attribute("aria-invalid", "true")
+    assert page.url.endswith("/self/new")                  # nothing was sent
+    screenshot(page, "names-05-self-new-field-errors")

@@ -122,7 +122,7 @@ const Hotline = {
       let el = null;
       if (form && key) el = form.querySelector(`[name="${CSS.escape(key)}"]`) || form.querySelector('#' + CSS.escape(key));
       if (!el) { rest.push(msgs.join('；')); continue; }
-      const label = el.closest('label');
+      const label = el.closest('label') || (el.id ? document.querySelector(`label[for="${CSS.escape(el.id)}"]`) : null);
       const name = label ? Array.from(label.childNodes).filter(n => n.nodeType === 3).map(n => n.textContent).join('').trim() : '';
       el.classList.add('invalid');
       el.setAttribute('aria-invalid', 'true');
@@ -130,7 +130,7 @@ const Hotline = {
       // a field with its own error line (e.g. #content-error) uses it
       const own = el.id && document.getElementById(el.id + '-error');
       if (own) { own.textContent = text; own.dataset.fieldError = '1'; }
-      else (label || el).after(h('p', {class: 'field-error', role: 'alert'}, text));
+      else (label && label.contains(el) ? label : el).after(h('p', {class: 'field-error', role: 'alert'}, text));
     }
     if (errEl) {
       const head = (err && err.message) || '';
