@@ -8,7 +8,7 @@ async function load() {
       // no answer preselected: a row saved without asking would record 已解决 + 满意
       h('select', {class: 'res', 'aria-label': '解决情况'}, h.options([['', '请选择'], ['resolved', '已解决'], ['partial', '部分解决'], ['unresolved', '未解决']], '')), ' ',
       h('select', {class: 'sat', 'aria-label': '满意度'}, h.options([['', '请选择'], ['satisfied', '满意'], ['basic', '基本满意'], ['dissatisfied', '不满意']], '')), ' ',
-      h('label', null, h('input', {type: 'checkbox', class: 'con', checked: true}), '单位已联系'), ' ',
+      h('label', {class: 'inline'}, h('input', {type: 'checkbox', class: 'con', checked: true}), '单位已联系'), ' ',
       h('input', {class: 'com', placeholder: '意见'}), ' ',
       h('button', {type: 'button', class: 'save'}, '保存回答'), ' ',
       h('button', {type: 'button', class: 'miss'}, '未接通')))),

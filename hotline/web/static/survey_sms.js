@@ -7,6 +7,6 @@ Promise.all([Hotline.api('GET', '/api/v1/sms-outbox'), Hotline.labels()]).then((
   const to = (m) => { const r = m.phone || m.recipient || ''; return L.units.get(r) || r; };
   h.fill(document.querySelector('#sms tbody'), j.items.map(m =>
     h('tr', null, h('td', {class: 'nowrap'}, Hotline.fmt(m.created_at)), h('td', null, to(m)),
-      h('td', null, m.body), h('td', {class: 'sms-status'}, m.status_label || ''))),
+      h('td', null, m.body), h('td', {class: 'sms-status nowrap'}, m.status_label || ''))),
   j.items.length ? null : h('tr', null, h('td', {colspan: 4}, '暂无短信')));
 });
