@@ -42,7 +42,11 @@ def test_bad_input_shows_chinese_error(live_server, page):
     err = page.locator("#intake-error")
     err.wait_for()
     expect(err).not_to_have_text("", timeout=10000)
-    assert "content" in err.inner_text() and "字符" in err.inner_text()
+    # the message stands next to its field, named by its label, never by the API's path
+    assert "content" not in err.inner_text()
+    expect(page.locator("#content-error")).to_contain_text("诉求内容")
+    expect(page.locator("#content-error")).to_contain_text("字符")
+    expect(page.locator("#content")).to_have_attribute("aria-invalid", "true")
     screenshot(page, "intake-04-error")
 
 

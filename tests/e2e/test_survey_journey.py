@@ -1,6 +1,7 @@
 """A citizen answers the survey on the mobile page (phone viewport); the supervisor page then
 shows the unit's satisfaction rate changed."""
 import pytest
+from playwright.sync_api import expect
 
 from hotline.core.outbox import drain_once
 from hotline.workorders import commands as orders
@@ -99,7 +100,12 @@ def test_agent_records_a_phone_answer_on_the_survey_queue(live_server, page):
     row = page.locator(f'#queue tr[data-id="{sid}"]')
     row.wait_for(timeout=10000)
     assert "138****0003" in row.inner_text()
+    # nothing is preselected: saving before both answers are chosen is refused next to the selects
     row.locator("select.sat").select_option("basic")
+    row.locator("button.save").click()
+    expect(row.locator(".field-error")).to_have_text("请选择解决情况")
+    expect(row.locator("select.res")).to_have_attribute("aria-invalid", "true")
+    row.locator("select.res").select_option("resolved")
     row.locator("button.save").click()
     row.wait_for(state="detached", timeout=10000)
     from hotline.survey.orm import SurveyRow

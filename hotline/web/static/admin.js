@@ -4,7 +4,9 @@
 (function () {
   const me = Hotline.requireLogin();
   const err = document.getElementById('admin-error');
-  const show = (e) => { err.textContent = e.message + ' ' + Hotline.fieldErrors(e); };
+  const show = (e) => { const f = Hotline.fieldErrors(e); err.textContent = e.message + (f ? ' ' + f : ''); };
+  const KINDS = {department: '市直部门', town: '镇街', utility: '公共服务企业', village: '村(社区)'};
+  const labels = Hotline.labels();
   if (me.role !== 'admin') { err.textContent = '只有管理员可以使用本页'; return; }
   const body = (id) => document.querySelector(`#${id} tbody`);
   const td = (...c) => h('td', null, ...c);
@@ -14,8 +16,9 @@
 
   async function users() {
     const j = await Hotline.api('GET', '/api/v1/admin/users');
+    const L = await labels;
     h.fill(body('users'), j.items.map(u => h('tr', {'data-user': u.username},
-      td(u.username), td(u.name), td(u.role), td(u.unit || ''), td(u.active ? '启用' : '停用'),
+      td(u.username), td(u.name), td(Hotline.roleName(u.role)), td(u.unit ? (L.units.get(u.unit) || u.unit) : ''), td(u.active ? '启用' : '停用'),
       td(button({'data-act': 'toggle', 'data-active': String(u.active)}, u.active ? '停用' : '启用'), ' ',
          button({'data-act': 'reset'}, '重置密码')))));
   }
@@ -32,12 +35,12 @@
       h.fill(body('keys'), items.map(k => h('tr', null,
         td(k.name), td(k.prefix + '…'), td(k.active ? '启用' : '停用'), td(k.created_by),
         td(k.last_used_at || ''), td(k.active ? button({'data-revoke': k.name}, '停用') : null))));
-    } catch (e) { document.getElementById('key-once').textContent = 'API key 管理不可用: ' + e.message; }
+    } catch (e) { document.getElementById('key-once').textContent = '接口密钥管理不可用: ' + e.message; }
   }
   async function units() {
     const j = await Hotline.api('GET', '/api/v1/admin/units');
     h.fill(body('units'), j.items.map(u => h('tr', null,
-      td(u.code), td(u.name), td(u.kind), td(u.active ? '启用' : '停用'),
+      td(u.code), td(u.name), td(KINDS[u.kind] || '其他'), td(u.active ? '启用' : '停用'),
       td(button({'data-unit': u.code, 'data-active': String(u.active)}, u.active ? '停用' : '启用')))));
   }
   const refresh = () => Promise.all([users(), lockouts(), keys(), units()]).catch(show);
@@ -47,15 +50,16 @@
     const f = new FormData(ev.target);
     const body = Object.fromEntries(f.entries());
     if (!body.unit) body.unit = null;
-    try { await Hotline.api('POST', '/api/v1/admin/users', body); ev.target.reset(); err.textContent = ''; refresh(); }
-    catch (e) { show(e); }
+    Hotline.clearErrors(ev.target); err.textContent = '';
+    try { await Hotline.api('POST', '/api/v1/admin/users', body); ev.target.reset(); refresh(); }
+    catch (e) { Hotline.showErrors(ev.target, e, err); }
   };
   document.getElementById('key-form').onsubmit = async (ev) => {
     ev.preventDefault();
     const name = new FormData(ev.target).get('name');
     try {
       const k = await Hotline.api('POST', '/api/v1/admin/api-keys', {name});
-      document.getElementById('key-once').textContent = '新 key (只显示这一次, 请立即保存): ' + k.api_key;
+      document.getElementById('key-once').textContent = '新密钥 (只显示这一次, 请立即保存): ' + k.api_key;
       ev.target.reset(); refresh();
     } catch (e) { show(e); }
   };

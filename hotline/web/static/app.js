@@ -68,22 +68,101 @@ const Hotline = {
     if (!r.ok) { const e = new Error((j.error && j.error.message) || ('HTTP ' + r.status)); e.body = j; e.status = r.status; throw e; }
     return j;
   },
+  // The messages of an error's fields as one line of Chinese text, without the field paths
+  // (pages show text, never a code); pages that have the fields use showErrors() instead.
   fieldErrors(err) {
     const f = (err.body && err.body.error && err.body.error.fields) || {};
-    return Object.entries(f).map(([k, v]) => k + ': ' + v.join('; ')).join('  ');
+    return Object.values(f).map(v => [].concat(v).join('；')).join('；');
+  },
+  // Role names shown for role codes (values stay codes).
+  ROLES: {agent: '话务员', dispatcher: '派单员', department: '承办单位', supervisor: '督办员', leader: '领导',
+          admin: '管理员', system: '系统', citizen: '市民'},
+  roleName(code) { return Hotline.ROLES[code] || '其他角色'; },
+  // "2026-12-03T19:06:18.587179+08:00" -> "12-03 19:06" (the server sends city time)
+  fmt(iso) {
+    const m = /^\d{4}-(\d{2}-\d{2})[T ](\d{2}:\d{2})/.exec(String(iso || ''));
+    return m ? m[1] + ' ' + m[2] : (iso ? String(iso) : '');
+  },
+  // Names for codes, fetched once per page load: {units, categories, statuses, actions, roles},
+  // each a Map code -> name (a failed call leaves that map empty: names fall back, never throw).
+  labels() {
+    if (!Hotline._labels) {
+      const get = (path) => Hotline.api('GET', path).catch(() => null);
+      Hotline._labels = Promise.all([get('/api/v1/units'), get('/api/v1/categories'), get('/api/v1/dispatch/codes')])
+        .then(([u, c, d]) => ({
+          units: new Map(((u && u.items) || []).map(x => [x.code, x.name])),
+          categories: new Map(((c && c.items) || []).map(x => [x.code, x.name])),
+          statuses: new Map(Object.entries((d && d.statuses) || {})),
+          actions: new Map(Object.entries((d && d.actions) || {})),
+          roles: new Map(Object.entries(Hotline.ROLES)),
+        }));
+    }
+    return Hotline._labels;
+  },
+  // Puts each field error next to its field (docs: bad input gets field and reason, in Chinese):
+  // the control is found by name or id (last segment of the path, or a mapping given by the
+  // page), marked aria-invalid + class "invalid", and gets a <p class="field-error"> after its
+  // label; the field's name in the message is its <label> text. Errors without a control go to
+  // `errEl` as text, without the path. Returns the number of errors shown.
+  showErrors(form, err, errEl, map) {
+    Hotline.clearErrors(form);
+    const fields = (err && err.body && err.body.error && err.body.error.fields) || {};
+    const rest = [];
+    const flat = [];
+    const walk = (path, v) => {
+      if (Array.isArray(v)) {
+        if (v.every(x => typeof x === 'string')) flat.push([path, v]);
+        else v.forEach((x, i) => walk(path + '.' + i, x));
+      } else if (v && typeof v === 'object') Object.entries(v).forEach(([k, x]) => walk(path ? path + '.' + k : k, x));
+      else flat.push([path, [String(v)]]);
+    };
+    walk('', fields);
+    for (const [path, msgs] of flat) {
+      const key = (map && map[path]) || path.split('.').pop();
+      let el = null;
+      if (form && key) el = form.querySelector(`[name="${CSS.escape(key)}"]`) || form.querySelector('#' + CSS.escape(key));
+      if (!el) { rest.push(msgs.join('；')); continue; }
+      const label = el.closest('label') || (el.id ? document.querySelector(`label[for="${CSS.escape(el.id)}"]`) : null);
+      const name = label ? Array.from(label.childNodes).filter(n => n.nodeType === 3).map(n => n.textContent).join('').trim() : '';
+      el.classList.add('invalid');
+      el.setAttribute('aria-invalid', 'true');
+      const text = (name ? name + '：' : '') + msgs.join('；');
+      // a field with its own error line (e.g. #content-error) uses it
+      const own = el.id && document.getElementById(el.id + '-error');
+      if (own) { own.textContent = text; own.dataset.fieldError = '1'; }
+      else (label && label.contains(el) ? label : el).after(h('p', {class: 'field-error', role: 'alert'}, text));
+    }
+    if (errEl) {
+      const head = (err && err.message) || '';
+      errEl.textContent = rest.length ? (flat.length > rest.length ? '请修改标出的项目。' : '') + rest.join('；')
+        : (flat.length ? '请修改标出的项目。' : head);
+      if (!flat.length && !rest.length) errEl.textContent = head;
+    }
+    return flat.length;
+  },
+  clearErrors(form) {
+    if (!form) return;
+    form.querySelectorAll('.field-error').forEach(p => p.remove());
+    form.querySelectorAll('[data-field-error]').forEach(p => { p.textContent = ''; delete p.dataset.fieldError; });
+    form.querySelectorAll('[aria-invalid="true"]').forEach(el => { el.classList.remove('invalid'); el.setAttribute('aria-invalid', 'false'); });
   },
 };
 (function nav() {
   const l = Hotline.login(); const nav = document.getElementById('nav'); if (!nav || !l) return;
-  const links = {agent: [['/intake', '受理登记']], dispatcher: [['/intake', '受理登记'], ['/dispatch', '派单与审核']],
-    department: [['/inbox', '本单位工单']], supervisor: [['/supervisor', '督办与报表'], ['/supervisor/arbitration', '裁定']], leader: [['/supervisor', '报表']],
+  const links = {agent: [['/intake', '受理登记'], ['/survey-queue', '电话回访']],
+    dispatcher: [['/intake', '受理登记'], ['/dispatch', '派单与审核'], ['/survey-queue', '电话回访']],
+    department: [['/inbox', '本单位工单'], ['/inbox/sla', '时限预警']],
+    supervisor: [['/supervisor', '督办与报表'], ['/supervisor/arbitration', '裁定'], ['/supervisor/sla', '时限监控'],
+                 ['/survey-queue', '电话回访'], ['/sms-outbox', '短信发件箱']],
+    leader: [['/supervisor', '报表']],
     admin: [['/intake', '受理登记'], ['/admin', '系统管理']]}[l.role] || [];
   // the knowledge base (issue 16): units keep their articles, the centre reviews them
   if (['department', 'supervisor', 'admin', 'agent', 'dispatcher', 'leader'].includes(l.role)) links.push(['/knowledge', '知识库']);
   if (['supervisor', 'leader', 'admin'].includes(l.role)) links.push(['/knowledge/report', '直接答复报表']);
+  if (l.role === 'admin') links.push(['/docs', '接口文档']);
   // built with dom.js (text nodes only): a user's display name is data
-  h.fill(nav, links.map(([href, t]) => h('a', {href}, t)), h('a', {href: '/docs'}, 'API'));
-  h.fill(document.getElementById('whoami'), (l.name || l.username) + ' · ' + l.role);
+  h.fill(nav, links.map(([href, t]) => h('a', {href}, t)));
+  h.fill(document.getElementById('whoami'), (l.name || l.username) + ' · ' + Hotline.roleName(l.role));
 })();
 (function logoutButton() {
   const b = document.getElementById('logout'); if (!b) return;

@@ -2,12 +2,13 @@
 Hotline.requireLogin();
 async function load() {
   const q = await Hotline.api('GET', '/api/v1/dispatch/arbitration');
+  const L = await Hotline.labels();   // category names, never codes
   h.fill(document.querySelector('#arbitration tbody'), q.items.map(o => h('tr', null,
     h('td', null, D.link(o)), h('td', null, D.unitName(o.unit)),
     h('td', null, h('ol', null, o.returns.map(r => h('li', null,
       `${D.fmt(r.at)} ${D.unitName(r.unit)}: ${r.reason || ''} `,
       h('span', {class: 'hint'}, `依据 ${(r.data || {}).legal_basis || ''}; 建议 ${D.unitName((r.data || {}).suggested_unit)}`))))),
-    h('td', null, `${o.category || ''} / ${D.unitName(o.town)}`))),
+    h('td', null, `${o.category ? (L.categories.get(o.category) || '其他分类') : ''} / ${D.unitName(o.town)}`))),
   q.items.length ? null : D.emptyRow(4, '暂无待裁定工单'));
   const t = await Hotline.api('GET', '/api/v1/dispatch/two15');
   const p = t.policy;

@@ -60,6 +60,7 @@ form.addEventListener('submit', async (ev) => {
   // one request at a time: a double or triple click (or Enter while waiting) sends nothing more
   if (inFlight) return;
   const err = document.getElementById('intake-error'); err.textContent = '';
+  Hotline.clearErrors(form);
   if (!checkLength()) {
     contentErr.textContent += '请精简后再提交（全文未被截断）。';
     content.focus();
@@ -79,9 +80,9 @@ form.addEventListener('submit', async (ev) => {
     // transfer of this order, and the form keeps the appeal until then
     if (!IntakeTriage.created(o)) form.reset();
   } catch (e) {
-    err.textContent = e.message + ' ' + Hotline.fieldErrors(e);
-    const fe = (e.body && e.body.error && e.body.error.fields) || {};
-    if (fe.content) contentErr.textContent = fe.content.join('；');
+    // each error next to its field, named by its label (caller.phone -> caller_phone)
+    Hotline.showErrors(form, e, err, {'caller.name': 'caller_name', 'caller.phone': 'caller_phone',
+      'caller.anonymous': 'anonymous', 'caller.confidential': 'confidential'});
   } finally {
     inFlight = false; submitBtn.disabled = IntakeTriage.blocking();
   }

@@ -35,15 +35,37 @@ const FIELDS = {dispatch: ['unit'], request_return: ['reason_code', 'legal_basis
 let order = null, current = null;
 const orderLink = (m) => h('a', {href: '/orders/' + encodeURIComponent(m.id)}, m.number);
 
+// An order this user may not see answers 404 (as one that does not exist): the page says so
+// under a heading and shows no empty cards.
+function notFound() {
+  document.title = '工单不存在或无权查看 · 12345';
+  const main = document.querySelector('main');
+  h.fill(main, h('section', {class: 'card', id: 'order-missing'}, h('h1', null, '工单不存在或无权查看'),
+    h('p', {class: 'hint'}, '该工单不存在, 或不属于您可以查看的范围。'),
+    h('p', null, h('a', {href: Hotline.homeFor(me.role)}, '返回工作台'))));
+}
+// who acted, by name: a unit's name for unit staff, the role's name for centre staff
+// (the username goes in a title attribute for whoever needs to tell two agents apart)
+function actorNode(t, L) {
+  const name = t.unit ? (L.units.get(t.unit) || D.unitName(t.unit)) : Hotline.roleName(t.role);
+  return h('span', {class: 'actor', title: t.actor || null}, name);
+}
+
 async function load() {
-  order = await Hotline.api('GET', `/api/v1/orders/${PAGE.order_id}`);
+  try {
+    order = await Hotline.api('GET', `/api/v1/orders/${PAGE.order_id}`);
+  } catch (e) {
+    if (e.status === 404 || e.status === 403) { notFound(); return; }
+    throw e;
+  }
+  const L = await Hotline.labels();
   const facts = await Hotline.api('GET', `/api/v1/orders/${PAGE.order_id}/dispatch`);
   document.title = '工单 ' + order.number + ' · 12345';
   document.getElementById('o-number').textContent = order.number;
   document.getElementById('o-status').textContent = order.status_label;
   const c = order.caller || {};
   const rows = [['诉求内容', order.content], ['来电人', (c.name || '') + ' ' + (c.phone || '')],
-    ['镇街 / 地址', D.unitName(order.town) + ' ' + (order.address || '')], ['分类', order.category || ''],
+    ['镇街 / 地址', D.unitName(order.town) + ' ' + (order.address || '')], ['分类', order.category ? (L.categories.get(order.category) || '其他分类') : ''],
     ['紧急程度', ({normal: '一般', urgent: '紧急', critical: '特急'})[order.urgency] || order.urgency], ['承办(主办)单位', D.unitName(order.unit)], ['首派单位', D.unitName(order.first_unit)],
     ['受理时间', D.fmt(order.received_at)], ['退单次数', String(facts.returns_requested)]];
   if (facts.master) rows.push(['并入主工单', orderLink(facts.master)]);
@@ -67,13 +89,13 @@ async function load() {
     if (d.legal_basis) extra.push('依据: ' + d.legal_basis);
     if (d.suggested_unit) extra.push('建议: ' + D.unitName(d.suggested_unit));
     if (d.window_closes_at) extra.push('退单时限: ' + D.fmt(d.window_closes_at));
-    if (d.attributed_to && d.attributed_to !== 'none') extra.push('归责: ' + d.attributed_to);
+    if (d.attributed_to && d.attributed_to !== 'none') extra.push('归责: ' + (codes.attributions[d.attributed_to] || '其他'));
     if (d.line) extra.push('热线: ' + d.line);
     if (d.input) extra.push('协办意见: ' + d.input);
     if (d.article_id) extra.push(`依据知识条目 ${d.article_id} 第 ${d.article_version} 版`);   // 直接答复 (issue 16)
     return h('li', null, h('b', null, D.fmt(t.at)),
-      ` ${t.action_label || t.action} · ${t.actor}${t.unit ? ' (' + D.unitName(t.unit) + ')' : ''}`,
-      ` · ${codes.statuses[t.from] || t.from} → ${codes.statuses[t.to] || t.to}`,
+      ` ${t.action_label || codes.actions[t.action] || '操作'} · `, actorNode(t, L),
+      ` · ${codes.statuses[t.from] || '—'} → ${codes.statuses[t.to] || '—'}`,
       t.reason ? h('div', null, '理由: ' + t.reason) : null,
       extra.length ? h('div', {class: 'hint'}, extra.join(' · ')) : null);
   }));

@@ -3,17 +3,29 @@
 Hotline.requireLogin();
 const $ = id => document.getElementById(id);
 const RATE = /_rate$/;
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+const ANSWERS = {resolved: '已解决', partial: '部分解决', unresolved: '未解决', satisfied: '满意', basic: '基本满意',
+                 dissatisfied: '不满意'};
+let L = null;   // names for codes (Hotline.labels): the page shows names, codes only in exports
 function fmt(k, v) {
   if (v == null) return '—';
   if (typeof v === 'boolean') return v ? '是' : '否';
   if (RATE.test(k)) return (Math.round(v * 1000) / 10) + '%';
+  if (typeof v === 'string' && ISO.test(v)) return Hotline.fmt(v);          // 12-03 19:06
+  if (L && (k === 'unit' || k === 'town') && L.units.has(v)) return L.units.get(v);
+  if (L && k === 'category' && L.categories.has(v)) return L.categories.get(v);
+  if ((k === 'resolved' || k === 'satisfaction') && ANSWERS[v]) return ANSWERS[v];
   return v;
 }
+// the unit code column is for exports only; unit names never wrap one character a line
+const CODE_COLS = new Set(['单位代码']);
+const NOWRAP = new Set(['unit', 'unit_name', 'number', 'order_number', 'town', 'category']);
 function table(el, t, extra) {
-  const cols = t.columns;
-  h.fill(el, h('thead', null, h('tr', null, cols.map(c => h('th', null, c[1])), extra ? h('th', null, '操作') : null)),
+  const cols = t.columns.filter(c => !CODE_COLS.has(c[1]));
+  el.classList.add('report');
+  h.fill(el, h('thead', null, h('tr', null, cols.map(c => h('th', {class: NOWRAP.has(c[0]) ? 'nowrap' : null}, c[1])), extra ? h('th', null, '操作') : null)),
     h('tbody', null, t.items.map(i => h('tr', {'data-unit': i.unit || ''},
-      cols.map(c => h('td', {'data-k': c[0]}, fmt(c[0], i[c[0]]))),
+      cols.map(c => h('td', {'data-k': c[0], class: NOWRAP.has(c[0]) ? 'nowrap' : null}, fmt(c[0], i[c[0]]))),
       extra ? h('td', null, extra(i)) : null))));
 }
 function q() {
@@ -73,6 +85,9 @@ async function loadQueues() {
     catch (e) { alert(e.message); }
   });
 }
-function refresh() { loadUnits(); loadTrend(); loadTables(); loadQueues().catch(() => {}); }
+async function refresh() {
+  L = await Hotline.labels();
+  loadUnits(); loadTrend(); loadTables(); loadQueues().catch(() => {});
+}
 $('go').onclick = refresh; $('by').onchange = loadTrend;
 refresh();
