@@ -17,7 +17,7 @@ def _notifications(rt, order_id):
 
 def test_dispatching_a_queued_order_notifies_the_unit(rt, api):
     # no unit named and no model published: the order waits in the dispatcher's queue
-    oid = api.create(content="市民反映某路口红绿灯故障, 请尽快维修处理", town="town_humen")["id"]
+    oid = api.create(content="市民反映小区门口垃圾堆积多日无人清运, 气味难闻", town="town_humen")["id"]
     assert api.as_("dispatcher").get(f"/api/v1/orders/{oid}").json["status"] == \
         "pending_dispatch"
     api.act("dispatcher", oid, "dispatch", unit="town_humen")
