@@ -127,7 +127,7 @@ def test_retention_is_registered_as_periodic(rt):
 
 
 def test_dispatcher_queue_reads_are_in_the_access_log(api):
-    o = api.create("admin", content="市民反映某路口红绿灯故障, 请尽快维修处理",
+    o = api.create("admin", content="市民反映小区门口垃圾堆积多日无人清运, 气味难闻",
                    caller={"name": "李四", "phone": PHONE})        # no unit: 待派单 queue
     q = api.as_("dispatcher").get("/api/v1/dispatch/queue").json
     assert o["id"] in [i["id"] for i in q["items"]]
