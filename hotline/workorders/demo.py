@@ -169,7 +169,9 @@ class Timeline:
         m = lambda a, b: timedelta(minutes=r.randint(a, b))   # noqa: E731
         if action in ("dispatch", "queue", "answer", "not_accept", "transfer_emergency",
                       "merge"):
-            t = self.t + m(1, 12)                       # at intake, 24x7
+            # at intake, 24x7, within the tightest dispatch clock (urgent and rapid-response
+            # orders: 5 minutes, config/sla.yaml dispatch_queue)
+            t = self.t + m(1, 4)
         elif fast:
             t = self.t + m(10, 90)
         elif action == "sign":
