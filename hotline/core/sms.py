@@ -30,6 +30,7 @@ Personal data (个人信息保护法): a phone number is never written to a log 
 """
 from __future__ import annotations
 
+import abc
 import hmac
 import json
 import logging
@@ -93,20 +94,21 @@ class Receipt:
     error: str | None
 
 
-class SmsGateway:
+class SmsGateway(abc.ABC):
     """The port. `send` is called once per attempt and never raises for a provider's answer;
     `receipts` verifies a delivery-report request and parses it (BadSignature if forged)."""
     name = "gateway"
 
+    @abc.abstractmethod
     def send(self, msg: OutgoingSms) -> SendResult:
-        raise NotImplementedError
+        """Hand one message to the provider (each adapter implements it)."""
 
     def receipts(self, headers, body: bytes, now: float | None = None) -> list[Receipt]:
         raise BadSignature("该短信通道不接收回执")
 
 
 def mask_body(body: str) -> str:
-    """The survey link's token is the citizen's credential (issue 12 finding 9)."""
+    """The survey link's token is the citizen's credential: never shown to staff or logs."""
     return LINK_TOKEN.sub("/s/******", body or "")
 
 
