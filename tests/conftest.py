@@ -204,3 +204,22 @@ def api(app):
 def sqlite_api(sqlite_rt):
     from hotline.web.app import create_app
     return Api(create_app(sqlite_rt))
+
+
+def train_seed_model(home, threshold: float):
+    """Publish a real classifier model, trained on the seed corpus without cross-validation
+    (fixed `threshold`), in a private store under `home`; other tests expect none published.
+    HOTLINE_VAR points at `home` only while it trains."""
+    from hotline.classify.cli import seed_training_data, train_to_store
+    old = os.environ.get("HOTLINE_VAR")
+    os.environ["HOTLINE_VAR"] = str(home)
+    try:
+        texts, labels = seed_training_data()
+        train_to_store(home / "models", texts, labels, publish=True, folds=0,
+                       threshold=threshold)
+    finally:
+        if old is None:
+            os.environ.pop("HOTLINE_VAR", None)
+        else:
+            os.environ["HOTLINE_VAR"] = old
+    return home

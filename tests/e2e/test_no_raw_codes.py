@@ -19,21 +19,8 @@ APPEAL = "我们小区的物业公司不作为, 电梯坏了一个月没人修, 
 def model_home(tmp_path_factory):
     """A real classifier model (seed corpus, no cross-validation) in a private store, so the
     intake page gets real suggestions; other tests expect none published."""
-    import os
-
-    from hotline.classify.cli import seed_training_data, train_to_store
-    home = tmp_path_factory.mktemp("var")
-    old = os.environ.get("HOTLINE_VAR")
-    os.environ["HOTLINE_VAR"] = str(home)
-    try:
-        texts, labels = seed_training_data()
-        train_to_store(home / "models", texts, labels, publish=True, folds=0, threshold=0.5)
-    finally:
-        if old is None:
-            os.environ.pop("HOTLINE_VAR", None)
-        else:
-            os.environ["HOTLINE_VAR"] = old
-    return home
+    from tests.conftest import train_seed_model
+    return train_seed_model(tmp_path_factory.mktemp("var"), threshold=0.5)
 
 
 @pytest.fixture

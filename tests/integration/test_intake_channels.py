@@ -18,21 +18,8 @@ def model_home(tmp_path_factory):
     """A real classifier model, published in a private store (other tests expect none).
     Trained once for the module, on the seed corpus with a fixed threshold (no
     cross-validation: the threshold is not what this test is about)."""
-    import os
-
-    from hotline.classify.cli import seed_training_data, train_to_store
-    home = tmp_path_factory.mktemp("var")
-    old = os.environ.get("HOTLINE_VAR")
-    os.environ["HOTLINE_VAR"] = str(home)
-    try:
-        texts, labels = seed_training_data()
-        train_to_store(home / "models", texts, labels, publish=True, folds=0, threshold=0.5)
-    finally:
-        if old is None:
-            os.environ.pop("HOTLINE_VAR", None)
-        else:
-            os.environ["HOTLINE_VAR"] = old
-    return home
+    from tests.conftest import train_seed_model
+    return train_seed_model(tmp_path_factory.mktemp("var"), threshold=0.5)
 
 
 def _by_number(api, number):

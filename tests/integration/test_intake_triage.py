@@ -24,21 +24,8 @@ HUMEN = "town_humen"
 def low_threshold_model(tmp_path_factory):
     """A real model published with the CV threshold the issue found on the demo model
     (0.11): only the triage's own floor and margin keep a weak reading from auto-dispatch."""
-    import os
-
-    from hotline.classify.cli import seed_training_data, train_to_store
-    home = tmp_path_factory.mktemp("var")
-    old = os.environ.get("HOTLINE_VAR")
-    os.environ["HOTLINE_VAR"] = str(home)
-    try:
-        texts, labels = seed_training_data()
-        train_to_store(home / "models", texts, labels, publish=True, folds=0, threshold=0.11)
-    finally:
-        if old is None:
-            os.environ.pop("HOTLINE_VAR", None)
-        else:
-            os.environ["HOTLINE_VAR"] = old
-    return home
+    from tests.conftest import train_seed_model
+    return train_seed_model(tmp_path_factory.mktemp("var"), threshold=0.11)
 
 
 @pytest.fixture
