@@ -445,8 +445,9 @@ def todo(rt: Runtime, actor: Actor, unit: str | None = None) -> dict:
         for a, v in s.execute(q):
             kinds = []
             if v.version == a.published_version and v.status == "published":
-                kinds = _problems(v, day)
-                kinds = [k for k in kinds if k != "not_started"]
+                # One row per article: the most pressing problem only (an article both
+                # expired and past its review date is one piece of work for the unit).
+                kinds = [k for k in _problems(v, day) if k != "not_started"][:1]
             elif v.version == a.latest_version and v.status == "in_review":
                 kinds = ["in_review"]
             elif v.version == a.latest_version and v.status == "draft" and v.reviewed_by:
