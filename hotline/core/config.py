@@ -154,6 +154,10 @@ class Settings:
     secret_key: str
     embedded: bool          # no REDIS_URL: outbox drained by a thread in the service
     queue_name: str = "hotline"
+    # the address citizens reach the service at, for links in SMS (/s/<token>): a deployment
+    # fact like the database URL, so it comes from the environment (HOTLINE_PUBLIC_URL) and
+    # wins over config/survey.yaml `base_url` (issue 14: links pointed at 127.0.0.1:8000)
+    public_url: str | None = None
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -165,7 +169,10 @@ class Settings:
         redis_url = overrides.get("redis_url", os.environ.get("REDIS_URL")) or None
         secret = overrides.get("secret_key") or os.environ.get("SECRET_KEY") or _dev_secret()
         queue = overrides.get("queue_name") or os.environ.get("HOTLINE_QUEUE") or "hotline"
-        return cls(db, redis_url, secret, redis_url is None, queue)
+        public = overrides.get("public_url") or os.environ.get("HOTLINE_PUBLIC_URL") or None
+        if public and not public.startswith(("https://", "http://")):
+            raise ValueError("HOTLINE_PUBLIC_URL 须以 https:// 或 http:// 开头")
+        return cls(db, redis_url, secret, redis_url is None, queue, public)
 
 
 def _dev_secret() -> str:

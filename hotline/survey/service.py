@@ -100,7 +100,8 @@ def send_sms(rt, uow, survey: SurveyRow) -> bool:
         return False
     order = uow.session.get(WorkOrderRow, survey.order_id)
     pol = rt.config.survey
-    link = f"{pol.base_url.rstrip('/')}/s/{survey.token}"
+    base = getattr(rt.settings, "public_url", None) or pol.base_url
+    link = f"{base.rstrip('/')}/s/{survey.token}"
     row = sms.queue(rt, uow, key=f"survey-sms-{survey.id}", kind="survey",
                     body=pol.sms_template.format(number=order.number, link=link),
                     phone=survey.phone, order_id=survey.order_id, survey_id=survey.id,

@@ -52,9 +52,10 @@ def act(rt: Runtime, actor: Actor, order_id: int, action: str, payload: dict,
             raise Conflict("工单已被他人修改, 请刷新后重试 (version conflict)", field="version")
         known = len(order.history)
         before_unit, before_category = order.unit, order.category
-        rules.before_action(rt, uow, order, actor, action, payload)
+        when = at or utcnow()
+        rules.before_action(rt, uow, order, actor, action, payload, when)
         _change_category(rt, order, action, payload)
-        t = order.apply(action, actor, at or utcnow(), reason=payload.get("reason"),
+        t = order.apply(action, actor, when, reason=payload.get("reason"),
                         data=payload.get("data") or {},
                         return_window_end=rules.return_window_end(rt))
         rules.after_action(rt, uow, order, actor, t, payload)

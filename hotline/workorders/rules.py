@@ -28,8 +28,10 @@ def return_window_end(rt):
 _UNIT_KEYS = ("unit", "suggested_unit")
 
 
-def before_action(rt, uow, order: WorkOrder, actor: Actor, action: str, payload: dict) -> None:
-    """Validation and enrichment that need the database or configuration."""
+def before_action(rt, uow, order: WorkOrder, actor: Actor, action: str, payload: dict,
+                  at: datetime | None = None) -> None:
+    """Validation and enrichment that need the database or configuration. `at`: when the
+    action happens (the demo history replays the past); now by default."""
     data = payload.get("data")
     if data is None:
         data = payload["data"] = {}
@@ -60,6 +62,9 @@ def before_action(rt, uow, order: WorkOrder, actor: Actor, action: str, payload:
         raise RuleViolation(f"未知镇街代码 {town}", field="data.rule_town")
     if action == "request_extension":
         _extension_within_policy(rt, order, data)
+        _before_reply_due(rt, order, at or utcnow())
+    if action == "approve_extension":
+        _approval_within_request(rt, order, data)
 
 
 def _extension_within_policy(rt, order: WorkOrder, data: dict) -> None:
@@ -74,6 +79,41 @@ def _extension_within_policy(rt, order: WorkOrder, data: dict) -> None:
     ok, why = rt.config.sla.extension_allowed(approved, days)
     if not ok:
         raise RuleViolation(why, field="days")
+
+
+def _legal_reply_due(rt, order: WorkOrder, now: datetime):
+    """The running legal reply deadline of the order at `now` (the SLA engine's, the one rule
+    for every clock), or None when none runs."""
+    running = [d for d in rt.config.sla_engine.deadlines(order, order.history, now)
+               if d.clock == "reply" and d.target == "legal" and d.running_at(now)]
+    return running[0].due if running else None
+
+
+def _before_reply_due(rt, order: WorkOrder, now: datetime) -> None:
+    """An extension is asked for before the legal reply deadline, not after it has passed
+    (docs/design/domain.md §4.5: 延期 is requested in time; an overdue order is answered, not
+    extended — issue 14 found a request 40 days after dispatch accepted)."""
+    due = _legal_reply_due(rt, order, now)
+    if due is not None and now > due:
+        local = due.astimezone(TZ).strftime("%Y年%m月%d日 %H:%M")
+        raise RuleViolation(f"答复期限 {local} 已过, 不能再申请延期, 请尽快答复",
+                            field="days")
+
+
+def _approval_within_request(rt, order: WorkOrder, data: dict) -> None:
+    """The centre approves at most what the unit asked for, and the policy's caps hold for
+    the approval as for the request (an approval for 60 days went through, issue 14)."""
+    req = order.last("request_extension")
+    asked = int((req.data or {}).get("days") or 0) if req else 0
+    raw = data.get("days")
+    try:
+        days = int(raw) if raw not in (None, "") else asked
+    except (TypeError, ValueError):
+        raise RuleViolation("延期天数必须为正整数", field="days") from None
+    if asked and days > asked:
+        raise RuleViolation(f"批准天数不能超过申请的 {asked} 个工作日", field="days")
+    _extension_within_policy(rt, order, {"days": days})
+    data["days"] = days
 
 
 def _assist_due(rt, task: dict) -> None:
@@ -126,6 +166,11 @@ def after_action(rt, uow, order: WorkOrder, actor: Actor, transition, payload: d
                                       due_at=datetime.fromisoformat(task["due"])
                                       .astimezone(timezone.utc),
                                       created_at=t.at, created_by=actor.username, inputs=0))
+    if t.action == "approve_extension":
+        # tell the unit and the caller the new date: recorded on the approval itself
+        due = _legal_reply_due(rt, order, t.at)
+        if due is not None:
+            t.data["new_due"] = due.astimezone(timezone.utc).isoformat()
     if t.action in ("approve_return", "arbitrate") and \
             t.data.get("attributed_to") in ("agent", "category"):
         uow.dispatch_two15 = t     # evaluated once the transition is flushed (after_save)

@@ -72,3 +72,43 @@ def test_return_window_is_read_from_the_runtimes_config(sqlite_rt, tmp_path):
     sqlite_rt.config = _config(tmp_path, "dispatch.yaml",
                                ("window_working_days: 1", "window_working_days: 2"))
     assert rules.return_window_end(sqlite_rt)(dispatched).date().isoformat() == "2026-03-05"
+
+
+def _reply_due(rt, oid):
+    from hotline.sla import service as sla
+    ds = sla.order_deadlines(rt, DISPATCHER, oid)["deadlines"]
+    return next(d["due"] for d in ds if d["clock"] == "reply" and d["target"] == "legal"
+                and d["running"])
+
+
+def test_extension_is_refused_once_the_reply_deadline_has_passed(sqlite_rt):
+    """Issue 14: a request made 40 days after dispatch was accepted."""
+    from datetime import timedelta
+    oid = _signed_order(sqlite_rt)
+    late = datetime.fromisoformat(_reply_due(sqlite_rt, oid)) + timedelta(minutes=1)
+    with pytest.raises(RuleViolation) as e:
+        orders.act(sqlite_rt, DEPT, oid, "request_extension",
+                   {"reason": "需协调", "data": {"days": 2}}, at=late)
+    assert e.value.field == "days" and "已过" in str(e.value)
+    # in time, the same request goes through
+    orders.act(sqlite_rt, DEPT, oid, "request_extension", {"reason": "需协调",
+                                                           "data": {"days": 2}})
+
+
+def test_approval_is_capped_by_the_request_and_names_the_new_date(sqlite_rt):
+    """Issue 14: an extension approved for 60 days went through; the caller is told the new
+    date."""
+    oid = _signed_order(sqlite_rt)
+    before = _reply_due(sqlite_rt, oid)
+    orders.act(sqlite_rt, DEPT, oid, "request_extension", {"reason": "需协调现场核查",
+                                                           "data": {"days": 2}})
+    with pytest.raises(RuleViolation) as e:
+        orders.act(sqlite_rt, DISPATCHER, oid, "approve_extension",
+                   {"reason": "同意", "data": {"days": 60}})
+    assert e.value.field == "days" and "2 个工作日" in str(e.value)
+    view = orders.act(sqlite_rt, DISPATCHER, oid, "approve_extension", {"reason": "同意"})
+    approval = [t for t in view["history"] if t["action"] == "approve_extension"][-1]
+    after = _reply_due(sqlite_rt, oid)
+    assert approval["data"]["days"] == 2
+    assert datetime.fromisoformat(approval["data"]["new_due"]) == datetime.fromisoformat(after)
+    assert datetime.fromisoformat(after) > datetime.fromisoformat(before)

@@ -196,3 +196,26 @@ def test_views_are_audited(api):
         views = uow.session.execute(select(SurveyAuditRow.actor).where(
             SurveyAuditRow.survey_id == s["id"], SurveyAuditRow.action == "view")).scalars()
         assert sorted(views) == ["citizen"]
+
+
+def test_sms_link_uses_the_configured_public_address(api):
+    """Issue 14: links pointed at 127.0.0.1:8000 whatever the server's address."""
+    import dataclasses
+    rt = _rt(api)
+    rt.settings = dataclasses.replace(rt.settings, public_url="https://12345.dg.example.cn/")
+    oid = to_return_visit(api)
+    [s] = pending_for(api, oid)
+    with rt.uow() as uow:
+        [body] = [m.body for m in uow.session.execute(select(SmsOutboxRow)).scalars()]
+    assert f"https://12345.dg.example.cn/s/{s['token']}" in body and "127.0.0.1" not in body
+
+
+def test_public_address_comes_from_the_environment(monkeypatch):
+    import pytest
+
+    from hotline.core.config import Settings
+    monkeypatch.setenv("HOTLINE_PUBLIC_URL", "https://12345.dg.example.cn")
+    assert Settings.from_env(database_url="sqlite://").public_url == "https://12345.dg.example.cn"
+    monkeypatch.setenv("HOTLINE_PUBLIC_URL", "12345.dg.example.cn")
+    with pytest.raises(ValueError, match="HOTLINE_PUBLIC_URL"):
+        Settings.from_env(database_url="sqlite://")
