@@ -209,7 +209,20 @@ def default_towns() -> Towns:
 
 
 def default_policy() -> AutoPolicy:
-    return _default("policy", AutoPolicy.from_settings)
+    return _default("policy", _build_policy)
+
+
+def _build_policy() -> AutoPolicy:
+    """The shipped policy; with the learned fallback on, its two models are trained here, once,
+    so that the web server's preload (which asks for the default policy before forking) shares
+    them and no appeal waits for a training run."""
+    policy = AutoPolicy.from_settings()
+    if policy.model:
+        from . import rapid
+
+        TM.default_model()
+        rapid.default_detector()
+    return policy
 
 
 def _category_owner(category: str, predictor) -> str | None:
