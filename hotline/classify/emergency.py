@@ -79,7 +79,7 @@ _RULES: list[tuple[str, str, re.Pattern, bool, str]] = [
         r"(被困|困在|出不去|下不去|逃不出).{0,20}(火|烟)|(火|烟).{0,20}(被困|困在|出不去|下不去|逃不出)"),
      True, "有人被困"),
     ("119", "gas_home", re.compile(
-        r"(家里|屋里|厨房|房间|室内|家中|屋内|房子里|我家|楼道里|出租屋|宿舍|门缝|隔壁(屋|家|那户)|邻居家|对门).{0,20}(煤气|燃气|天然气|液化气|石油气|臭鸡蛋)(的)?(味|气味|泄漏|漏气|漏了)|"
+        r"(家里|屋里|厨房|房间|室内|家中|屋内|房子里|我家|回家|回到家|进门|一开门|楼道里|出租屋|宿舍|门缝|隔壁(屋|家|那户)|邻居家|对门).{0,20}(煤气|燃气|天然气|液化气|石油气|臭鸡蛋)(的)?(味|气味|泄漏|漏气|漏了)|"
         r"(煤气|燃气|天然气|液化气|石油气|臭鸡蛋)(的)?(味|气味|泄漏|漏气|漏了).{0,20}(家里|屋里|厨房|房间|室内|家中|屋内|不敢开火|不敢开灯|开着窗|开窗)|"
         r"(液化气罐|煤气罐|气瓶).{0,6}(漏气|泄漏|着火)|"
         r"(燃气灶|煤气灶|热水器|灶台).{0,15}(气味|味道|煤气味|燃气味|漏气|嘶嘶)"), True, "室内闻到燃气味"),
@@ -145,6 +145,17 @@ def detect(text: str) -> Emergency | None:
                 best = (prio, em)
             break
     return best[1] if best else None
+
+
+def not_now(s: str) -> bool:
+    """The text as a whole rules an emergency out: a near miss, hearsay, a hazard or a drill
+    (_NOT_NOW), an event that is over, or a question about the topic, with no call for help now.
+    Used for readings that name no phrase (hotline.classify.triage_model)."""
+    if re.search(r"救命|快来|快点|赶紧|赶快", s):
+        return False
+    if _NOT_NOW.search(s) or _question_about(s) or cues.is_inquiry(s):
+        return True
+    return cues.is_past(s) and not re.search(r"现在|正在|刚刚|刚才|还在", s)
 
 
 _ABOUT = re.compile(r"请问|咨询|问一下|想问|哪里着火|是不是着火|什么时候|怎么(申请|办理|收费|投诉)|收费标准|好奇|补偿|赔偿|(有没有|有什么|会不会)(危害|影响)|对(人体|身体|健康)")

@@ -79,6 +79,10 @@ class RapidDetector:
         p = p / p.sum() if p.sum() > 0 else p
         return dict(zip(self._classes, p.tolist()))
 
+    def item_probabilities(self, text: str) -> dict[str, float]:
+        """P(item) per rapid item code (and "none") of the seed-trained item model."""
+        return self._proba(T.normalise(text)) if self.model is not None else {}
+
     @classmethod
     def from_seed(cls, corpus_path=None, items_path=None) -> "RapidDetector":
         from .seed.generate import CORPUS, load

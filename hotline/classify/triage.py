@@ -27,6 +27,7 @@ from pathlib import Path
 from . import appeal_type as AT
 from . import cues, emergency, vague
 from . import text as T
+from . import triage_model as TM
 
 
 # ---------------------------------------------------------------- rapid rules ----------
@@ -136,13 +137,24 @@ class AutoPolicy:
     min_score: float = 0.4
     min_margin: float = 0.15
     never_auto: tuple[str, ...] = ("other",)
+    # the learned fallback (hotline.classify.triage_model; config/classify.yaml triage_model): it adds a
+    # rapid or emergency reading the rules missed above *_min; a P(emergency) of emergency_hold or
+    # more keeps any appeal from automatic dispatch (a missed emergency must not be queued unseen)
+    model: bool = True
+    rapid_min: float = 0.6
+    emergency_min: float = 0.6
+    emergency_hold: float = 0.3
 
     @classmethod
     def from_settings(cls, cfg: dict | None = None) -> "AutoPolicy":
         from . import settings
 
-        a = (cfg or settings.load())["auto_dispatch"]
-        return cls(float(a.get("min_score", cls.min_score)), float(a.get("min_margin", cls.min_margin)))
+        cfg = cfg or settings.load()
+        a = cfg["auto_dispatch"]
+        m = cfg.get("triage_model") or settings.DEFAULTS["triage_model"]
+        return cls(float(a.get("min_score", cls.min_score)), float(a.get("min_margin", cls.min_margin)),
+                   model=bool(m["enabled"]), rapid_min=float(m["rapid_min"]),
+                   emergency_min=float(m["emergency_min"]), emergency_hold=float(m["emergency_hold"]))
 
 
 # ---------------------------------------------------------------- result ---------------
@@ -197,7 +209,20 @@ def default_towns() -> Towns:
 
 
 def default_policy() -> AutoPolicy:
-    return _default("policy", AutoPolicy.from_settings)
+    return _default("policy", _build_policy)
+
+
+def _build_policy() -> AutoPolicy:
+    """The shipped policy; with the learned fallback on, its two models are trained here, once,
+    so that the web server's preload (which asks for the default policy before forking) shares
+    them and no appeal waits for a training run."""
+    policy = AutoPolicy.from_settings()
+    if policy.model:
+        from . import rapid
+
+        TM.default_model()
+        rapid.default_detector()
+    return policy
 
 
 def _category_owner(category: str, predictor) -> str | None:
@@ -220,7 +245,12 @@ def triage(text: str, *, town: str | None = None, predictor=None, appeal_model: 
     towns = towns or default_towns()
     policy = policy or default_policy()
     em = emergency.detect(text)
+    reading = TM.default_model().read(text) if policy.model else None
+    if em is None and reading is not None and reading.emergency >= policy.emergency_min:
+        em = _learned_emergency(text, reading)
     hit = None if em is not None else rapid_rules.detect(text)
+    if hit is None and em is None and reading is not None and reading.rapid >= policy.rapid_min:
+        hit = _learned_rapid(text, rapid_rules)
     at = (appeal_model or AT.default_model()).predict(text, urgent=em is not None or hit is not None)
     town_code = towns.resolve(town) or towns.find(text or "")
     out = Triage(appeal_type=at, town=town_code)
@@ -240,9 +270,12 @@ def triage(text: str, *, town: str | None = None, predictor=None, appeal_model: 
         out.unit = _resolve_unit(hit.unit, town_code)
         if out.unit is None:
             out.reasons.append(f"快速响应事项“{hit.name}”属地办理，但未能确定所在镇街")
+        elif _held(reading, policy):
+            out.reasons.append(_HOLD_REASON)
         else:
             out.auto = True
-            out.reasons.append(f"快速响应事项“{hit.name}”（{hit.phrase}），派往事项承办单位")
+            how = f"（{hit.phrase}）" if hit.phrase else "（按全文判断）"
+            out.reasons.append(f"快速响应事项“{hit.name}”{how}，派往事项承办单位")
         return out
 
     vg = vague.detect(text)
@@ -268,9 +301,51 @@ def triage(text: str, *, town: str | None = None, predictor=None, appeal_model: 
         out.reasons.append(f"分类结果与第二候选“{name}”接近（相差{out.category_score - second:.2f}），需人工确认")
     elif out.unit is None:
         out.reasons.append("属地事项，但未能确定所在镇街")
+    elif _held(reading, policy):
+        out.reasons.append(_HOLD_REASON)
     else:
         out.auto = True
     return out
+
+
+# ---------------------------------------------------------------- learned fallback ------
+_HOLD_REASON = "全文读来可能涉及人身安全，请人工确认是否需转紧急热线"
+
+
+def _held(reading, policy: AutoPolicy) -> bool:
+    return reading is not None and reading.emergency >= policy.emergency_hold
+
+
+def _learned_emergency(text: str, reading) -> emergency.Emergency | None:
+    """The model's emergency reading, kept only when the rules' vetoes do not apply to the text as
+    a whole: over or fixed, a near miss or hearsay, a question about the topic (emergency.py)."""
+    s = cues.plain(text)
+    if reading.line not in emergency.LINES or emergency.not_now(s):
+        return None
+    return emergency.Emergency(reading.line, "learned", "",
+                               f"全文读来有人身危险，请立即核实并转{emergency.LINES[reading.line]}")
+
+
+def _learned_rapid(text: str, rules: RapidRules) -> RapidHit | None:
+    """The model's rapid reading, with the same vetoes as a phrase hit (a question about the topic,
+    over or fixed, chronic, a suggestion, praise; RapidRules.detect). The vague rule is not asked:
+    it looks for a subject word, and a confident reading of the whole text is exactly the case of a
+    subject the list lacks (涵洞, 排洪渠); the model learned vague appeals as "none". The item is the
+    seed-trained item model's best among the items triage may flag."""
+    from . import rapid
+
+    s = cues.plain(text)
+    if (cues.is_inquiry(s) or cues.is_past(s) or cues.is_chronic(s) or cues.is_suggestion(s)
+            or cues.PRAISE.search(s)):
+        return None
+    probs = rapid.default_detector().item_probabilities(text)
+    flaggable = {code for code, _, _ in rules.rules}
+    code = max((c for c in probs if c in flaggable), key=probs.get, default=None)
+    if code is None:
+        return None
+    it = rules.items[code]
+    return RapidHit(code, it["name"], it["category"], it["unit"], "", int(it["contact_minutes"]),
+                    int(it["onsite_minutes"]), int(it["finish_working_days"]))
 
 
 def _category_names() -> dict[str, str]:
