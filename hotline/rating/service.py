@@ -3,7 +3,7 @@ outbox handler of a bad rating, answered by the unit, decided by the centre) and
 figures of the report. The only code of the feature that commits; rules in domain/rules.py."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -91,8 +91,9 @@ def open_for_survey(rt, uow, survey_id: int) -> RectificationRow | None:
         TransitionRow.order_id == s.order_id, TransitionRow.action == "answer")).first() \
         is not None
     now = utcnow()
+    # end of the Nth working day (23:59:59+08:00), stored in UTC like every other time
     deadline = rt.config.sla_engine.calendar.add_working_days(
-        now, rt.config.rating.rectification_working_days)
+        now, rt.config.rating.rectification_working_days).astimezone(timezone.utc)
     task = RectificationRow(survey_id=s.id, order_id=s.order_id,
                             unit=None if direct else s.unit, direct_answer=direct,
                             status=R.OPEN, created_at=now, deadline=deadline, rounds=0)

@@ -70,6 +70,7 @@ def test_bad_rating_rectification_walk(rt, api):
     assert (t["order_id"], t["status"], t["status_label"], t["comment"]) == \
         (oid, "open", "待整改", "清运不及时")
     assert t["deadline"] > t["created_at"] and not t["overdue"]
+    assert t["deadline"][11:19] == "23:59:59"    # the end of a working day, city time
     assert api.as_("town_changan").get("/api/v1/rectifications").json["items"] == []
     path = f"/api/v1/rectifications/{t['id']}"
     # another unit cannot see it; the centre cannot write the unit's feedback

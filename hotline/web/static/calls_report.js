@@ -16,7 +16,7 @@ async function load() {
     h.fill($('th-within'), `${n} 秒内接通`); h.fill($('th-sl'), `${n} 秒接通率`);
     h.fill($('calls-def'), `接通率 = 接通 / 呼入 (已结束的来电); ${n} 秒接通率 = ${n} 秒内接通 / 呼入; 放弃率 = 排队中挂断 / 呼入; 平均等待 = 接通前或挂断前的平均排队时长。`);
     const t = r.total, k = r.knowledge;
-    const tile = (label, value) => h('div', {class: 'card narrow'}, h('div', {class: 'hint'}, label), h('strong', null, value));
+    const tile = (label, value) => h('div', {class: 'kpi'}, h('span', {class: 'hint'}, label), h('strong', null, value));
     h.fill($('calls-summary'), tile('接通率', pct(t.answer_rate)), tile(`${n} 秒接通率`, pct(t.service_level)),
       tile('放弃率', pct(t.abandon_rate)), tile('平均等待', secs(t.avg_wait_seconds)),
       tile('直接答复率', pct(k.direct_answer_rate)), tile('知识库命中率', pct(k.hit_rate)));

@@ -30,6 +30,7 @@ function submitter(form, path, convert) {
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     Hotline.clearErrors(form);
+    $('x-error').textContent = '';
     try { await Hotline.api('POST', path, convert(body(form))); form.reset(); load(); }
     catch (e) { Hotline.showErrors(form, e, $('x-error')); }
   });

@@ -22,7 +22,7 @@ function actions(t) {
     return [ta, err, b];
   }
   if (decider && t.status === 'submitted') {
-    const note = h('input', {type: 'text', 'aria-label': '审核意见', placeholder: '审核意见 (退回时必填)'});
+    const note = h('input', {type: 'text', 'aria-label': '审核意见 (退回时必填)', placeholder: '审核意见'});
     const err = h('p', {class: 'field-error'});
     const go = (decision) => async () => {
       err.textContent = '';
