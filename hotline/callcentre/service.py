@@ -106,6 +106,8 @@ def link_call(rt, actor: Actor, callid: str, order_id: int) -> dict:
         raise RuleViolation("呼叫编号须为 1 至 64 个字符", field="call_id")
     with rt.uow() as uow:
         s = uow.session
+        if s.get(WorkOrderRow, order_id) is None:
+            raise RuleViolation("工单不存在", field="order_id")
         row = s.get(CallStatRow, callid)
         if row is None:
             row = CallStatRow(callid=callid, outcome=Q.OPEN, events=0, rings_unanswered=0)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from hotline.core import sms
-from hotline.core.db import utcnow
+from hotline.core.db import aware, utcnow
 from hotline.core.orm import WorkOrderRow
 from hotline.survey.orm import SurveyRow
 from hotline.workorders.commands import NotFound
@@ -263,8 +263,7 @@ def exclude_officer_surveys(rt, uow, order_id: int) -> int:
                      .where(SurveyRow.order_id == order_id, SurveyRow.excluded.is_(False))).all()
     n = 0
     for sv, phone, received in rows:
-        if phone and phone in officer_phones(s, received.astimezone(TZ).date()
-                                             if received.tzinfo else received.date()):
+        if phone and phone in officer_phones(s, aware(received).astimezone(TZ).date()):
             sv.excluded = True
             audit(uow, sv, SYSTEM, "officer_excluded")
             n += 1
@@ -279,4 +278,4 @@ def is_officer_order(rt, order_id: int) -> bool:
         o = s.get(WorkOrderRow, order_id)
         if o is None or not o.caller_phone:
             return False
-        return o.caller_phone in officer_phones(s, o.received_at.astimezone(TZ).date())
+        return o.caller_phone in officer_phones(s, aware(o.received_at).astimezone(TZ).date())

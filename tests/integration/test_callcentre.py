@@ -160,6 +160,16 @@ def test_bad_events_are_422_with_the_field(api, body, field):
     assert any(k.startswith(field) for k in r.json["error"]["fields"]), r.json
 
 
+def test_link_needs_an_existing_order(api):
+    r = api.as_("agent").post("/api/v1/calls/c-9/link", json={"order_id": 999999})
+    assert r.status_code == 422 and "order_id" in r.json["error"]["fields"]
+    oid = api.create("agent")["id"]
+    r = api.as_("agent").post("/api/v1/calls/c-9/link", json={"order_id": oid})
+    assert r.status_code == 200 and (r.json["order_id"], r.json["link"]) == (oid, "explicit")
+    assert api.as_("town_humen").post("/api/v1/calls/c-9/link",
+                                      json={"order_id": oid}).status_code == 403
+
+
 def test_roles(api):
     assert api.as_("agent").post("/api/v1/calls/events", json={"events": []}).status_code == 403
     assert api.as_("town_humen").get("/api/v1/reports/calls").status_code == 403
