@@ -9,6 +9,8 @@ import click
 LAZY_GROUPS = {"classify": "hotline.classify.cli:classify", "sla": "hotline.sla.cli:sla",
                "privacy": "hotline.privacy.cli:privacy", "kb": "hotline.knowledge.cli:kb",
                "reports": "hotline.reports.cli:reports"}
+# issue 18 (callcentre helper): the switch's call events
+LAZY_GROUPS["calls"] = "hotline.callcentre.cli:calls"
 
 
 class LazyGroup(click.Group):

@@ -56,6 +56,9 @@ class AppConfig:
     privacy: dict = field(default_factory=dict)   # privacy.yaml, flattened
     classify: dict = field(default_factory=dict)  # classify.yaml
     knowledge: object = None          # knowledge.yaml (hotline.knowledge Settings)
+    # issue 18 (callcentre helper): call figures and 好差评 reminders / 整改
+    callcentre: object = None         # callcentre.yaml (hotline.callcentre.config)
+    rating: object = None             # rating.yaml (hotline.rating.config)
 
 
 def _sections(path: Path, defaults: dict) -> dict:
@@ -115,10 +118,23 @@ def load_config(directory: Path | str | None = None) -> AppConfig:
         open311=o311["open311"], selfservice=o311["selfservice"], webhooks=o311["webhooks"],
         privacy={**priv["retention"], **priv["reveal"]},
         classify=classify_settings.load(d / "classify.yaml"),
-        knowledge=_knowledge_settings(d))
+        knowledge=_knowledge_settings(d),
+        # issue 18 (callcentre helper)
+        callcentre=_callcentre_settings(d), rating=_rating_settings(d))
 
 
 def _knowledge_settings(d: Path):
     # imported here: the search engine's text module loads its tokeniser only when searching
     from hotline.knowledge.domain.text import load_settings
     return load_settings(d / "knowledge.yaml")
+
+
+# issue 18 (callcentre helper): the features' own files, read strictly by their loaders
+def _callcentre_settings(d: Path):
+    from hotline.callcentre.config import load
+    return load(d / "callcentre.yaml")
+
+
+def _rating_settings(d: Path):
+    from hotline.rating.config import load
+    return load(d / "rating.yaml")

@@ -205,3 +205,9 @@ from hotline.learning import orm as orm_classify  # noqa: E402,F401
 from hotline.privacy import orm as orm_security  # noqa: E402,F401
 from hotline.sla import orm as orm_sla  # noqa: E402,F401
 from hotline.survey import orm as orm_survey  # noqa: E402,F401
+
+# isort: split
+# issue 18 (callcentre helper): call figures, 好差评 整改, 服务体验官
+from hotline.callcentre import orm as _orm_callcentre  # noqa: E402,F401
+from hotline.experience import orm as _orm_experience  # noqa: E402,F401
+from hotline.rating import orm as _orm_rating  # noqa: E402,F401

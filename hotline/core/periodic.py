@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from hotline.core.sms import retry_due as sms_retry_due
 from hotline.privacy.retention import retention_tick
+from hotline.rating.service import tick as rating_tick  # issue 18 (callcentre helper)
 from hotline.sla.sweep import sweep_tick
 from hotline.survey.service import tick as survey_tick
 from hotline.webhooks.service import retry_due
@@ -18,4 +19,6 @@ def periodic_jobs(rt) -> list:
         (5, retry_due),                                        # webhook retries with backoff
         (5, sms_retry_due),                                    # SMS after quiet hours, retries
         (rt.config.privacy["every_seconds"], retention_tick),  # anonymise old callers
+        # issue 18 (callcentre helper): one 好差评 reminder SMS per unanswered rating link
+        (60, rating_tick),
     ]

@@ -268,7 +268,11 @@ def create_order():
             data["idempotency_key"] = parse_idempotency_key(key)
         except ValueError:
             raise ApiError(422, "幂等键格式错误", {"Idempotency-Key": ["须为 1 至 64 个可见 ASCII 字符"]})
+    call_id = data.pop("call_id", None)   # issue 18 (callcentre helper)
     result = orders.create_order(rt(), g.actor, data)
+    if call_id:   # the call this appeal came in on is the order's (idempotent on a replay)
+        from hotline.callcentre.service import link_call
+        link_call(rt(), g.actor, call_id, result["id"])
     # a retry with a key already used answers the stored order: 200, not a second 201
     return jsonify(result), 200 if result["replayed"] else 201
 

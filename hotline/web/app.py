@@ -50,6 +50,12 @@ def create_app(runtime: Runtime | None = None) -> Flask:
                 ext_security,
                 ext_sla):
         ext.init_app(app)
+    # issue 18 (callcentre helper): call figures, 好差评 整改, 服务体验官
+    from hotline.callcentre import api as callcentre_api
+    from hotline.experience import api as experience_api
+    from hotline.rating import api as rating_api
+    for ext in (callcentre_api, rating_api, experience_api):
+        ext.init_app(app)
 
     @app.get("/healthz")
     def healthz():

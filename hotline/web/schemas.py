@@ -164,6 +164,10 @@ def order_create_schema(units: tuple, towns: tuple, categories: tuple, appeal_ty
         # the agent judged that the triage's emergency reading is wrong ("不是紧急情况"): the
         # order goes the ordinary way, to the dispatcher queue with that note (issue 14)
         not_emergency = fields.Boolean(load_default=False)
+        # issue 18 (callcentre helper): the switch's call id of the call this appeal came in
+        # on; the call is linked to the order (hotline/callcentre), 接通率 is unaffected
+        call_id = fields.String(allow_none=True, validate=validate.Length(
+            min=1, max=64, error="呼叫编号须为 {min} 至 {max} 个字符"))
 
         @validates_schema
         def _content_not_blank(self, data, **kw):

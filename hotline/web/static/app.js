@@ -159,6 +159,11 @@ const Hotline = {
   // the knowledge base (issue 16): units keep their articles, the centre reviews them
   if (['department', 'supervisor', 'admin', 'agent', 'dispatcher', 'leader'].includes(l.role)) links.push(['/knowledge', '知识库']);
   if (['supervisor', 'leader', 'admin'].includes(l.role)) links.push(['/knowledge/report', '直接答复报表']);
+  // ---- issue 18 (callcentre helper): 话务报表, 差评整改 (units too), 服务体验官
+  if (['supervisor', 'leader', 'admin'].includes(l.role)) links.push(['/calls/report', '话务报表']);
+  if (['supervisor', 'leader', 'admin', 'department'].includes(l.role)) links.push(['/rectifications', '差评整改']);
+  if (['supervisor', 'leader', 'admin'].includes(l.role)) links.push(['/experience', '服务体验官']);
+  // ---- end issue 18 (callcentre helper)
   if (l.role === 'admin') links.push(['/docs', '接口文档']);
   // built with dom.js (text nodes only): a user's display name is data
   h.fill(nav, links.map(([href, t]) => h('a', {href}, t)));

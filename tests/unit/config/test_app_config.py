@@ -40,6 +40,7 @@ def test_every_shipped_file_is_covered():
 FILES = ["appeal_types.yaml", "categories.yaml", "classify.yaml", "dispatch.yaml",
          "knowledge.yaml", "open311.yaml", "privacy.yaml", "rapid_response.yaml", "responsibility.yaml",
          "scoring.yaml", "sla.yaml", "survey.yaml", "units.yaml", "users.yaml"]
+FILES += ["callcentre.yaml", "rating.yaml"]   # issue 18 (callcentre helper)
 
 
 @pytest.mark.parametrize("file", FILES)
@@ -97,3 +98,18 @@ def test_a_runtime_sees_only_its_own_directory(cfg, monkeypatch):
     assert other.dispatch.window_working_days == 2
     assert shipped.dispatch.window_working_days == 1
     assert load_config(SHIPPED).dispatch.window_working_days == 1
+
+
+# issue 18 (callcentre helper): the values of the call-figure and 好差评 files are checked
+@pytest.mark.parametrize("file,old,new,key", [
+    ("callcentre.yaml", "answer_within_seconds: 15", "answer_within_seconds: 0",
+     "answer_within_seconds"),
+    ("rating.yaml", "reminder_after_hours: 24", "reminder_after_hours: true",
+     "reminder_after_hours"),
+])
+def test_bad_issue18_values_name_file_and_key(cfg, file, old, new, key):
+    p = cfg / file
+    p.write_text(p.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        load_config(cfg)
+    assert e.value.file.endswith(file) and e.value.key == key
