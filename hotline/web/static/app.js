@@ -159,6 +159,8 @@ const Hotline = {
   // the knowledge base (issue 16): units keep their articles, the centre reviews them
   if (['department', 'supervisor', 'admin', 'agent', 'dispatcher', 'leader'].includes(l.role)) links.push(['/knowledge', '知识库']);
   if (['supervisor', 'leader', 'admin'].includes(l.role)) links.push(['/knowledge/report', '直接答复报表']);
+  // the monthly bulletin (issue 18 item 5): supervisors preview and publish, leaders read
+  if (['supervisor', 'leader', 'admin'].includes(l.role)) links.push(['/supervisor/bulletin', '月度通报']);
   if (l.role === 'admin') links.push(['/docs', '接口文档']);
   // built with dom.js (text nodes only): a user's display name is data
   h.fill(nav, links.map(([href, t]) => h('a', {href}, t)));
