@@ -55,9 +55,11 @@ def _subset_fonts(chars: str) -> tuple[str, str]:
     names = []
     for weight, tag, style in ((400, "R", "Regular"), (700, "B", "Bold")):
         inst = instancer.instantiateVariableFont(src, {"wght": weight}, inplace=False)
-        # name the instance by its weight (the variable font's default instance is Thin)
+        # name the instance by its weight (the variable font's default instance is Thin) and
+        # its character set: reportlab keeps faces by PostScript name, so two subsets sharing
+        # a name would print one document with the other's glyphs (missing characters)
         for nid, value in ((1, "Noto Sans SC"), (2, style), (4, f"Noto Sans SC {style}"),
-                           (6, f"NotoSansSC-{style}")):
+                           (6, f"NotoSansSC-{style}-{digest}")):
             inst["name"].setName(value, nid, 3, 1, 0x409)
         buf = io.BytesIO()
         inst.save(buf)
