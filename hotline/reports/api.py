@@ -150,6 +150,7 @@ class BulletinMetaSchema(Schema):
     edition = fields.Integer()
     published_at = fields.String()
     published_by = fields.String()
+    published_by_name = fields.String()
     formula_version = fields.String()
     pdf_sha256 = fields.String()
     xlsx_sha256 = fields.String()
@@ -160,14 +161,21 @@ class BulletinListSchema(Schema):
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A PDF opened in the browser is shown by its built-in viewer, which the pages' policy
+# (object-src 'none', style-src 'self') blocks in Chromium. The PDF is our own document with no
+# script, so its response allows the viewer and nothing else (no script, no connections).
+PDF_CSP = ("default-src 'none'; object-src 'self'; style-src 'unsafe-inline'; "
+           "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'")
 
 
 def _file(body: bytes, fmt: str, name: str, extra: dict | None = None) -> Response:
     mime = "application/pdf" if fmt == "pdf" else XLSX
     # inline: the preview opens in the browser's PDF viewer; the name says month and edition
-    return Response(body, mimetype=mime, headers={
-        "Content-Disposition": f"{'inline' if fmt == 'pdf' else 'attachment'}; "
-                               f"filename={name}.{fmt}", **(extra or {})})
+    headers = {"Content-Disposition": f"{'inline' if fmt == 'pdf' else 'attachment'}; "
+                                      f"filename={name}.{fmt}", **(extra or {})}
+    if fmt == "pdf":
+        headers["Content-Security-Policy"] = PDF_CSP
+    return Response(body, mimetype=mime, headers=headers)
 
 
 @bp.get("/api/v1/reports/bulletin")

@@ -161,13 +161,24 @@ def publish(rt, actor: Actor, month: str | None) -> dict:
                           xlsx=xlsx, xlsx_sha256=hashlib.sha256(xlsx).hexdigest())
         uow.session.add(row)
         uow.commit()
-        return _meta(row)
+        return _meta(row, _names(uow.session, [row]))
 
 
-def _meta(row: BulletinRow) -> dict:
+def _names(session, rows) -> dict:
+    """Publishers' display names (pages show names, never user codes)."""
+    from hotline.core.orm import UserRow
+    users = {r.published_by for r in rows}
+    if not users:
+        return {}
+    return dict(session.execute(select(UserRow.username, UserRow.name)
+                                .where(UserRow.username.in_(users))).all())
+
+
+def _meta(row: BulletinRow, names: dict | None = None) -> dict:
     from hotline.workorders.views import iso
     return {"id": row.id, "month": row.month, "edition": row.edition,
             "published_at": iso(row.published_at), "published_by": row.published_by,
+            "published_by_name": (names or {}).get(row.published_by, row.published_by),
             "formula_version": row.formula_version, "pdf_sha256": row.pdf_sha256,
             "xlsx_sha256": row.xlsx_sha256}
 
@@ -178,7 +189,9 @@ def published(rt, actor: Actor, month: str | None = None) -> list[dict]:
     if month:
         q = q.where(BulletinRow.month == parse_month(month)[0])
     with rt.uow() as uow:
-        return [_meta(r) for r in uow.session.execute(q).scalars()]
+        rows = list(uow.session.execute(q).scalars())
+        names = _names(uow.session, rows)
+        return [_meta(r, names) for r in rows]
 
 
 def published_file(rt, actor: Actor, bulletin_id: int, fmt: str) -> tuple[dict, bytes]:

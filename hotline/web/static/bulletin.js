@@ -51,7 +51,7 @@ async function loadPublished() {
   h.fill($('published'), h('thead', null, h('tr', null, cols.map(c => h('th', null, c)))),
     h('tbody', null, r.items.length ? r.items.map(b => h('tr', {'data-id': String(b.id)},
       h('td', {class: 'nowrap'}, b.month), h('td', null, `第 ${b.edition} 版`), h('td', {class: 'nowrap'}, Hotline.fmt(b.published_at)),
-      h('td', null, b.published_by), h('td', null, b.formula_version),
+      h('td', null, b.published_by_name), h('td', null, b.formula_version),
       h('td', {class: 'hash'}, b.pdf_sha256.slice(0, 16) + '…'),
       h('td', {class: 'nowrap'}, h('a', {href: `/api/v1/reports/bulletins/${b.id}.pdf`, target: '_blank', rel: 'noopener'}, 'PDF'), ' ',
         h('a', {href: `/api/v1/reports/bulletins/${b.id}.xlsx`}, 'XLSX'))))
