@@ -27,7 +27,7 @@ from hotline.reports.service import (
     _scored,
     score_units,
 )
-from hotline.survey.domain.scoring import RATE_LABELS, main_faults
+from hotline.survey.domain.scoring import RATE_LABELS, main_faults, red_black
 from hotline.workorders.domain.model import Actor, NotPermitted, RuleViolation
 from hotline.workorders.domain.workflow import Role
 
@@ -94,8 +94,7 @@ def build(rt, actor: Actor, month: str | None = None) -> dict:
         if not rows:
             continue
         ranked = [i for i in rows if i["rank"] is not None]
-        red = ranked[:f.list_size]
-        black = [i for i in ranked[::-1] if i not in red][:f.list_size]
+        red, black = red_black(ranked, f.list_size, f.pass_line)
         tiers.append({"tier": t, "name": TIER_LABELS[t], "ranked": ranked,
                       "unranked": [i for i in rows if i["rank"] is None],
                       "red": red, "black": black})

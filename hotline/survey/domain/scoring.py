@@ -188,6 +188,20 @@ def rank(items: list[dict], key: str = "score") -> list[dict]:
     return out + [{**i, "rank": None} for i in rest]
 
 
+def red_black(ranked: list[dict], size: int, pass_line: float) -> tuple[list, list]:
+    """红黑榜 of one tier from its ranked items (best first): the top and the bottom k,
+    k = size but at most half the ranked units (a tier of two names one of each, a tier of one
+    neither). The red list names only units at or over the pass line; a unit tied with the
+    other end of the tier is on neither list (all tied: no lists)."""
+    k = min(size, len(ranked) // 2)
+    if not k:
+        return [], []
+    top, bottom = ranked[0]["score"], ranked[-1]["score"]
+    red = [i for i in ranked[:k] if i["score"] >= pass_line and i["score"] != bottom]
+    black = [i for i in ranked[::-1][:k] if i["score"] != top]
+    return red, black
+
+
 def main_faults(r: dict, formula: Formula, n: int = 2) -> list[str]:
     """The rates that cost a unit the most points (weight × shortfall), the 主要问题 the
     bulletin names for a unit below the line; rates with no data are skipped."""

@@ -149,3 +149,21 @@ class T:
 
 class Ord:
     id, category, town, status, caller = 7, "sanitation", "town_humen", "open", None
+
+
+def test_red_and_black_lists():
+    from hotline.survey.domain.scoring import red_black
+
+    def tier(*scores):
+        return [{"unit": f"u{n}", "score": s} for n, s in enumerate(scores)]
+    names = lambda lst: [i["unit"] for i in lst]   # noqa: E731
+    red, black = red_black(tier(99, 95, 90, 85, 70, 60, 50), 3, 80)
+    assert names(red) == ["u0", "u1", "u2"] and names(black) == ["u6", "u5", "u4"]
+    red, black = red_black(tier(90, 70), 3, 80)       # two units: one on each list
+    assert names(red) == ["u0"] and names(black) == ["u1"]
+    red, black = red_black(tier(75, 70), 3, 80)       # the best is under the pass line
+    assert red == [] and names(black) == ["u1"]
+    assert red_black(tier(90), 3, 80) == ([], [])     # one unit: neither
+    red, black = red_black(tier(100, 100, 100, 60), 3, 80)   # ties with the top never black
+    assert names(red) == ["u0", "u1"] and names(black) == ["u3"]
+    assert red_black(tier(88, 88, 88, 88), 3, 80) == ([], [])
