@@ -161,7 +161,8 @@ def trends(rt, actor: Actor, frm=None, to=None, by: str = "week", unit: str | No
     cols = [["period", "周期"], ["assigned", "派单量"], ["response_rate", "响应率"],
             ["resolution_rate", "解决率"], ["satisfaction_rate", "满意率"],
             ["ontime_rate", "按时办结率"], ["score", "综合得分"]]
-    return {"by": by, "unit": unit, "columns": cols, "items": items}
+    return {"by": by, "unit": unit, "formula_version": rt.config.scoring.version,
+            "columns": cols, "items": items}
 
 
 def distributions(rt, actor: Actor, frm=None, to=None) -> dict:

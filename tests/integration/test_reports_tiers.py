@@ -144,3 +144,32 @@ def test_tier_exports_and_bad_tier(tiers_api):
     # the report names the formula version and the minimum sample it used
     j = sup.get("/api/v1/reports/units?tier=town").json
     assert j["min_sample"] == 2 and all(i["formula_version"] == "2026.2" for i in j["items"])
+
+
+def test_response_rate_is_the_citizens_word_and_rebuild_recomputes_it(api, rt):
+    """The unit logged `contact` on both orders; one caller says on the return visit that
+    nobody contacted them: 响应率 = 1 of 2, not the unit's own 2 of 2 (issue 18 item 2).
+    Rows written before the column existed read as "not asked" (the unit's record) until
+    `hotline reports rebuild-facts` recomputes them from the history (item 3)."""
+    from sqlalchemy import update
+
+    from hotline.reports.facts import rebuild_facts
+    from hotline.survey.orm import UnitFactRow
+    from tests.integration.survey_flow import answer, pending_for, to_return_visit
+
+    o1 = to_return_visit(api, phone="13800000011")
+    answer(api, pending_for(api, o1)[0]["token"], contacted=True)
+    o2 = to_return_visit(api, phone="13800000012")
+    answer(api, pending_for(api, o2)[0]["token"], contacted=False)
+
+    def humen():
+        items = api.as_("supervisor").get("/api/v1/reports/units?tier=town").json["items"]
+        return next(i for i in items if i["unit"] == "town_humen")
+    assert humen()["response_rate"] == pytest.approx(0.5)
+    with rt.uow() as uow:   # as after the migration: the answers not yet in the rollup
+        uow.session.execute(update(UnitFactRow).values(visit_contacted=0,
+                                                       visit_not_contacted=0))
+        uow.commit()
+    assert humen()["response_rate"] == 1.0
+    assert rebuild_facts(rt) >= 2
+    assert humen()["response_rate"] == pytest.approx(0.5)

@@ -158,8 +158,8 @@ def derive(order, history, deadlines=(), surveys=()) -> list[UnitFacts]:
 
 
 def _assist(order, assists: dict, action, at, data, unit) -> None:
-    """协办 tasks from dispatch/add_assist and the first input of each (docs/design/domain.md
-    §6.5): on time when the first input is at or before the task's due time."""
+    """协办 tasks from dispatch/add_assist and the first input of each
+    (docs/design/domain.md §6.5): on time when the first input is at or before its due time."""
     tasks = (data.get("assist") or []) if action == "dispatch" else \
         [data] if action == "add_assist" else []
     for task in tasks:
