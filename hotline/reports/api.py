@@ -214,8 +214,8 @@ def bulletin_list():
     return jsonify({"items": bulletin.published(rt(), g.actor, q.get("month"))})
 
 
-@bp.get("/api/v1/reports/bulletins/<int:bulletin_id>.<fmt>")
-@documented("/api/v1/reports/bulletins/{id}.{fmt}", "get",
+@bp.get("/api/v1/reports/bulletins/<int:bulletin_id>/<fmt>")
+@documented("/api/v1/reports/bulletins/{bulletin_id}/{fmt}", "get",
             "已发布通报的原文件 (pdf 或 xlsx, 与发布时逐字节相同)", None, None, tags=("reports",))
 @login_required(*READERS)
 def bulletin_file(bulletin_id: int, fmt: str):

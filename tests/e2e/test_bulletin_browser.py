@@ -59,7 +59,7 @@ def test_supervisor_previews_and_publishes_the_bulletin(live_server, page):
     page.wait_for_selector("#published tr[data-id]")
     page.click("#publish")
     page.wait_for_selector("#pubmsg:has-text('第 2 版')")
-    page.wait_for_function("document.querySelectorAll('#published tr[data-id]').length === 2")
+    page.locator("#published tr[data-id]").nth(1).wait_for()
     rows = page.locator("#published tbody tr").all_inner_texts()
     assert "第 2 版" in rows[0] and "第 1 版" in rows[1] and month in rows[1]
     # the stored file is the one published: its hash is on the page

@@ -142,11 +142,11 @@ def test_publish_makes_numbered_editions_that_never_change(demo):
     assert (first.json["edition"], second.json["edition"]) == (1, 2)
     assert first.json["formula_version"] == rt.config.scoring.version
     # the stored bytes come back exactly, with their hash
-    got = sup.get(f"/api/v1/reports/bulletins/{first.json['id']}.pdf")
+    got = sup.get(f"/api/v1/reports/bulletins/{first.json['id']}/pdf")
     assert got.status_code == 200 and got.mimetype == "application/pdf"
     assert hashlib.sha256(got.data).hexdigest() == first.json["pdf_sha256"] \
         == got.headers["X-Content-SHA256"]
-    x = sup.get(f"/api/v1/reports/bulletins/{first.json['id']}.xlsx")
+    x = sup.get(f"/api/v1/reports/bulletins/{first.json['id']}/xlsx")
     assert hashlib.sha256(x.data).hexdigest() == first.json["xlsx_sha256"]
     listed = sup.get(f"/api/v1/reports/bulletins?month={month}").json["items"]
     assert [b["edition"] for b in listed] == [2, 1]
@@ -163,7 +163,7 @@ def test_publish_makes_numbered_editions_that_never_change(demo):
         with pytest.raises(PublishedBulletinImmutable):
             uow.session.flush()
         uow.session.rollback()
-    again = sup.get(f"/api/v1/reports/bulletins/{first.json['id']}.pdf")
+    again = sup.get(f"/api/v1/reports/bulletins/{first.json['id']}/pdf")
     assert hashlib.sha256(again.data).hexdigest() == first.json["pdf_sha256"]
 
 
@@ -177,7 +177,8 @@ def test_bad_input_and_who_may(demo):
     r = sup.get("/api/v1/reports/bulletin?format=docx")
     assert r.status_code == 422 and "format" in r.json["error"]["fields"]
     assert sup.post("/api/v1/reports/bulletins", json={}).status_code == 422
-    assert sup.get("/api/v1/reports/bulletins/999999.pdf").status_code == 404
+    assert sup.get("/api/v1/reports/bulletins/999999/pdf").status_code == 404
+    assert sup.get("/api/v1/reports/bulletins/1/docx").status_code == 404
     # a unit neither reads nor publishes the bulletin; a leader reads but does not publish
     assert api.as_("town_humen").get("/api/v1/reports/bulletin?format=outline").status_code == 403
     assert api.as_("leader").post("/api/v1/reports/bulletins",

@@ -53,8 +53,8 @@ async function loadPublished() {
       h('td', {class: 'nowrap'}, b.month), h('td', null, `第 ${b.edition} 版`), h('td', {class: 'nowrap'}, Hotline.fmt(b.published_at)),
       h('td', null, b.published_by_name), h('td', null, b.formula_version),
       h('td', {class: 'hash'}, b.pdf_sha256.slice(0, 16) + '…'),
-      h('td', {class: 'nowrap'}, h('a', {href: `/api/v1/reports/bulletins/${b.id}.pdf`, target: '_blank', rel: 'noopener'}, 'PDF'), ' ',
-        h('a', {href: `/api/v1/reports/bulletins/${b.id}.xlsx`}, 'XLSX'))))
+      h('td', {class: 'nowrap'}, h('a', {href: `/api/v1/reports/bulletins/${b.id}/pdf`, target: '_blank', rel: 'noopener'}, 'PDF'), ' ',
+        h('a', {href: `/api/v1/reports/bulletins/${b.id}/xlsx`}, 'XLSX'))))
       : [h('tr', null, h('td', {colspan: '7', class: 'muted'}, '尚未发布通报'))]));
 }
 

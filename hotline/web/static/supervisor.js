@@ -20,7 +20,7 @@ function fmt(k, v) {
 }
 // the unit code column is for exports only; unit names never wrap one character a line
 const CODE_COLS = new Set(['单位代码']);
-const NOWRAP = new Set(['unit', 'unit_name', 'number', 'order_number', 'town', 'category']);
+const NOWRAP = new Set(['unit', 'unit_name', 'number', 'order_number', 'town', 'category', 'tier_name', 'rank', 'parent_name']);
 function table(el, t, extra) {
   const cols = t.columns.filter(c => !CODE_COLS.has(c[1]));
   el.classList.add('report');
