@@ -197,7 +197,7 @@ def bulletin_preview():
 
 @bp.post("/api/v1/reports/bulletins")
 @documented("/api/v1/reports/bulletins", "post",
-            "发布月度通报 (每次发布为新的版次, 已发布的永不修改)", "Publish", BulletinMetaSchema,
+            "发布月度通报 (每次发布为新的版次, 已发布的永不修改)", PublishSchema, BulletinMetaSchema,
             201, tags=("reports",))
 @login_required(*bulletin.PUBLISHERS)
 def bulletin_publish():

@@ -116,6 +116,9 @@ def build(rt, actor: Actor, month: str | None = None) -> dict:
         "overview": _scored(rt, total) if total else None,
         "rapid": _scored(rt, rapid) if rapid and rapid["assigned"] else None,
         "tiers": tiers, "below_line": below, "sections": sections,
+        # every unit's name: the PDF's font subset then rarely changes from one bulletin to
+        # the next, so it is built once per process (reports/render.py)
+        "glyph_hint": "".join(sorted({c for u in rt.city.units.values() for c in u.name})),
     }
 
 

@@ -88,7 +88,7 @@ def pdf(data: dict) -> bytes:
     """The bulletin as a PDF (A4). Built twice: once to learn the characters, once to print."""
     text = _Text()
     _story(data, ("Helvetica", "Helvetica-Bold"), text)
-    chars = "".join(sorted(text.chars | set(
+    chars = "".join(sorted(text.chars | set(data.get("glyph_hint", "")) | set(
         "0123456789.%-—–·:：，。、（）()《》/ ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")))
     fonts = _subset_fonts(chars)
     from reportlab.lib.pagesizes import A4
