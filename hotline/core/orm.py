@@ -203,6 +203,7 @@ from hotline.intake import orm as orm_open311  # noqa: E402,F401
 from hotline.knowledge import orm as _orm_knowledge  # noqa: E402,F401  (issue 16)
 from hotline.learning import orm as orm_classify  # noqa: E402,F401
 from hotline.privacy import orm as orm_security  # noqa: E402,F401
+from hotline.reports import orm as _orm_reports  # noqa: E402,F401  (issue 18: bulletins)
 from hotline.sla import orm as orm_sla  # noqa: E402,F401
 from hotline.survey import orm as orm_survey  # noqa: E402,F401
 

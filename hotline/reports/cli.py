@@ -17,5 +17,8 @@ def reports():
 def rebuild_facts(batch):
     from hotline.core.runtime import Runtime
     from hotline.reports.facts import rebuild_facts as run
-    n = run(Runtime.build(), batch=batch)
-    click.echo(f"rebuilt the scoring facts of {n} orders")
+    rt = Runtime.build()
+    n = run(rt, batch=batch)
+    # reports compute rates and scores from these facts with the formula in force
+    click.echo(f"rebuilt the scoring facts of {n} orders "
+               f"(scoring formula {rt.config.scoring.version})")

@@ -35,7 +35,7 @@ def refresh_facts(rt, uow, order, row=None) -> None:
     new = hooks.is_new(row)
     surveys = [] if new else [
         {"unit": s.unit, "status": s.status, "resolved": s.resolved,
-         "satisfaction": s.satisfaction, "excluded": s.excluded}
+         "satisfaction": s.satisfaction, "excluded": s.excluded, "contacted": s.contacted}
         for s in uow.surveys.for_order(order.id)]
     facts = derive(order, order.history, _deadlines(rt, order, utcnow()), surveys)
     if not new:
@@ -44,7 +44,7 @@ def refresh_facts(rt, uow, order, row=None) -> None:
         d = f.as_dict()
         d.pop("anonymous", None)
         for k in ("assigned_at", "sign_due_at", "signed_at", "contact_due_at", "contacted_at",
-                  "reply_due_at", "replied_at"):
+                  "reply_due_at", "replied_at", "assist_due_at", "assist_done_at"):
             d[k] = _utc(d[k])
         local = d["assigned_at"].astimezone(TZ).date()
         uow.session.add(UnitFactRow(day=local, week=local - timedelta(days=local.weekday()),

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from hotline.core.db import utcnow
 from hotline.reports import sql
-from hotline.survey.domain.scoring import RATE_LABELS, rates
+from hotline.survey.domain.scoring import RATE_LABELS, rank, rates
 from hotline.workorders.domain.model import Actor, NotPermitted, RuleViolation
 from hotline.workorders.domain.workflow import STATUS_LABELS, Role
 
@@ -55,27 +55,93 @@ def _scored(rt, sums: dict) -> dict:
     return out
 
 
-def unit_report(rt, actor: Actor, frm=None, to=None) -> dict:
-    """Unit ranking for a period: counts, every rate, the composite score (and version)."""
-    _check(actor)
-    start, end = parse_period(frm, to)
+# Tiers (issue 18 item 1, 国办函〔2025〕66号 分档分类评价): a unit is ranked only against units of
+# its own tier; the tier is the unit's `kind` in GET /api/v1/units (streets and zones are towns)
+TIERS = ("department", "town", "utility", "village")
+TIER_LABELS = {"department": "市直部门", "town": "镇街园区", "utility": "公用企业",
+               "village": "村(社区)"}
+TIER_OF_KIND = {"department": "department", "town": "town", "street": "town", "zone": "town",
+                "utility": "utility", "village": "village"}
+
+
+def unit_directory(rt, session) -> dict[str, dict]:
+    """Every unit as GET /api/v1/units lists it (the units table), with its tier and its
+    parent (a village's town). `parent` is read from the row or the configured unit when
+    either has one (villages, issue 18 item 1)."""
+    from sqlalchemy import select
+
+    from hotline.core.orm import UnitRow
+    out = {}
+    for row in session.execute(select(UnitRow)).scalars():
+        conf = rt.city.units.get(row.code)
+        parent = getattr(row, "parent", None) or getattr(conf, "parent", None)
+        out[row.code] = {"unit": row.code, "unit_name": row.name, "kind": row.kind,
+                         "tier": TIER_OF_KIND.get(row.kind, row.kind), "parent": parent,
+                         "active": row.active}
+    return out
+
+
+def _empty_sums() -> dict:
+    from hotline.survey.domain.scoring import SUM_KEYS
+    return dict.fromkeys(SUM_KEYS, 0)
+
+
+def score_units(rt, start: date, end: date, tier: str | None = None) -> list[dict]:
+    """Every unit of the tier (all tiers when None), scored over the period and ranked within
+    its tier; villages also within their town (rank_in_town). A unit with no orders or fewer
+    than the formula's min_sample scored orders is listed, unranked (rank None)."""
     with rt.uow() as uow:
-        groups = sql.grouped_sums(uow.session, [sql.F.unit], start, end, utcnow())
+        units = unit_directory(rt, uow.session)
+        groups = {g["unit"]: g for g in
+                  sql.grouped_sums(uow.session, [sql.F.unit], start, end, utcnow())}
     items = []
-    for g in groups:
-        item = {"unit": g["unit"], "unit_name": _unit_name(rt, g["unit"])}
-        item.update(_scored(rt, g))
+    for code, u in units.items():
+        if tier is not None and u["tier"] != tier:
+            continue
+        if not u["active"] and code not in groups:
+            continue
+        sums = groups.get(code) or {"unit": code, **_empty_sums()}
+        item = {k: u[k] for k in ("unit", "unit_name", "kind", "tier", "parent")}
+        item["parent_name"] = _unit_name(rt, u["parent"]) if u["parent"] else None
+        item.update(_scored(rt, sums))
         items.append(item)
-    items.sort(key=lambda i: (i["score"] is None, -(i["score"] or 0), i["unit"]))
-    for rank, i in enumerate(items, 1):
-        i["rank"] = rank
-    cols = ([["rank", "排名"], ["unit", "单位代码"], ["unit_name", "单位"], ["score", "综合得分"]]
-            + [[k, v] for k, v in COUNT_LABELS.items()]
+    out = []
+    for t in TIERS + tuple(sorted({i["tier"] for i in items} - set(TIERS))):
+        ranked = rank([i for i in items if i["tier"] == t])
+        if t == "village":   # also ranked among the villages of the same town
+            by_town: dict = {}
+            for i in ranked:
+                by_town.setdefault(i["parent"], []).append(i)
+            within = {i["unit"]: i["rank"] for grp in by_town.values() for i in rank(grp)}
+            for i in ranked:
+                i["rank_in_town"] = within[i["unit"]]
+        out += ranked
+    return out
+
+
+def unit_report(rt, actor: Actor, frm=None, to=None, tier: str | None = None) -> dict:
+    """Unit ranking for a period, by tier: counts, every rate, the composite score, the rank
+    within the tier (and version)."""
+    _check(actor)
+    if tier is not None and tier not in TIERS:
+        raise RuleViolation(f"tier 须为 {' / '.join(TIERS)} 之一", field="tier")
+    start, end = parse_period(frm, to)
+    items = score_units(rt, start, end, tier)
+    cols = ([["tier_name", "档次"], ["rank", "排名"]]
+            + ([["parent_name", "所属镇街"], ["rank_in_town", "镇街内排名"]]
+               if tier == "village" else [])
+            + [["unit", "单位代码"], ["unit_name", "单位"], ["score", "综合得分"],
+               ["sample", "计分工单"]]
+            + [[k, v] for k, v in COUNT_LABELS.items() if k != "population"]
             + [[k, RATE_LABELS[k]] for k in RATE_KEYS]
             + [["deduction", "扣分"], ["return_flag", "退单率达15%"],
                ["formula_version", "公式版本"]])
-    return {"from": start.isoformat(), "to": end.isoformat(),
-            "formula_version": rt.config.scoring.version, "columns": cols, "items": items}
+    for i in items:
+        i["tier_name"] = TIER_LABELS.get(i["tier"], i["tier"])
+    f = rt.config.scoring
+    return {"from": start.isoformat(), "to": end.isoformat(), "tier": tier,
+            "formula_version": f.version, "min_sample": f.min_sample,
+            "columns": cols, "items": items}
 
 
 def trends(rt, actor: Actor, frm=None, to=None, by: str = "week", unit: str | None = None):
@@ -95,7 +161,8 @@ def trends(rt, actor: Actor, frm=None, to=None, by: str = "week", unit: str | No
     cols = [["period", "周期"], ["assigned", "派单量"], ["response_rate", "响应率"],
             ["resolution_rate", "解决率"], ["satisfaction_rate", "满意率"],
             ["ontime_rate", "按时办结率"], ["score", "综合得分"]]
-    return {"by": by, "unit": unit, "columns": cols, "items": items}
+    return {"by": by, "unit": unit, "formula_version": rt.config.scoring.version,
+            "columns": cols, "items": items}
 
 
 def distributions(rt, actor: Actor, frm=None, to=None) -> dict:

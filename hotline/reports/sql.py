@@ -9,7 +9,9 @@ from sqlalchemy import and_, case, func, not_, or_, select
 
 from hotline.survey.orm import UnitFactRow as F
 
-POP = and_(not_(F.returned_away), not_(F.unreasonable))
+# a unit that only assisted (协办) has a row for its task, never assigned (issue 18 item 3)
+OWNED = not_(F.assist_only)
+POP = and_(OWNED, not_(F.returned_away), not_(F.unreasonable))
 
 
 def _n(cond):
@@ -25,12 +27,17 @@ def sum_columns(as_of: datetime) -> list:
     due = and_(POP, F.reply_due_at.is_not(None),
                or_(F.replied_at.is_not(None), F.reply_due_at < as_of))
     closed = and_(POP, F.closed)
+    contact_ok = and_(F.contacted_at.is_not(None),
+                      or_(F.contact_due_at.is_(None), F.contacted_at <= F.contact_due_at))
+    asked = (F.visit_contacted + F.visit_not_contacted) > 0
+    adue = and_(F.assist_due_at.is_not(None),
+                or_(F.assist_done_at.is_not(None), F.assist_due_at < as_of))
     return [
-        func.count().label("assigned"),
+        _n(OWNED).label("assigned"),
         _n(POP).label("population"),
-        func.sum(F.returns_req).label("returns_req"),
-        func.sum(F.returns_ok).label("returns_ok"),
-        func.sum(F.returns_bad).label("returns_bad"),
+        _s(F.returns_req, OWNED).label("returns_req"),
+        _s(F.returns_ok, OWNED).label("returns_ok"),
+        _s(F.returns_bad, OWNED).label("returns_bad"),
         _n(and_(POP, F.signed_at.is_not(None),
                 or_(F.sign_due_at.is_(None), F.signed_at <= F.sign_due_at))).label("sign_ok"),
         _n(and_(POP, F.contact_req)).label("contact_req"),
@@ -56,16 +63,28 @@ def sum_columns(as_of: datetime) -> list:
         _s(F.sat_no).label("sat_no"),
         _s(F.unreachable).label("unreachable"),
         _s(F.excluded_ratings).label("excluded_ratings"),
-        _n(F.unreasonable).label("unreasonable"),
-        _n(F.returned_away).label("returned_away"),
+        _n(and_(OWNED, F.unreasonable)).label("unreasonable"),
+        _n(and_(OWNED, F.returned_away)).label("returned_away"),
+        # 响应率: the citizen's answers where the visit asked, else the unit's own contact
+        _s(F.visit_contacted + F.visit_not_contacted, and_(POP, asked))
+        .label("resp_asked"),
+        (_s(F.visit_contacted + F.visit_not_contacted, and_(POP, asked))
+         + _n(and_(POP, not_(asked), F.contact_req))).label("resp_n"),
+        (_s(F.visit_contacted, and_(POP, asked))
+         + _n(and_(POP, not_(asked), F.contact_req, contact_ok))).label("resp_ok"),
+        _n(adue).label("assist_due"),
+        _n(and_(adue, F.assist_done_at <= F.assist_due_at)).label("assist_ok"),
     ]
 
 
 def grouped_sums(session, group_cols: list, start: date, end: date, as_of: datetime,
-                 unit: str | None = None) -> list[dict]:
+                 unit: str | None = None, rapid_only: bool = False) -> list[dict]:
     q = select(*group_cols, *sum_columns(as_of)).where(F.day >= start, F.day <= end)
     if unit:
         q = q.where(F.unit == unit)
+    if rapid_only:   # 快速响应事项 only (the bulletin's rapid-response section, issue 18 item 5)
+        from hotline.core.orm import WorkOrderRow as W
+        q = q.where(F.order_id.in_(select(W.id).where(W.rapid_item.is_not(None))))
     q = q.group_by(*group_cols).order_by(*group_cols)
     out = []
     for row in session.execute(q).mappings():
@@ -135,7 +154,7 @@ def category_town(session, start: date, end: date):
                 _n(and_(POP, F.closed)).label("closed"),
                 _s(F.answers).label("answers"), _s(F.sat_yes).label("sat_yes"),
                 _s(F.sat_basic).label("sat_basic"))
-         .where(F.day >= start, F.day <= end, not_(F.returned_away))
+         .where(F.day >= start, F.day <= end, OWNED, not_(F.returned_away))
          .group_by(F.category, F.town).order_by(F.category, F.town))
     return [dict(r) for r in session.execute(q).mappings()]
 

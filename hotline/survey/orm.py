@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -157,4 +158,12 @@ class UnitFactRow(Base):
     sat_no: Mapped[int] = mapped_column(Integer, default=0)
     unreachable: Mapped[int] = mapped_column(Integer, default=0)
     excluded_ratings: Mapped[int] = mapped_column(Integer, default=0)
+    # issue 18 items 2-3 (hotline/survey/domain/facts.py): the citizen's "contacted" answers
+    # and the 协办 task; server defaults so existing rows read as "not asked / no task" until
+    # `hotline reports rebuild-facts` recomputes them
+    visit_contacted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    visit_not_contacted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    assist_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    assist_due_at: Mapped[datetime | None]
+    assist_done_at: Mapped[datetime | None]
     __table_args__ = (Index("ix_unit_facts_day_unit", "day", "unit"),)

@@ -71,9 +71,13 @@ def test_unit_rates_by_hand_and_exports_agree(api):
     assert h["sign_rate"] == 1.0 and h["response_rate"] == 1.0 and h["ontime_rate"] == 1.0
     # closed o1,o2,o3,o5 = 4, none reopened, all first-time
     assert h["closed"] == 4 and h["reopen_rate"] == 0.0 and h["first_time_rate"] == 1.0
-    # score = 100 × (0.30 × 1 + 0.35 × 0.625 + 0.35 × 0.75) − 1 不当退单 × 1.0 = 77.125
-    assert h["score"] == pytest.approx(77.125, abs=0.0051)
-    assert h["formula_version"] == "2026.1"
+    # score (2026.2) = 100 × (0.20 × 1 + 0.25 × 0.625 + 0.25 × 0.75 + 0.05 × 1 + 0.10 × 1
+    #   + 0.05 × (1 − 0) + 0.05 × (1 − 0)) / 0.95 (no 协办: its weight drops out) = 83.5526
+    #   − 20 × 不当退单率 1/6 = 80.22
+    assert h["score"] == pytest.approx(80.22, abs=0.0051)
+    assert h["formula_version"] == "2026.2"
+    assert h["tier"] == "town" and h["kind"] == "town"
+    assert h["sample"] == 4 and h["rank"] is None     # 4 scored orders < min_sample 10
     # the unit it was returned to owns o6 now (assigned 1, nothing scored yet)
     assert items["dept_housing"]["assigned"] == 1
 

@@ -48,6 +48,15 @@ class UnitFacts:
     sat_no: int = 0
     unreachable: int = 0
     excluded_ratings: int = 0
+    # the return visit's "did the unit contact you" (issue 18 item 2: 响应率 as the citizen
+    # confirms it), valid answers only
+    visit_contacted: int = 0
+    visit_not_contacted: int = 0
+    # 协办 (issue 18 item 3): an assisting unit's task deadline and its first input; a unit
+    # that only assisted has a row of its own, never counted as assigned
+    assist_only: bool = False
+    assist_due_at: datetime | None = None
+    assist_done_at: datetime | None = None
 
     @property
     def sign_ok(self) -> bool:
@@ -84,9 +93,11 @@ def derive(order, history, deadlines=(), surveys=()) -> list[UnitFacts]:
     """One UnitFacts per owner. `deadlines` are hotline.sla Deadline objects (legal target);
     `surveys` are dicts with unit, status, resolved, satisfaction, excluded."""
     out: dict[str, UnitFacts] = {}
+    assists: dict[str, UnitFacts] = {}
     owner: str | None = None
     for t in history:
         action, at, data = _get(t, "action"), _get(t, "at"), _get(t, "data") or {}
+        _assist(order, assists, action, at, data, _get(t, "unit"))
         if action in OWNER_ACTIONS and data.get("unit"):
             if owner in out and data["unit"] != owner:
                 # a later owner change is a 合理退单 (approved, or a supervisor's 裁定改派;
@@ -136,7 +147,37 @@ def derive(order, history, deadlines=(), surveys=()) -> list[UnitFacts]:
         f = out.get(_get(s, "unit"))
         if f is not None:
             _count_survey(f, s)
+    for unit, a in assists.items():
+        f = out.get(unit)
+        if f is None:   # assisted only: a row of its own (issue 18 item 3)
+            a.status = status
+            out[unit] = a
+        else:           # it owned the order at some time too: the task joins its row
+            f.assist_due_at, f.assist_done_at = a.assist_due_at, a.assist_done_at
     return list(out.values())
+
+
+def _assist(order, assists: dict, action, at, data, unit) -> None:
+    """协办 tasks from dispatch/add_assist and the first input of each
+    (docs/design/domain.md §6.5): on time when the first input is at or before its due time."""
+    tasks = (data.get("assist") or []) if action == "dispatch" else \
+        [data] if action == "add_assist" else []
+    for task in tasks:
+        code, due = (task or {}).get("unit"), _when((task or {}).get("due"))
+        if code and due is not None and code not in assists:
+            assists[code] = UnitFacts(_get(order, "id"), code, at, _get(order, "category"),
+                                      _get(order, "town"), assist_only=True, assist_due_at=due)
+    if action == "assist_input" and unit in assists and assists[unit].assist_done_at is None:
+        assists[unit].assist_done_at = at
+
+
+def _when(v):
+    if isinstance(v, datetime):
+        return v
+    try:
+        return datetime.fromisoformat(v) if v else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _apply_deadlines(out, deadlines, final, anonymous) -> None:
@@ -173,6 +214,9 @@ def _count_survey(f: UnitFacts, s) -> None:
         f.excluded_ratings += 1   # overturned on appeal: not scored (docs/design/domain.md §8.7)
         return
     f.answers += 1
+    contacted = _get(s, "contacted")
+    f.visit_contacted += contacted is True
+    f.visit_not_contacted += contacted is False
     res, sat = _get(s, "resolved"), _get(s, "satisfaction")
     f.res_yes += res == "resolved"
     f.res_partial += res == "partial"

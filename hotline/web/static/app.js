@@ -164,6 +164,8 @@ const Hotline = {
   if (['supervisor', 'leader', 'admin', 'department'].includes(l.role)) links.push(['/rectifications', '差评整改']);
   if (['supervisor', 'leader', 'admin'].includes(l.role)) links.push(['/experience', '服务体验官']);
   // ---- end issue 18 (callcentre helper)
+  // the monthly bulletin (issue 18 item 5): supervisors preview and publish, leaders read
+  if (['supervisor', 'leader', 'admin'].includes(l.role)) links.push(['/supervisor/bulletin', '月度通报']);
   if (l.role === 'admin') links.push(['/docs', '接口文档']);
   // built with dom.js (text nodes only): a user's display name is data
   h.fill(nav, links.map(([href, t]) => h('a', {href}, t)));

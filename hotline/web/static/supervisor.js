@@ -8,6 +8,7 @@ const ANSWERS = {resolved: '已解决', partial: '部分解决', unresolved: '�
                  dissatisfied: '不满意'};
 let L = null;   // names for codes (Hotline.labels): the page shows names, codes only in exports
 function fmt(k, v) {
+  if (v == null && (k === 'rank' || k === 'rank_in_town')) return '不排名';   // below the minimum sample
   if (v == null) return '—';
   if (typeof v === 'boolean') return v ? '是' : '否';
   if (RATE.test(k)) return (Math.round(v * 1000) / 10) + '%';
@@ -19,7 +20,7 @@ function fmt(k, v) {
 }
 // the unit code column is for exports only; unit names never wrap one character a line
 const CODE_COLS = new Set(['单位代码']);
-const NOWRAP = new Set(['unit', 'unit_name', 'number', 'order_number', 'town', 'category']);
+const NOWRAP = new Set(['unit', 'unit_name', 'number', 'order_number', 'town', 'category', 'tier_name', 'rank', 'parent_name']);
 function table(el, t, extra) {
   const cols = t.columns.filter(c => !CODE_COLS.has(c[1]));
   el.classList.add('report');
@@ -32,6 +33,8 @@ function q() {
   const p = new URLSearchParams();
   if ($('from').value) p.set('from', $('from').value);
   if ($('to').value) p.set('to', $('to').value);
+  // units are ranked within their tier (issue 18 item 1); other reports ignore it
+  if ($('tier') && $('tier').value) p.set('tier', $('tier').value);
   return p;
 }
 async function exportTable(name, format) {
@@ -43,7 +46,7 @@ async function exportTable(name, format) {
 document.querySelectorAll('.exp').forEach(b => b.onclick = () => exportTable(b.dataset.r, b.dataset.f));
 async function loadUnits() {
   const t = await Hotline.api('GET', '/api/v1/reports/units?' + q());
-  $('fv').textContent = `统计期 ${t.from} 至 ${t.to} · 公式版本 ${t.formula_version}`;
+  $('fv').textContent = `统计期 ${t.from} 至 ${t.to} · 公式版本 ${t.formula_version} · 计分工单不足 ${t.min_sample} 件不排名`;
   table($('units'), t);
   const names = t.items.map(i => i.unit_name);
   HChart.bars($('chart-score'), names, t.items.map(i => i.score), {title: '综合得分'});
@@ -89,5 +92,5 @@ async function refresh() {
   L = await Hotline.labels();
   loadUnits(); loadTrend(); loadTables(); loadQueues().catch(() => {});
 }
-$('go').onclick = refresh; $('by').onchange = loadTrend;
+$('go').onclick = refresh; $('by').onchange = loadTrend; $('tier').onchange = loadUnits;
 refresh();

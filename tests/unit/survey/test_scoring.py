@@ -67,11 +67,16 @@ def test_each_rate_by_hand():
     assert r["satisfaction_rate"] == pytest.approx(3 / 4)
     # 回访核实率: closed 5, visited 1,2,3,4,6 -> 5/5
     assert r["visit_rate"] == pytest.approx(1.0)
-    # score = 100 × (0.30 × 0.8 + 0.35 × 0.625 + 0.35 × 0.75) = 72.125
-    # deductions: 2 overdue × 0.5 + 1 不当退单 × 1.0 + 1 回退 × 0.2 = 2.2 -> 69.925 (2 dp)
-    assert r["deduction"] == pytest.approx(2.2)
-    assert r["score"] == pytest.approx(69.925, abs=0.0051)
-    assert r["formula_version"] == "2026.1"
+    # 协办按时率: no 协办 task -> no data, its weight drops out (Σ w = 0.95)
+    assert r["assist_rate"] is None
+    # score (2026.2) = 100 × (0.20 × 0.8 + 0.25 × 0.625 + 0.25 × 0.75 + 0.05 × 5/6
+    #   + 0.10 × 4/6 + 0.05 × (1 − 1/6) + 0.05 × (1 − 1/5)) / 0.95 = 69.375 / 0.95 = 73.0263
+    # deduction: 20 points × 不当退单率 1/8 = 2.5 -> 70.53 (2 dp)
+    assert r["deduction"] == pytest.approx(2.5)
+    assert r["score"] == pytest.approx(70.53, abs=0.0051)
+    assert r["formula_version"] == "2026.2"
+    # 6 scored orders < min_sample 10: a score, but not ranked
+    assert r["sample"] == 6 and r["ranked"] is False
 
 
 def test_basic_weight_and_partial_weight_are_configurable():
