@@ -194,6 +194,26 @@ def figures(rt, frm: date, to: date) -> dict:
             "hit_rate": r["knowledge"]["hit_rate"]}
 
 
+def bulletin_table(rt, frm: date, to: date) -> dict | None:
+    """The bulletin's section of the centre's own figures (reports/bulletin.py SECTIONS, wired
+    in core/bootstrap.py): one row per figure; None when no call was imported for the month."""
+    f = figures(rt, frm, to)
+    if not f["offered"]:
+        return None
+
+    def pct(x):
+        return "—" if x is None else f"{x * 100:.1f}%"
+    rows = [("来电总量", f"{f['offered']} 个"), ("接通量", f"{f['answered']} 个"),
+            ("接通率", pct(f["answer_rate"])),
+            (f"{f['answer_within_seconds']} 秒接通率", pct(f["service_level"])),
+            ("放弃率", pct(f["abandon_rate"])),
+            ("平均等待", "—" if f["avg_wait_seconds"] is None
+             else f"{f['avg_wait_seconds']:.0f} 秒"),
+            ("直接答复率", pct(f["direct_answer_rate"])), ("知识库命中率", pct(f["hit_rate"]))]
+    return {"columns": [["figure", "指标"], ["value", "本月"]],
+            "items": [{"figure": k, "value": v} for k, v in rows]}
+
+
 def check_reader(actor: Actor) -> None:
     if actor.role not in READERS:
         raise NotPermitted("无权查看话务报表")

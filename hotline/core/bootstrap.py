@@ -27,4 +27,12 @@ def bootstrap(rt):
     rt.handlers = {cls: tuple(fns) for cls, fns in HANDLERS.items()}
     rt.after_save = after_save_hooks()
     rt.periodic = tuple(periodic_jobs(rt))
+    rt.bulletin_sections = bulletin_sections()
     return rt
+
+
+def bulletin_sections() -> dict:
+    """Who fills the monthly bulletin's sections that other features own (issue 18 item 5;
+    reports/bulletin.py SECTIONS): key -> fn(rt, first_day, last_day) -> table or None."""
+    from hotline.callcentre import service as callcentre
+    return {"centre_figures": callcentre.bulletin_table}

@@ -105,7 +105,8 @@ def build(rt, actor: Actor, month: str | None = None) -> dict:
                               "faults": [f"{RATE_LABELS[k]} {_pct(i.get(k))}" for k in faults]})
     sections = {}
     for key, title in SECTIONS.items():
-        provider = _providers.get(key)
+        # the runtime's providers (wired in core/bootstrap.py), or one registered by a test
+        provider = _providers.get(key) or getattr(rt, "bulletin_sections", {}).get(key)
         table = provider(rt, start, end) if provider else None
         sections[key] = {"title": title, "table": table or None}
     return {

@@ -206,3 +206,31 @@ def test_section_hooks_fill_the_bulletin(demo):
         bulletin.register_section("centre_figures", None)
     with pytest.raises(KeyError):
         bulletin.register_section("weather", centre)
+
+
+def test_centre_figures_come_from_the_imported_switch_events(demo):
+    """The bulletin's 接通率 section is filled by the call-centre import (wired in
+    core/bootstrap.py): 4 calls in the month, 3 answered (2 within 15 s), 1 abandoned."""
+    from datetime import datetime
+
+    from hotline.callcentre import service as calls
+    from hotline.callcentre.domain.queue_log import parse_line
+    rt, api = demo
+    y, m = map(int, previous_month().split("-"))
+    t0 = int(datetime(y, m, 10, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp())
+    lines = []
+    for i, (hold, outcome) in enumerate([(5, "CONNECT"), (12, "CONNECT"), (40, "CONNECT"),
+                                         (30, "ABANDON")]):
+        at, cid = t0 + i * 600, f"c{i}"
+        lines.append(f"{at}|{cid}|12345|NONE|ENTERQUEUE||13800000000|1")
+        if outcome == "CONNECT":
+            lines.append(f"{at + hold}|{cid}|12345|Agent/1001|CONNECT|{hold}|{cid}|2")
+            lines.append(f"{at + hold + 60}|{cid}|12345|Agent/1001|COMPLETECALLER|{hold}|60|1")
+        else:
+            lines.append(f"{at + hold}|{cid}|12345|NONE|ABANDON|1|1|{hold}")
+    calls.ingest(rt, [e for e in map(parse_line, lines) if e], "test")
+    o = api.as_("supervisor").get("/api/v1/reports/bulletin?format=outline").json
+    assert {s["key"]: s for s in o["sections"]}["centre_figures"]["empty"] is False
+    text = pdf_text(api.as_("supervisor").get(
+        f"/api/v1/reports/bulletin?month={previous_month()}").data)
+    assert "接通率" in text and "75.0%" in text and "25.0%" in text and "50.0%" in text

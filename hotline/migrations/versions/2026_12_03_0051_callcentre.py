@@ -3,14 +3,14 @@
 (hotline/callcentre/orm.py, hotline/rating/orm.py, hotline/experience/orm.py)
 
 Revision ID: 0051_callcentre
-Revises: 0020_knowledge
+Revises: 0050_scoring
 Create Date: 2026-12-03
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0051_callcentre"
-down_revision = "0020_knowledge"
+down_revision = "0050_scoring"
 branch_labels = None
 depends_on = None
 TS = sa.DateTime(timezone=True)
