@@ -100,7 +100,8 @@ def units_report():
 
 @bp.get("/api/v1/reports/<name>")
 @documented("/api/v1/reports/{name}", "get",
-            "报表: trends / distributions / overdue / category-town / hot-spots / comments",
+            "报表: trends / distributions / overdue / category-town / hot-spots / comments / "
+            "daily (每日派单量与按时办结率) / heatmap (镇街 × 分类 诉求量)",
             None, None, query=ReportQuery, tags=("reports",))
 @login_required(*READERS)
 def other_report(name: str):
