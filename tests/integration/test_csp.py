@@ -139,3 +139,17 @@ def test_page_script_builds_no_html_from_strings(path):
     assert EVAL.findall(text) == [], f"{path.name}: eval-like code"
     # the old escaping helper is gone with the string-built markup it served
     assert "Hotline.esc" not in text and "setAttribute('style'" not in text
+
+
+def test_citizen_forms_post_from_a_browser_that_opened_a_staff_page(sqlite_api):
+    """A shared computer (service hall) that showed /login holds a session cookie: the citizen
+    forms then carry its CSRF token, so tracking answers the page (404 unknown), not a 403
+    JSON error; a citizen's own browser gets no session cookie from them."""
+    c = sqlite_api.app.test_client()
+    assert c.get("/self/track").headers.get("Set-Cookie") is None
+    c.get("/login")
+    page = c.get("/self/track").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    r = c.post("/self/track", data={"number": "DG1", "code": "000000", "csrf_token": token})
+    assert r.status_code == 404 and r.mimetype == "text/html"
+    assert 'name="csrf_token"' in c.get("/self/new").get_data(as_text=True)

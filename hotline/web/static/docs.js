@@ -13,7 +13,9 @@
   SwaggerUIBundle({
     url: '/api/v1/openapi.json',
     dom_id: '#swagger-ui',
-    deepLinking: true,
+    // no deep links: they put a link inside each operation's toggle button (a focusable inside a
+    // focusable, which screen readers cannot reach: axe nested-interactive)
+    deepLinking: false,
     docExpansion: 'list',
     defaultModelsExpandDepth: 0,
     persistAuthorization: false,
@@ -27,4 +29,16 @@
     },
     onComplete: () => { status.textContent = ''; status.hidden = true; },
   });
+  // Swagger UI's Authorize dialog has an icon-only close button and a submit button whose
+  // accessible name differs from its text: both get a Chinese name screen readers can announce
+  // (docs/design/ux.md §10: every icon button has a text name).
+  const names = [['.close-modal', '关闭'], ['.auth-btn-wrapper button[type="submit"]', null]];
+  new MutationObserver(() => {
+    for (const [sel, name] of names) {
+      document.querySelectorAll(sel).forEach(b => {
+        if (name && b.getAttribute('aria-label') !== name) b.setAttribute('aria-label', name);
+        if (!name && b.hasAttribute('aria-label')) b.removeAttribute('aria-label');
+      });
+    }
+  }).observe(document.getElementById('swagger-ui'), {childList: true, subtree: true});
 })();
