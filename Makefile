@@ -24,13 +24,20 @@ $(VENV)/.dev-deps: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e ".[test,dev]"
 	touch $@
 
-run: $(VENV)/.runtime-deps
+# Front-end assets (ECharts, Swagger UI, axe-core for the browser tests) from the npm registry,
+# exactly as package-lock.json pins them; the app serves the built files under /vendor/
+# (hotline/web/vendor.py), never from a CDN. .npmrc turns off install scripts.
+node_modules/.installed: package.json package-lock.json
+	npm ci
+	touch $@
+
+run: $(VENV)/.runtime-deps node_modules/.installed
 	$(BIN)/hotline db upgrade
 	$(BIN)/hotline classify ensure-model
 	$(BIN)/hotline seed-demo
 	$(BIN)/hotline serve
 
-test: $(VENV)/.test-deps
+test: $(VENV)/.test-deps node_modules/.installed
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.test-deps
@@ -41,4 +48,4 @@ lint: $(VENV)/.dev-deps
 	$(BIN)/lint-imports
 
 clean:
-	rm -rf $(VENV) var/hotline.db* var/models
+	rm -rf $(VENV) var/hotline.db* var/models node_modules

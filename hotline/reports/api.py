@@ -9,9 +9,10 @@ from marshmallow import fields, validate
 
 from hotline.reports import bulletin
 from hotline.reports import service as reports
-from hotline.web.api import documented, json_body, load, login_required, rt
+from hotline.web.api import documented, json_body, load, login_required, optional_actor, rt
 from hotline.web.errors import ApiError
 from hotline.web.schemas import Day, PeriodSchema, Schema
+from hotline.workorders.domain.model import DomainError
 from hotline.workorders.domain.workflow import Role
 
 bp = Blueprint("reports", __name__, template_folder="../web/templates")
@@ -118,7 +119,8 @@ def units_report():
 
 @bp.get("/api/v1/reports/<name>")
 @documented("/api/v1/reports/{name}", "get",
-            "报表: trends / distributions / overdue / category-town / hot-spots / comments",
+            "报表: trends / distributions / overdue / category-town / hot-spots / comments / "
+            "daily (每日派单量与按时办结率) / heatmap (镇街 × 分类 诉求量)",
             None, None, query=ReportQuery, tags=("reports",))
 @login_required(*READERS)
 def other_report(name: str):
@@ -127,9 +129,64 @@ def other_report(name: str):
     return _run(name)
 
 
+# ---------------------------------------------------------------- the supervisor workspace
+# Issue 15 (item 7): one page per task instead of one 16,000 px page. (key, URL, name) in the
+# order of the sub-navigation (templates/supervisor_layout.html); /supervisor/sla is served by
+# hotline/sla/api.py through supervisor_page() below.
+SUPERVISOR_PAGES = (
+    ("overview", "/supervisor", "总览"),
+    ("rankings", "/supervisor/rankings", "单位排名"),
+    ("sla", "/supervisor/sla", "超时督办"),
+    ("returns", "/supervisor/returns", "退单统计"),
+    ("surveys", "/supervisor/surveys", "回访督办"),
+    ("comments", "/supervisor/comments", "市民意见"),
+)
+# who may use the workspace: the readers of the reports (service.READERS)
+PAGE_ROLES = READERS
+ROLE_NAMES = {Role.AGENT: "话务员", Role.DISPATCHER: "派单员", Role.DEPARTMENT: "承办单位",
+              Role.SUPERVISOR: "督办员", Role.LEADER: "领导", Role.ADMIN: "管理员"}
+HOMES = {Role.AGENT: "/intake", Role.DEPARTMENT: "/inbox"}
+
+
+def supervisor_page(template: str, page: str, *, period: bool = True, charts: bool = False):
+    """A page of the workspace. A logged-in user of another role gets a refusal in words (403),
+    not empty tables (docs/design/ux.md §4); nobody logged in gets the page, whose script sends
+    them to /login."""
+    try:
+        actor = optional_actor()
+    except DomainError:          # an expired or revoked session: the script logs in again
+        actor = None
+    if actor is not None and actor.role not in PAGE_ROLES:
+        return render_template("supervisor_refused.html",
+                               role_name=ROLE_NAMES.get(actor.role, "其他角色"),
+                               home=HOMES.get(actor.role, "/login")), 403
+    return render_template(template, sup_page=page, sup_pages=SUPERVISOR_PAGES, period=period,
+                           charts=charts)
+
+
 @bp.get("/supervisor")
-def supervisor_page():
-    return render_template("supervisor.html")
+def supervisor_overview_page():
+    return supervisor_page("supervisor.html", "overview", charts=True)
+
+
+@bp.get("/supervisor/rankings")
+def supervisor_rankings_page():
+    return supervisor_page("supervisor_rankings.html", "rankings", charts=True)
+
+
+@bp.get("/supervisor/returns")
+def supervisor_returns_page():
+    return supervisor_page("supervisor_returns.html", "returns", charts=True)
+
+
+@bp.get("/supervisor/surveys")
+def supervisor_surveys_page():
+    return supervisor_page("supervisor_surveys.html", "surveys", period=False)
+
+
+@bp.get("/supervisor/comments")
+def supervisor_comments_page():
+    return supervisor_page("supervisor_comments.html", "comments")
 
 
 # ---- the monthly bulletin (通报, issue 18 item 5; hotline/reports/bulletin.py) ----

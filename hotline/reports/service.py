@@ -246,6 +246,66 @@ def comments(rt, actor: Actor, frm=None, to=None) -> dict:
     return {"columns": cols, "items": items}
 
 
+def daily(rt, actor: Actor, frm=None, to=None) -> dict:
+    """One row per day of the period, days without orders included: the orders assigned that
+    day and the rollup's on-time and satisfaction rates (the overview's trend chart, issue 15
+    item 7). Rates of a day with nothing to measure are empty, not 0."""
+    _check(actor)
+    start, end = parse_period(frm, to)
+    with rt.uow() as uow:
+        orders = sql.daily_orders(uow.session, start, end)
+        sums = {g["day"]: g for g in sql.grouped_sums(uow.session, [sql.F.day], start, end,
+                                                       utcnow())}
+    items = []
+    day = start
+    while day <= end:
+        r = _scored(rt, sums[day]) if day in sums else {}
+        items.append({"day": day.isoformat(), "orders": orders.get(day, 0),
+                      "closed": r.get("closed", 0), "ontime_rate": r.get("ontime_rate"),
+                      "satisfaction_rate": r.get("satisfaction_rate")})
+        day += timedelta(days=1)
+    cols = [["day", "日期"], ["orders", "派单工单量"], ["closed", "办结量"],
+            ["ontime_rate", "按时办结率"], ["satisfaction_rate", "满意率"]]
+    return {"from": start.isoformat(), "to": end.isoformat(), "columns": cols, "items": items}
+
+
+HEATMAP_CATEGORIES = 15   # the busiest categories get a column each; the rest share 其他
+
+
+def heatmap(rt, actor: Actor, frm=None, to=None) -> dict:
+    """Appeals of the period by town (every town-level unit, in config/units.yaml order) and
+    category (the busiest HEATMAP_CATEGORIES, then 其他分类): the overview's heat map. Names
+    only, codes stay in the API's other reports (docs/design/ux.md §1)."""
+    _check(actor)
+    start, end = parse_period(frm, to)
+    with rt.uow() as uow:
+        rows = sql.category_town(uow.session, start, end)
+    per_cat: dict[str, int] = {}
+    for r in rows:
+        per_cat[r["category"] or ""] = per_cat.get(r["category"] or "", 0) + int(r["orders"])
+    ranked = sorted(per_cat, key=lambda c: (-per_cat[c], c))
+    top = [c for c in ranked if c][:HEATMAP_CATEGORIES]
+    cat_names = [rt.city.categories[c].name if c in rt.city.categories else c for c in top]
+    if len(ranked) > len(top):
+        cat_names.append("其他分类")
+    towns = list(rt.city.towns)
+    if any(r["town"] not in rt.city.towns for r in rows):
+        towns.append(None)           # orders without a (known) town: one row 未填写
+    town_names = [rt.city.towns[t].name if t else "未填写" for t in towns]
+    cells: dict[tuple[int, int], int] = {}
+    for r in rows:
+        x = top.index(r["category"]) if r["category"] in top else len(top)
+        y = towns.index(r["town"] if r["town"] in rt.city.towns else None)
+        cells[(x, y)] = cells.get((x, y), 0) + int(r["orders"])
+    items = [{"town": town_names[y], "category": cat_names[x], "orders": n}
+             for (x, y), n in sorted(cells.items(), key=lambda kv: (kv[0][1], kv[0][0]))]
+    return {"from": start.isoformat(), "to": end.isoformat(), "towns": town_names,
+            "categories": cat_names, "cells": [[x, y, n] for (x, y), n in sorted(cells.items())],
+            "max": max(cells.values(), default=0),
+            "columns": [["town", "镇街"], ["category", "分类"], ["orders", "工单量"]],
+            "items": items}
+
+
 REPORTS = {"units": unit_report, "trends": trends, "distributions": distributions,
            "overdue": overdue_list, "category-town": category_town, "hot-spots": hot_spots,
-           "comments": comments}
+           "comments": comments, "daily": daily, "heatmap": heatmap}

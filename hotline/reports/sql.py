@@ -187,3 +187,10 @@ def comments(session, start: datetime, end: datetime, limit: int = 500):
          .order_by(S.answered_at.desc()).limit(limit))
     return [dict(r) for r in session.execute(q).mappings()]
 
+
+
+def daily_orders(session, start: date, end: date) -> dict[date, int]:
+    """Orders assigned per (city) day: each order once, however many units it went to."""
+    q = (select(F.day, func.count(func.distinct(F.order_id)).label("orders"))
+         .where(F.day >= start, F.day <= end).group_by(F.day))
+    return {day: int(n) for day, n in session.execute(q)}

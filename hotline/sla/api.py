@@ -163,7 +163,9 @@ def sla_units():
 
 @bp.get("/supervisor/sla")
 def supervisor_sla_page():
-    return render_template("sla_supervisor.html")
+    # a page of the supervisor workspace (its sub-navigation and refusal: reports/api.py)
+    from hotline.reports.api import supervisor_page
+    return supervisor_page("sla_supervisor.html", "sla", period=False)
 
 
 @bp.get("/inbox/sla")

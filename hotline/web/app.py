@@ -57,6 +57,10 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     for ext in (callcentre_api, rating_api, experience_api):
         ext.init_app(app)
 
+    # issue 15 (item 10): npm packages' built files under /vendor/ (ECharts, Swagger UI)
+    from hotline.web import vendor
+    vendor.init_app(app)
+
     @app.get("/healthz")
     def healthz():
         body, status = api.health_payload(rt)

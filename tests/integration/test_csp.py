@@ -65,8 +65,45 @@ def test_every_html_page_forbids_inline_script_and_eval(sqlite_api):
     for page in ("/login", "/intake", "/dispatch", "/inbox", "/supervisor", "/admin",
                  "/orders/1", "/orders/1/deadlines", "/docs", "/self/new", "/self/track",
                  "/s/x", "/survey-queue", "/sms-outbox", "/supervisor/sla", "/inbox/sla",
-                 "/supervisor/arbitration"):
+                 "/supervisor/arbitration", "/supervisor/rankings", "/supervisor/returns",
+                 "/supervisor/surveys", "/supervisor/comments"):
         assert page in html, (page, html)
+
+
+SUPERVISOR_PAGES = ("/supervisor", "/supervisor/rankings", "/supervisor/sla",
+                    "/supervisor/returns", "/supervisor/surveys", "/supervisor/comments")
+
+
+def _session(client, username):
+    from tests.conftest import PASSWORD
+    r = client.post("/api/v1/auth/session", json={"username": username, "password": PASSWORD})
+    assert r.status_code == 200, r.json
+
+
+def test_logged_in_pages_and_refusals_carry_the_policy(sqlite_api):
+    """Issue 15: the pages as their users see them, and the refusal a department user gets on
+    the supervisor workspace (a page in words, 403), each with the strict policy; /docs loads
+    Swagger UI from the app's own /vendor/ files."""
+    c = sqlite_api.app.test_client()
+    _session(c, "town_humen")
+    for url in SUPERVISOR_PAGES:
+        r = c.get(url)
+        assert r.status_code == 403 and r.mimetype == "text/html", url
+        assert "无权使用督办工作台" in r.get_data(as_text=True)
+        assert "承办单位" in r.get_data(as_text=True)
+        _assert_strict(r.headers.get("Content-Security-Policy"), url)
+    c = sqlite_api.app.test_client()
+    _session(c, "supervisor")
+    for url in (*SUPERVISOR_PAGES, "/docs", "/supervisor/arbitration"):
+        r = c.get(url)
+        assert r.status_code == 200 and r.mimetype == "text/html", url
+        body = r.get_data(as_text=True)
+        _assert_strict(r.headers.get("Content-Security-Policy"), url)
+        # scripts only from the app itself, by src (the policy would refuse anything else)
+        for attrs in re.findall(r"<script\b([^>]*)>", body):
+            assert re.search(r'src="/(static|vendor)/', attrs) or "application/json" in attrs, \
+                (url, attrs)
+    assert "/vendor/swagger-ui-dist/" in c.get("/docs").get_data(as_text=True)
 
 
 def test_error_pages_json_and_posted_pages_carry_the_policy(sqlite_api):
@@ -102,3 +139,17 @@ def test_page_script_builds_no_html_from_strings(path):
     assert EVAL.findall(text) == [], f"{path.name}: eval-like code"
     # the old escaping helper is gone with the string-built markup it served
     assert "Hotline.esc" not in text and "setAttribute('style'" not in text
+
+
+def test_citizen_forms_post_from_a_browser_that_opened_a_staff_page(sqlite_api):
+    """A shared computer (service hall) that showed /login holds a session cookie: the citizen
+    forms then carry its CSRF token, so tracking answers the page (404 unknown), not a 403
+    JSON error; a citizen's own browser gets no session cookie from them."""
+    c = sqlite_api.app.test_client()
+    assert c.get("/self/track").headers.get("Set-Cookie") is None
+    c.get("/login")
+    page = c.get("/self/track").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    r = c.post("/self/track", data={"number": "DG1", "code": "000000", "csrf_token": token})
+    assert r.status_code == 404 and r.mimetype == "text/html"
+    assert 'name="csrf_token"' in c.get("/self/new").get_data(as_text=True)

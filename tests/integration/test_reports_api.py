@@ -152,3 +152,45 @@ def test_rebuild_facts_cli_recomputes_the_incremental_facts(api):
     assert out.returncode == 0, out.stderr
     assert "rebuilt the scoring facts of" in out.stdout
     assert _facts(rt) == incremental
+
+
+def test_daily_trend_and_heat_map_for_the_overview(api):
+    """Issue 15 (item 7): the overview's daily chart has a row for every day of the period
+    (empty days 0, their rates empty), counts an order once however many units it went to, and
+    the heat map counts appeals by town × category with names, never codes."""
+    from datetime import date, timedelta
+
+    from hotline.core.db import utcnow
+    from hotline.reports.service import TZ
+    _build(api)
+    # one more appeal elsewhere: 路灯 in 莞城 (dept_urban leads)
+    api.create(content="莞城西正路路灯不亮已经一周", town="town_guancheng",
+               category="street_lights", unit="dept_urban", appeal_type="complaint",
+               caller={"phone": "13800000007"})
+    today = utcnow().astimezone(TZ).date()
+    sup = api.as_("supervisor")
+    q = f"from={today - timedelta(days=2)}&to={today}"
+    d = sup.get(f"/api/v1/reports/daily?{q}")
+    assert d.status_code == 200, d.json
+    days = [i["day"] for i in d.json["items"]]
+    assert days == [(today - timedelta(days=k)).isoformat() for k in (2, 1, 0)]
+    empty, last = d.json["items"][0], d.json["items"][-1]
+    assert (empty["orders"], empty["ontime_rate"], empty["satisfaction_rate"]) == (0, None, None)
+    # o1..o6 and the street light: 7 orders (o6 went to two units: counted once)
+    assert last["orders"] == 7
+    assert last["closed"] == 4 and last["ontime_rate"] == 1.0
+    assert last["satisfaction_rate"] == pytest.approx(0.75)
+
+    m = sup.get(f"/api/v1/reports/heatmap?{q}").json
+    towns, cats = m["towns"], m["categories"]
+    assert towns[:2] == ["莞城街道", "东城街道"] and "虎门镇" in towns
+    assert cats == ["市容环卫与垃圾清运", "路灯与园林绿化"]
+    cells = {(cats[x], towns[y]): n for x, y, n in m["cells"]}
+    assert cells == {("市容环卫与垃圾清运", "虎门镇"): 6, ("路灯与园林绿化", "莞城街道"): 1}
+    assert m["max"] == 6
+    assert sup.get(f"/api/v1/reports/heatmap?{q}&format=csv").status_code == 200
+    # a period that ends before it starts names the field, in Chinese
+    bad = sup.get(f"/api/v1/reports/daily?from={today}&to={today - timedelta(days=1)}")
+    assert bad.status_code == 422 and "from" in bad.json["error"]["fields"]
+    assert api.as_(U).get("/api/v1/reports/heatmap").status_code == 403
+    assert date.fromisoformat(m["to"]) == today

@@ -10,7 +10,7 @@ async function loadQueue() {
         o.queue_reason ? h('div', {class: 'hint queue-reason'}, '待派原因: ' + o.queue_reason) : null),
       h('td', null, D.fmt(o.received_at)),
       h('td', null, h('span', {class: o.dispatch_overdue ? 'badge overdue' : 'badge'}, D.fmt(o.dispatch_due))),
-      h('td', null, D.unitSelect({class: 'unit'}, sug && sug.unit),
+      h('td', null, D.unitSelect({class: 'unit', 'aria-label': '派往单位 (工单 ' + o.number + ')'}, sug && sug.unit),
         sug && sug.unit ? h('div', {class: 'hint'}, '建议: ' + D.unitName(sug.unit)) : null),
       h('td', null, h('button', {class: 'dispatch-btn'}, '派单')));
   }), q.items.length ? null : D.emptyRow(6, '暂无待派单工单'));

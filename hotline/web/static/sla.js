@@ -11,7 +11,7 @@ const HotlineSla = {
   // Tabs 即将超时 / 已超时 in `el`. opts.unit: a unit filter (centre roles); departments are
   // always scoped to their own unit by the server.
   async mountTabs(el, opts = {}) {
-    const state = {tab: opts.tab || 'overdue', unit: opts.unit || ''};
+    const state = {tab: opts.tab || 'overdue', unit: opts.unit || '', page: 1};
     const tab = (key, text, cls) => h('button', {type: 'button', 'data-tab': key, role: 'tab'}, text + ' ',
       h('span', {class: 'badge ' + cls, 'data-count': key}, '…'));
     const list = h('div', {class: 'sla-list'});
@@ -19,7 +19,7 @@ const HotlineSla = {
                  tab('due_soon', '即将超时', 'warning'), tab('overdue', '已超时', 'overdue')), list);
     const render = async () => {
       el.querySelectorAll('[data-tab]').forEach(b => b.classList.toggle('active', b.dataset.tab === state.tab));
-      const qs = new URLSearchParams({tab: state.tab}); if (state.unit) qs.set('unit', state.unit);
+      const qs = new URLSearchParams({tab: state.tab, page: state.page}); if (state.unit) qs.set('unit', state.unit);
       let j;
       try { j = await Hotline.api('GET', '/api/v1/sla/inbox?' + qs); }
       catch (e) { h.fill(list, h('p', {class: 'error'}, e.message)); return; }
@@ -32,12 +32,24 @@ const HotlineSla = {
           h('td', null, `${i.clock_label}（${i.target_label}）`),
           h('td', null, HotlineSla.fmt(i.due), i.provisional ? [' ', h('span', {class: 'badge', title: '跨入无节假日数据的年份'}, '暂定')] : null),
           h('td', null, h('span', {class: 'badge ' + i.sla_status}, i.sla_status_label)),
-          h('td', {class: 'ladder'}, i.ladder_label ? h('span', {class: 'badge overdue'}, i.ladder_label) : null)))));
+          h('td', {class: 'ladder'}, i.ladder_label ? h('span', {class: 'badge overdue'}, i.ladder_label) : null)))),
+        HotlineSla.pager(j, (p) => { state.page = p; render(); }));
     };
-    el.querySelectorAll('[data-tab]').forEach(b => b.onclick = () => { state.tab = b.dataset.tab; render(); });
-    el.setUnit = (u) => { state.unit = u; render(); };
+    el.querySelectorAll('[data-tab]').forEach(b => b.onclick = () => { state.tab = b.dataset.tab; state.page = 1; render(); });
+    el.setUnit = (u) => { state.unit = u; state.page = 1; render(); };
     await render();
     return el;
+  },
+  // Issue 15 (lists that scale): every row of a long list is reachable, a page at a time.
+  pager(j, go) {
+    const pages = Math.max(1, Math.ceil(j.total / j.per_page));
+    if (pages < 2) return null;
+    const prev = h('button', {type: 'button', class: 'secondary', 'data-page': 'prev', disabled: j.page <= 1}, '上一页');
+    const next = h('button', {type: 'button', class: 'secondary', 'data-page': 'next', disabled: j.page >= pages}, '下一页');
+    prev.addEventListener('click', () => go(j.page - 1));
+    next.addEventListener('click', () => go(j.page + 1));
+    return h('nav', {class: 'pager', 'aria-label': '翻页'},
+             prev, ' ', h('span', {class: 'hint'}, `第 ${j.page} / ${pages} 页，共 ${j.total} 条`), ' ', next);
   },
   async mountUnits(el, onPick) {
     const j = await Hotline.api('GET', '/api/v1/sla/units');
