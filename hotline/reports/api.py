@@ -10,6 +10,7 @@ from marshmallow import fields, validate
 from hotline.reports import service as reports
 from hotline.web.api import documented, load, login_required, rt
 from hotline.web.errors import ApiError
+from hotline.web.pages import page_for
 from hotline.web.schemas import Day, PeriodSchema, Schema
 from hotline.workorders.domain.workflow import Role
 
@@ -110,6 +111,7 @@ def other_report(name: str):
 
 
 @bp.get("/supervisor")
+@page_for(*READERS)                     # issue 15: the roles of /api/v1/reports/*
 def supervisor_page():
     return render_template("supervisor.html")
 

@@ -50,6 +50,9 @@ def create_app(runtime: Runtime | None = None) -> Flask:
                 ext_security,
                 ext_sla):
         ext.init_app(app)
+    # ---- issue 15 (workspace): the order page's facts and the agent's shift list
+    from hotline.web import workspace_api
+    workspace_api.init_app(app)
 
     @app.get("/healthz")
     def healthz():

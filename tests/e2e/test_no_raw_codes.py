@@ -62,6 +62,7 @@ def test_header_suggestions_and_order_page_show_names(with_model, live_server, p
     page.locator("#act-sign").click()
     page.wait_for_selector("#action-form:not([hidden])")
     page.click("#action-submit")
+    page.click("#confirm-dialog #confirm-ok")        # the confirmation (issue 15)
     page.wait_for_selector("#action-form", state="hidden")
     expect(page.locator("#timeline .actor").last).to_have_text("虎门镇")
     # centre staff are named by role; the username is only a tooltip
