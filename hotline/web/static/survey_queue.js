@@ -4,6 +4,8 @@ async function load() {
   const j = await Hotline.api('GET', '/api/v1/surveys?status=pending');
   const tb = document.querySelector('#queue tbody');
   h.fill(tb, j.items.map(s => h('tr', {'data-id': s.id}, h('td', null, s.order_number), h('td', null, s.phone),
+    // issue 15: time left before the survey expires, in words and colour
+    h('td', null, Hotline.clockBadge(s.time_left ? {time_left: s.time_left, status: 'ok', clock_label: '回访'} : null)),
     h('td', null, s.attempts), h('td', null,
       // no answer preselected: a row saved without asking would record 已解决 + 满意
       h('select', {class: 'res', 'aria-label': '解决情况'}, h.options([['', '请选择'], ['resolved', '已解决'], ['partial', '部分解决'], ['unresolved', '未解决']], '')), ' ',
@@ -12,7 +14,7 @@ async function load() {
       h('input', {class: 'com', placeholder: '意见'}), ' ',
       h('button', {type: 'button', class: 'save'}, '保存回答'), ' ',
       h('button', {type: 'button', class: 'miss'}, '未接通')))),
-  j.items.length ? null : h('tr', null, h('td', {colspan: 4}, '暂无待回访')));
+  j.items.length ? null : h('tr', null, h('td', {colspan: 5}, '暂无待回访')));
   tb.querySelectorAll('.save').forEach(b => b.onclick = async () => {
     const tr = b.closest('tr');
     tr.querySelectorAll('.field-error').forEach(p => p.remove());
