@@ -14,14 +14,11 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import SCREENSHOTS, _context_page, login
-from .test_no_raw_codes import RAW
+from .test_no_raw_codes import RAW_WORKSPACE as CODES
 
 pytestmark = pytest.mark.browser
 
 SHOTS = SCREENSHOTS / "workspace"
-# the codes of these pages besides those of test_no_raw_codes: statuses, rapid items, survey
-CODES = re.compile(RAW.pattern + r"|\bpending_dispatch\b|\bdispatched\b|\bin_progress\b"
-                   r"|\breturn_requested\b|\bunresolved\b|\bdissatisfied\b|\brr\d+\b|\bwrong_town\b")
 MANHOLE = "虎门镇连升路这边的井盖不见了，晚上路过很危险，快派人来看看"
 # 井盖 (rr23) goes to the road authority (config/rapid_response.yaml); the other order is sent
 # there directly, so the unit has an older rapid order and a newer ordinary one

@@ -67,6 +67,7 @@ const unitName = (code, L) => (code && (L.units.get(code) || D.unitName(code))) 
 
 function callerCell(c) {
   if (c.confidential && !c.name && !c.phone) return h('span', {class: 'hint'}, '保密件, 不显示来电人信息');
+  if (!c.name && !c.phone) return h('span', {class: 'hint'}, c.anonymous ? '匿名' : '未留姓名和电话');
   const masked = c.phone && c.phone.includes('*');
   return [(c.name || (c.anonymous ? '匿名' : '')) + ' ', h('span', {id: 'caller-phone'}, c.phone || ''),
     masked ? [' ', h('button', {type: 'button', class: 'secondary', id: 'reveal-btn'}, '查看完整号码')] : null];
