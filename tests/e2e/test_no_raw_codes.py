@@ -147,6 +147,7 @@ def test_workspace_pages_show_names_and_time_left(live_server, page):
 
     login(page, base, "dispatcher")
     visit("/dispatch", "剩余")
+    screenshot(page, "names-08-dispatch-queue-time-left")
     visit(f"/orders/{late['id']}", "已超时")
     screenshot(page, "names-06-order-overdue")
     visit("/survey-queue")

@@ -6,7 +6,7 @@ async function loadQueue() {
   h.fill(document.querySelector('#queue tbody'), q.items.map(o => {
     const sug = (o.suggestions || [])[0];
     // why it waits (the intake triage's reason, issue 14): shown in Chinese under the content
-    return h('tr', {'data-id': o.id}, h('td', null, D.link(o)), h('td', null, D.short(o.content),
+    return h('tr', {'data-id': o.id, class: o.rapid_item ? 'rapid-row' : null}, h('td', null, D.link(o), Hotline.rapidBadge(o)), h('td', null, D.short(o.content),
         o.queue_reason ? h('div', {class: 'hint queue-reason'}, '待派原因: ' + o.queue_reason) : null),
       h('td', null, D.fmt(o.received_at)),
       // issue 15: time left on the dispatch clock, in words and colour (docs/design/ux.md §2);
