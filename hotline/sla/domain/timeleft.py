@@ -37,15 +37,16 @@ def working_seconds(cal: WorkCalendar, a: dt.datetime, b: dt.datetime) -> int:
     a, b = as_local(a), as_local(b)
     if b <= a:
         return 0
-    total, day = 0, a.date()
-    while day <= b.date():
-        if cal.is_working_day(day):
-            lo = max(a, dt.datetime.combine(day, dt.time(0), tzinfo=a.tzinfo))
-            hi = min(b, dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0),
-                                            tzinfo=a.tzinfo))
-            total += max(0, int((hi - lo).total_seconds()))
-        day += dt.timedelta(days=1)
-    return total
+
+    def midnight(d: dt.date) -> dt.datetime:
+        return dt.datetime.combine(d, dt.time(0), tzinfo=a.tzinfo)
+
+    if a.date() == b.date():
+        return int((b - a).total_seconds()) if cal.is_working_day(a.date()) else 0
+    one = dt.timedelta(days=1)
+    head = int((midnight(a.date() + one) - a).total_seconds()) if cal.is_working_day(a.date()) else 0
+    tail = int((b - midnight(b.date())).total_seconds()) if cal.is_working_day(b.date()) else 0
+    return head + tail + DAY * cal.count_working_days(a.date() + one, b.date())
 
 
 def time_left(cal: WorkCalendar, due: dt.datetime, now: dt.datetime,

@@ -54,3 +54,11 @@ def test_engine_marks_minute_clocks_natural():
     assert dispatch.natural and not reply.natural
     assert eng.clock_is_natural("dispatch", "pledge", "urgent")
     assert not eng.clock_is_natural("reply", "legal", "urgent")
+
+
+def test_counting_across_years_agrees_with_day_by_day():
+    a, b = dt.date(2023, 12, 20), dt.date(2026, 1, 10)
+    brute = sum(CAL.is_working_day(a + dt.timedelta(days=i)) for i in range((b - a).days))
+    assert WorkCalendar().count_working_days(a, b) == brute
+    # a year without holiday data counts Monday-Friday (the no-data policy)
+    assert WorkCalendar().count_working_days(dt.date(2099, 1, 1), dt.date(2100, 1, 1)) == 261
