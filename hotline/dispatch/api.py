@@ -15,6 +15,7 @@ from hotline.dispatch import routing as dispatch_routing
 from hotline.dispatch import two15 as dispatch_two15
 from hotline.web.api import documented, json_body, load, login_required
 from hotline.web.errors import ApiError
+from hotline.web.pages import page_for
 from hotline.web.schemas import DayOrTime, PeriodSchema, Schema
 from hotline.workorders.domain.model import (
     ATTRIBUTIONS,
@@ -198,21 +199,26 @@ def _ctx():
 
 
 @pages.get("/dispatch")
+@page_for(*CENTRE)                      # issue 15: the roles of /api/v1/dispatch/queue
 def dispatch_page():
     return render_template("dispatch.html", **_ctx())
 
 
 @pages.get("/inbox")
+@page_for(Role.DEPARTMENT)              # issue 15: the roles of /api/v1/inbox
 def inbox_page():
     return render_template("inbox.html", tabs=dq.INBOX_TABS, **_ctx())
 
 
 @pages.get("/orders/<int:order_id>")
 def order_page(order_id: int):
-    return render_template("order.html", order_id=order_id, **_ctx())
+    return render_template("order.html", order_id=order_id, **_ctx(),
+                           appeal_type_list={t.code: t.name
+                                             for t in rt().city.appeal_types.values()})
 
 
 @pages.get("/supervisor/arbitration")
+@page_for(Role.SUPERVISOR, Role.LEADER, Role.ADMIN)   # issue 15: /api/v1/dispatch/arbitration
 def arbitration_page():
     return render_template("arbitration.html", **_ctx())
 

@@ -68,6 +68,9 @@ def dispatch_queue(rt, actor: Actor, now: datetime | None = None) -> dict:
             v["dispatch_due"] = views.iso(d.due) if d else None
             v["dispatch_rule"] = d.reason if d else None
             v["dispatch_overdue"] = bool(d and now > d.due)
+            # time left in working time, from the SLA engine (docs/design/ux.md §2)
+            v["time_left"] = rt.config.sla_engine.time_left(d.due, now, d.natural).as_dict() \
+                if d else None
             v["queue_reason"] = queue_reason(hist[r.id])
             items.append(v)
     items.sort(key=lambda v: v["dispatch_due"] or "9999")
@@ -198,7 +201,9 @@ def inbox(rt, actor: Actor, tab: str = "to_sign", page: int = 1, per_page: int =
         if tab in INBOX_TABS:
             rows = uow.session.execute(
                 select(*BRIEF_COLUMNS).where(mine, _tab_filter(tab))
-                .order_by(WorkOrderRow.id.desc()).limit(per_page)
+                # rapid-response orders first (issue 15, docs/design/ux.md §2)
+                .order_by(WorkOrderRow.rapid_item.is_(None), WorkOrderRow.id.desc())
+                .limit(per_page)
                 .offset((page - 1) * per_page)).all()
             items = [views.order_view(rt, r._mapping, actor, brief=True) for r in rows]
         # 协办 lists work still to do: a closed order (办结, 并单, ...) leaves the tab
@@ -215,6 +220,13 @@ def inbox(rt, actor: Actor, tab: str = "to_sign", page: int = 1, per_page: int =
         # the read and its access-log rows in one transaction: one commit per inbox request
         _log_reads(rt, actor, items, "inbox", uow)
         uow.commit()
+    # ---- issue 15 (workspace): each item's running clock with its time left, rapid-
+    # response orders first (docs/design/ux.md §2); one primary-key read of sla_order_state
+    from hotline.sla.service import stored_clock_views
+    clocks = stored_clock_views(rt, [it["id"] for it in items])
+    for it in items:
+        it["sla"] = clocks.get(it["id"])
+    items.sort(key=lambda it: not it.get("rapid_item"))   # stable: keeps the id order
     total = counts.get(tab, len(items))
     return {"tab": tab, "items": items, "total": total, "page": page, "per_page": per_page,
             "counts": counts,

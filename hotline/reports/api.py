@@ -9,10 +9,10 @@ from marshmallow import fields, validate
 
 from hotline.reports import bulletin
 from hotline.reports import service as reports
-from hotline.web.api import documented, json_body, load, login_required, optional_actor, rt
+from hotline.web.api import documented, json_body, load, login_required, rt
 from hotline.web.errors import ApiError
+from hotline.web.pages import page_for
 from hotline.web.schemas import Day, PeriodSchema, Schema
-from hotline.workorders.domain.model import DomainError
 from hotline.workorders.domain.workflow import Role
 
 bp = Blueprint("reports", __name__, template_folder="../web/templates")
@@ -143,48 +143,41 @@ SUPERVISOR_PAGES = (
 )
 # who may use the workspace: the readers of the reports (service.READERS)
 PAGE_ROLES = READERS
-ROLE_NAMES = {Role.AGENT: "话务员", Role.DISPATCHER: "派单员", Role.DEPARTMENT: "承办单位",
-              Role.SUPERVISOR: "督办员", Role.LEADER: "领导", Role.ADMIN: "管理员"}
-HOMES = {Role.AGENT: "/intake", Role.DEPARTMENT: "/inbox"}
 
 
 def supervisor_page(template: str, page: str, *, period: bool = True, charts: bool = False):
-    """A page of the workspace. A logged-in user of another role gets a refusal in words (403),
-    not empty tables (docs/design/ux.md §4); nobody logged in gets the page, whose script sends
-    them to /login."""
-    try:
-        actor = optional_actor()
-    except DomainError:          # an expired or revoked session: the script logs in again
-        actor = None
-    if actor is not None and actor.role not in PAGE_ROLES:
-        return render_template("supervisor_refused.html",
-                               role_name=ROLE_NAMES.get(actor.role, "其他角色"),
-                               home=HOMES.get(actor.role, "/login")), 403
+    """A page of the workspace. Who may use it is asked once, by `page_for` at each route
+    (web/pages.py: another role gets the refusal page, docs/design/ux.md §4)."""
     return render_template(template, sup_page=page, sup_pages=SUPERVISOR_PAGES, period=period,
                            charts=charts)
 
 
 @bp.get("/supervisor")
+@page_for(*PAGE_ROLES)
 def supervisor_overview_page():
     return supervisor_page("supervisor.html", "overview", charts=True)
 
 
 @bp.get("/supervisor/rankings")
+@page_for(*PAGE_ROLES)
 def supervisor_rankings_page():
     return supervisor_page("supervisor_rankings.html", "rankings", charts=True)
 
 
 @bp.get("/supervisor/returns")
+@page_for(*PAGE_ROLES)
 def supervisor_returns_page():
     return supervisor_page("supervisor_returns.html", "returns", charts=True)
 
 
 @bp.get("/supervisor/surveys")
+@page_for(*PAGE_ROLES)
 def supervisor_surveys_page():
     return supervisor_page("supervisor_surveys.html", "surveys", period=False)
 
 
 @bp.get("/supervisor/comments")
+@page_for(*PAGE_ROLES)
 def supervisor_comments_page():
     return supervisor_page("supervisor_comments.html", "comments")
 
@@ -288,6 +281,7 @@ def bulletin_file(bulletin_id: int, fmt: str):
 
 
 @bp.get("/supervisor/bulletin")
+@page_for(*PAGE_ROLES)
 def bulletin_page():
     return render_template("bulletin.html")
 

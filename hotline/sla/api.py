@@ -9,6 +9,7 @@ from marshmallow import fields, validate
 
 from hotline.sla import service as sla_service
 from hotline.web.api import documented, load, login_required, rt
+from hotline.web.pages import page_for
 from hotline.web.schemas import Schema
 from hotline.workorders.domain.workflow import Role
 
@@ -20,6 +21,13 @@ CENTRE = (Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
 class SlaWarningInstantSchema(Schema):
     label = fields.String()
     at = fields.String()
+
+
+class SlaTimeLeftSchema(Schema):
+    overdue = fields.Boolean()
+    seconds = fields.Integer(metadata={"description": "剩余 (或已超时) 的工作时间秒数; natural 时为自然时间"})
+    natural = fields.Boolean()
+    ticking = fields.Boolean(metadata={"description": "此刻是否在计时 (非工作日不计)"})
 
 
 class SlaDeadlineSchema(Schema):
@@ -43,6 +51,9 @@ class SlaDeadlineSchema(Schema):
     explain = fields.List(fields.String(), metadata={
         "description": "why it falls there: days skipped/counted, pauses, extensions"})
     warnings = fields.List(fields.Nested(SlaWarningInstantSchema))
+    # issue 15: time left in working time (natural time for minute/hour clocks)
+    natural = fields.Boolean()
+    time_left = fields.Nested(SlaTimeLeftSchema, allow_none=True)
 
 
 class SlaEscalationSchema(Schema):
@@ -105,6 +116,7 @@ class SlaListItemSchema(Schema):
     ladder = fields.String(allow_none=True)
     ladder_label = fields.String(allow_none=True)
     provisional = fields.Boolean()
+    time_left = fields.Nested(SlaTimeLeftSchema)
 
 
 class SlaCountsSchema(Schema):
@@ -162,13 +174,15 @@ def sla_units():
 
 
 @bp.get("/supervisor/sla")
+@page_for(*CENTRE)                      # issue 15: the roles of /api/v1/sla/units
 def supervisor_sla_page():
-    # a page of the supervisor workspace (its sub-navigation and refusal: reports/api.py)
+    # a page of the supervisor workspace (its sub-navigation: reports/api.py)
     from hotline.reports.api import supervisor_page
     return supervisor_page("sla_supervisor.html", "sla", period=False)
 
 
 @bp.get("/inbox/sla")
+@page_for(Role.DEPARTMENT)              # issue 15: a unit's own lists
 def inbox_sla_page():
     """The department's 即将超时 / 已超时 tabs on their own (the same block /inbox includes)."""
     return render_template("sla_inbox.html")

@@ -130,9 +130,45 @@ def after_save(rt, uow, order, row) -> None:
 
 # ------------------------------------------------------------------ read side
 
+def clock_view(eng: SlaEngine, clock: str, target: str, status: str, due: datetime,
+               now: datetime, natural: bool) -> dict:
+    """A running clock as lists and the order page show it: which clock, its state, and the
+    time left in working time from the engine's calendar (docs/design/ux.md §2); the pages
+    format `time_left` with one helper (Hotline.timeLeft)."""
+    return {"clock": clock, "clock_label": CLOCK_ZH.get(clock, clock), "target": target,
+            "target_label": TARGET_ZH.get(target, target), "status": status,
+            "status_label": STATUS_ZH[status], "due": views.iso(due),
+            "time_left": eng.time_left(due, now, natural).as_dict()}
+
+
+def stored_clock_views(rt, ids, now: datetime | None = None) -> dict[int, dict]:
+    """order id -> clock_view of its worst running clock, from sla_order_state (kept by the
+    after-save hook and the sweep): one primary-key read for a page of a list, so a list
+    shows time left without deriving every order's history."""
+    if not ids:
+        return {}
+    now = now or utcnow()
+    eng = engine(rt)
+    with rt.uow() as uow:
+        rows = uow.session.execute(
+            select(SlaOrderStateRow, WorkOrderRow.urgency)
+            .join(WorkOrderRow, WorkOrderRow.id == SlaOrderStateRow.order_id)
+            .where(SlaOrderStateRow.order_id.in_(list(ids)))).all()
+        out = {}
+        for st, urgency in rows:
+            due = aware(st.due)
+            status = "overdue" if now > due else st.status
+            out[st.order_id] = clock_view(eng, st.clock, st.target, status, due, now,
+                                          eng.clock_is_natural(st.clock, st.target, urgency))
+    return out
+
+
 def deadline_view(eng: SlaEngine, d: Deadline, now: datetime) -> dict:
     status = eng.status_at(d, now)
+    running = d.running_at(now) and not d.paused_since
     return {
+        "natural": d.natural,
+        "time_left": eng.time_left(d.due, now, d.natural).as_dict() if running else None,
         "clock": d.clock, "clock_label": CLOCK_ZH.get(d.clock, d.clock),
         "target": d.target, "target_label": TARGET_ZH.get(d.target, d.target),
         "due": views.iso(d.due), "status": status, "status_label": STATUS_ZH[status],
@@ -187,7 +223,10 @@ def _item(rt, st: SlaOrderStateRow, o: WorkOrderRow) -> dict:
             "target": st.target, "target_label": TARGET_ZH.get(st.target, st.target),
             "due": views.iso(st.due), "overdue_since": views.iso(st.overdue_since),
             "ladder": st.ladder, "ladder_label": LADDER_ZH.get(st.ladder),
-            "provisional": st.provisional}
+            "provisional": st.provisional,
+            "time_left": engine(rt).time_left(
+                aware(st.due), utcnow(),
+                engine(rt).clock_is_natural(st.clock, st.target, o.urgency)).as_dict()}
 
 
 def sla_list(rt, actor: Actor, tab: str, unit: str | None = None, page: int = 1,

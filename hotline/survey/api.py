@@ -12,6 +12,7 @@ from hotline.survey import review as survey_review
 from hotline.survey import service as survey
 from hotline.web.api import documented, json_body, load, login_required, optional_actor, rt
 from hotline.web.errors import ApiError
+from hotline.web.pages import page_for
 from hotline.web.schemas import Schema
 from hotline.workorders.domain.model import Actor
 from hotline.workorders.domain.workflow import Role
@@ -241,11 +242,13 @@ def answer_page(token: str):
 
 
 @bp.get("/survey-queue")
+@page_for(Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN)  # /api/v1/surveys
 def queue_page():
     return render_template("survey_queue.html")
 
 
 @bp.get("/sms-outbox")
+@page_for(*survey.SMS_ROLES)            # issue 15: the roles of /api/v1/sms-outbox
 def sms_page():
     return render_template("survey_sms.html")
 

@@ -340,6 +340,12 @@ def list_surveys(rt, actor: Actor, status: str | None = None, review: str | None
             q = q.where(SurveyRow.review == review)
         rows = uow.session.execute(q.order_by(SurveyRow.id).limit(limit)).all()
         items = [survey_view(s, o, staff=True) for s, o in rows]
+        # issue 15: time left before the survey expires (natural days, survey.yaml
+        # expiry_days), from the SLA engine like every clock (docs/design/ux.md §2)
+        now = utcnow()
+        for it, (s, _) in zip(items, rows, strict=True):
+            it["time_left"] = rt.config.sla_engine.time_left(
+                aware(s.expires_at), now, natural=True).as_dict() if s.status == P.PENDING else None
         log_reads(rt, uow, actor, [s for s, _ in rows])
         uow.commit()
     return {"items": items, "total": len(items)}

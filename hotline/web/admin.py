@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 from hotline.core import auth
 from hotline.core import lockout as security
 from hotline.web.api import documented, json_body, load, login_required
+from hotline.web.pages import page_for
 from hotline.workorders.domain.workflow import Role
 
 bp = Blueprint("admin_security", __name__, template_folder="templates")
@@ -157,6 +158,7 @@ def clear_lockouts(username):
 
 
 @bp.get("/admin")
+@page_for(Role.ADMIN)                   # issue 15: a refusal page for other roles
 def admin_page():
     r = rt()
     return render_template("admin.html", roles=ROLES, units=list(r.city.units.values()))

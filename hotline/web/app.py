@@ -61,6 +61,10 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     from hotline.web import vendor
     vendor.init_app(app)
 
+    # ---- issue 15 (workspace): the order page's facts and the agent's shift list
+    from hotline.web import workspace_api
+    workspace_api.init_app(app)
+
     @app.get("/healthz")
     def healthz():
         body, status = api.health_payload(rt)

@@ -25,6 +25,8 @@ def _do(page, action, reason=None, fill=None, select=None):
     if reason:
         page.fill("#f-reason", reason)
     page.click("#action-submit")
+    # every action is confirmed in a dialog naming its effect (issue 15, docs/design/ux.md §6)
+    page.click("#confirm-dialog #confirm-ok")
     page.wait_for_selector("#action-form", state="hidden")
 
 
@@ -38,7 +40,7 @@ def test_sign_return_reject_reply_accept(live_server, page):
     page.fill("#content", "市民来电反映虎门镇某小区门口垃圾堆积多日无人清运, 气味难闻, 请尽快处理。")
     page.select_option("select[name=unit]", "town_humen")
     page.click("#submit-btn")
-    page.locator("#recent tbody tr.new-order td.number").first.wait_for(timeout=10000)
+    page.locator("#recent tbody tr.new-order td.number").first.wait_for(timeout=30000)
     number = page.locator("#recent tbody tr.new-order td.number").first.inner_text()
     screenshot(page, "dispatch-01-intake")
     _logout(page)
@@ -51,6 +53,8 @@ def test_sign_return_reject_reply_accept(live_server, page):
     assert "待签收" in page.locator("#inbox-tabs").inner_text()
     screenshot(page, "dispatch-02-inbox-to-sign")
     row.locator(".sign-btn").click()
+    expect(page.locator("#confirm-dialog h2")).to_have_text(f"签收工单 {number}？")
+    page.click("#confirm-dialog #confirm-ok")
     page.locator("#inbox tbody tr", has_text=number).wait_for(state="detached")
     page.click("#inbox-tabs button[data-tab=in_progress]")
     page.locator("#inbox tbody tr", has_text=number).wait_for()

@@ -121,8 +121,9 @@ def test_appeal_fields_are_text_on_every_staff_page(live_server, page):
     page.goto(f"{base}/inbox")
     row = page.locator(f"#inbox tr[data-id='{owned['id']}']")
     row.wait_for()
-    assert row.locator("td").nth(2).text_content() == fields["content"]
-    assert row.locator("td").nth(3).text_content().endswith(fields["address"])
+    # (the third column is the time left, issue 15)
+    assert row.locator("td").nth(3).text_content() == fields["content"]
+    assert row.locator("td").nth(4).text_content().endswith(fields["address"])
     sla_row = page.locator(f"#sla-tabs tr[data-order='{owned['id']}']")
     sla_row.wait_for()
     assert sla_row.locator("td").nth(1).text_content() == fields["title"]
@@ -142,7 +143,7 @@ def test_appeal_fields_are_text_on_every_staff_page(live_server, page):
     expect(facts).to_contain_text("来电人", timeout=10000)
     cells = {tr.locator("th").text_content(): tr.locator("td").text_content()
              for tr in facts.locator("tr").all()}
-    assert cells["诉求内容"] == fields["content"]
+    assert page.locator("#o-content").text_content() == fields["content"]   # its own card
     assert cells["来电人"].startswith(fields["caller"]["name"] + " ")
     assert cells["镇街 / 地址"].endswith(fields["address"])
     _assert_inert(page, f"工单 {queued['number']} · 12345")

@@ -12,6 +12,10 @@ pytestmark = pytest.mark.browser
 
 # unit codes, role codes and the category code of the appeal used below
 RAW = re.compile(r"dept_|town_|utility_|\bdepartment\b|\bdispatcher\b|\bsupervisor\b|property_mgmt")
+# issue 15 (the workspace pages): statuses, rapid-response items, survey answers, reason codes too
+RAW_WORKSPACE = re.compile(RAW.pattern + r"|\bpending_dispatch\b|\bdispatched\b|\bin_progress\b"
+                           r"|\breturn_requested\b|\bunresolved\b|\bdissatisfied\b|\brr\d+\b"
+                           r"|\bwrong_town\b|\bpledge\b|\blegal\b|\boverdue\b")
 APPEAL = "我们小区的物业公司不作为, 电梯坏了一个月没人修, 物业费照收, 业主意见很大, 请物业管理部门处理。"
 
 
@@ -62,6 +66,7 @@ def test_header_suggestions_and_order_page_show_names(with_model, live_server, p
     page.locator("#act-sign").click()
     page.wait_for_selector("#action-form:not([hidden])")
     page.click("#action-submit")
+    page.click("#confirm-dialog #confirm-ok")        # the confirmation (issue 15)
     page.wait_for_selector("#action-form", state="hidden")
     expect(page.locator("#timeline .actor").last).to_have_text("虎门镇")
     # centre staff are named by role; the username is only a tooltip
@@ -118,3 +123,39 @@ def test_citizen_form_errors_stand_next_to_their_fields(live_server, phone_page)
     expect(page.locator("#phone")).to_have_attribute("aria-invalid", "true")
     assert page.url.endswith("/self/new")                  # nothing was sent
     screenshot(page, "names-05-self-new-field-errors")
+
+
+def test_workspace_pages_show_names_and_time_left(live_server, page):
+    """Issue 15: the queues, the SLA lists, the survey and SMS pages, the refusal page and the
+    order page show names and time left in words, never a code."""
+    from datetime import datetime, timedelta, timezone
+
+    from tests.conftest import Api
+    api = Api(live_server.app)
+    api.create(content="楼上邻居每天深夜装修噪音很大, 影响休息, 希望有关部门处理。")   # queued
+    late = api.create("admin", content="市民反映虎门镇某小区门口垃圾堆积多日无人清运, 气味难闻。",
+                      town="town_humen", unit="town_humen", received_at=(
+                          datetime.now(timezone.utc) - timedelta(days=40)).isoformat())
+    base = live_server.url
+
+    def visit(path, expect_text=None):
+        page.goto(base + path, wait_until="networkidle")
+        if expect_text:
+            expect(page.locator("main")).to_contain_text(expect_text, timeout=10000)
+        found = RAW_WORKSPACE.findall(page.locator("body").inner_text())
+        assert not found, f"raw codes on {path}: {found}"
+
+    login(page, base, "dispatcher")
+    visit("/dispatch", "剩余")
+    screenshot(page, "names-08-dispatch-queue-time-left")
+    visit(f"/orders/{late['id']}", "已超时")
+    screenshot(page, "names-06-order-overdue")
+    visit("/survey-queue")
+    visit("/sms-outbox")
+    login(page, base, "town_humen")
+    visit("/inbox", "已超时")
+    visit("/inbox/sla", "已超时")
+    visit("/supervisor", "无权使用此页面")
+    login(page, base, "supervisor")
+    visit("/supervisor/sla", "已超时")
+    screenshot(page, "names-07-supervisor-sla-time-left")

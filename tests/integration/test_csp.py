@@ -89,7 +89,7 @@ def test_logged_in_pages_and_refusals_carry_the_policy(sqlite_api):
     for url in SUPERVISOR_PAGES:
         r = c.get(url)
         assert r.status_code == 403 and r.mimetype == "text/html", url
-        assert "无权使用督办工作台" in r.get_data(as_text=True)
+        assert "无权使用此页面" in r.get_data(as_text=True)
         assert "承办单位" in r.get_data(as_text=True)
         _assert_strict(r.headers.get("Content-Security-Policy"), url)
     c = sqlite_api.app.test_client()

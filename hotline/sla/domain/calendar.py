@@ -328,6 +328,28 @@ class WorkCalendar:
             cur += dt.timedelta(days=1)
         return out
 
+    def count_working_days(self, a: dt.date, b: dt.date) -> int:
+        """How many working days d with a <= d < b: whole years from a per-year count kept
+        once, so a clock years late (an imported order) costs a few hundred lookups, not one
+        per day (time left on list pages, hotline/sla/domain/timeleft.py)."""
+        if b <= a:
+            return 0
+        if b <= dt.date(a.year + 1, 1, 1):         # within a's year: day by day (cached)
+            return sum(1 for i in range((b - a).days) if self.day(a + dt.timedelta(days=i)).working)
+        counts = self.__dict__.setdefault("_year_counts", {})
+        for y in range(a.year + 1, b.year):
+            if y not in counts:
+                first = dt.date(y, 1, 1)
+                # a year without data is Monday-Friday (the no-data policy): counted without
+                # asking the package day by day
+                counts[y] = self.count_working_days(first, dt.date(y + 1, 1, 1)) \
+                    if self.has_data(y) else sum(
+                        (first + dt.timedelta(days=i)).weekday() < 5
+                        for i in range((dt.date(y + 1, 1, 1) - first).days))
+        return (self.count_working_days(a, dt.date(a.year + 1, 1, 1))
+                + sum(counts[y] for y in range(a.year + 1, b.year))
+                + self.count_working_days(dt.date(b.year, 1, 1), b))
+
     def is_provisional(self, a: dt.date, b: dt.date) -> bool:
         """True when any day in [a, b] comes from the no-data policy."""
         lo, hi = min(a, b), max(a, b)

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 from hotline.sla.domain.calendar import WorkCalendar, as_local, end_of_day
 from hotline.sla.domain.policy import Policy
+from hotline.sla.domain.timeleft import TimeLeft, time_left
 from hotline.workorders.domain.workflow import OWNER_ACTIONS as _OWNER_ACTIONS
 
 # the actions that start a new owner's handling clocks: the transition table says which
@@ -78,6 +79,7 @@ class Deadline:
     ended_at: dt.datetime | None = None      # stopped unmet (owner changed, replied, closed)
     paused_since: dt.datetime | None = None  # an approved suspension not yet resumed
     explain: tuple[str, ...] = ()
+    natural: bool = False            # minutes in natural time (7x24), not working days (§5.4)
 
     @property
     def stopped_at(self) -> dt.datetime | None:
@@ -249,6 +251,22 @@ class SlaEngine:
             out.append((since, max(now, since) if now else since, True))
         return out
 
+    @staticmethod
+    def clock_is_natural(clock: str, target: str, urgency: str | None) -> bool:
+        """Whether a stored clock (sla_order_state: clock, target) runs in natural time, as
+        `deadlines` builds it: urgent dispatch, every pledge sign/contact/onsite/feedback
+        clock, and a critical order's pledge reply (its 24 h beats the working-day finish);
+        everything else counts working days (docs/design/domain.md §5.4, §5.6)."""
+        if clock == "dispatch":
+            return urgency in ("urgent", "critical")
+        if clock in ("sign", "contact", "onsite", "feedback"):
+            return target == "pledge"
+        return clock == "reply" and target == "pledge" and urgency == "critical"
+
+    def time_left(self, due: dt.datetime, now: dt.datetime, natural: bool = False) -> TimeLeft:
+        """Time left to `due` (negative: how late), in working time unless `natural`."""
+        return time_left(self.calendar, due, now, natural)
+
     # --- status, warnings, escalation --------------------------------------------------------
     def status_at(self, d: Deadline, now: dt.datetime) -> str:
         """ok / warning / overdue. A stopped clock is overdue when it stopped after its due."""
@@ -373,7 +391,7 @@ class _Maker:
                   for a, b, o in ps]
         return Deadline(clock, target, due, start, met, False, secs, None, reason, owner,
                         None if met else end, next((a for a, _, o in ps if o), None),
-                        tuple(lines))
+                        tuple(lines), natural=True)
 
     def fixed(self, clock, target, start, due, met, end, reason):
         prov = self.cal.is_provisional(start.date(), due.date())

@@ -167,8 +167,19 @@ const Hotline = {
   // the monthly bulletin (issue 18 item 5): supervisors preview and publish, leaders read
   if (['supervisor', 'leader', 'admin'].includes(l.role)) links.push(['/supervisor/bulletin', '月度通报']);
   if (l.role === 'admin') links.push(['/docs', '接口文档']);
+  // ---- issue 15 (workspace): every page a role may use is in its menu (the page's API roles:
+  // /dispatch and /supervisor/sla the centre, /supervisor the report readers, /survey-queue the
+  // centre and agents, /sms-outbox core/sms.py SMS_ROLES, arbitration supervisors/leaders/admin)
+  const more = {agent: [['/sms-outbox', '短信发件箱']],
+    dispatcher: [['/supervisor/sla', '时限监控'], ['/supervisor', '督办与报表'], ['/sms-outbox', '短信发件箱']],
+    supervisor: [['/dispatch', '派单与审核']],
+    leader: [['/supervisor/sla', '时限监控'], ['/supervisor/arbitration', '裁定'], ['/dispatch', '派单与审核'],
+             ['/survey-queue', '电话回访']],
+    admin: [['/dispatch', '派单与审核'], ['/supervisor', '督办与报表'], ['/supervisor/sla', '时限监控'],
+            ['/supervisor/arbitration', '裁定'], ['/survey-queue', '电话回访'], ['/sms-outbox', '短信发件箱']]}[l.role] || [];
+  for (const m of more) if (!links.some(x => x[0] === m[0])) links.push(m);
   // built with dom.js (text nodes only): a user's display name is data
-  h.fill(nav, links.map(([href, t]) => h('a', {href}, t)));
+  h.fill(nav, links.map(([href, t]) => h('a', {href, 'aria-current': href === location.pathname ? 'page' : null}, t)));
   h.fill(document.getElementById('whoami'), (l.name || l.username) + ' · ' + Hotline.roleName(l.role));
 })();
 (function logoutButton() {
@@ -176,3 +187,49 @@ const Hotline = {
   b.hidden = !Hotline.login();
   b.addEventListener('click', () => { Hotline.logout(); });
 })();
+// ---- issue 15 (workspace): time left on a clock, the one formatter (docs/design/ux.md §2) ----
+// `tl` is the API's time_left ({overdue, seconds, natural, ticking}), computed by the SLA
+// engine's calendar in working time (hotline/sla/domain/timeleft.py); this only words it:
+// "剩余 3 小时 20 分", "剩余 2 个工作日 5 小时", "已超时 1 个工作日". `elapsed` (seconds since the
+// answer came) moves a ticking clock on for the live countdown; `secs` shows seconds.
+Hotline.timeLeftText = function (tl, elapsed, secs) {
+  if (!tl) return '';
+  const moved = tl.ticking ? Math.floor(elapsed || 0) : 0;
+  let overdue = tl.overdue, s = tl.overdue ? tl.seconds + moved : tl.seconds - moved;
+  if (!overdue && s <= 0) { overdue = true; s = -s; }
+  const day = tl.natural ? ' 天' : ' 个工作日';
+  const d = Math.floor(s / 86400), hh = Math.floor((s % 86400) / 3600), mm = Math.floor((s % 3600) / 60);
+  let words;
+  if (d && overdue && !tl.natural) words = d + day;
+  else if (d) words = d + day + (hh ? ' ' + hh + ' 小时' : '');
+  else if (hh) words = hh + ' 小时 ' + mm + ' 分';
+  else if (secs) words = mm + ' 分 ' + (s % 60) + ' 秒';
+  else words = mm ? mm + ' 分' : '不足 1 分';
+  if (overdue) return s < 60 && !secs ? '已超时' : '已超时 ' + words;
+  return '剩余 ' + words;
+};
+// A clock as a badge: its words, and a colour class that repeats its state (tl-ok /
+// tl-warning / tl-overdue; the text alone is enough for a colour-blind reader). `live` makes
+// it a countdown that moves every second (rapid-response orders).
+Hotline.clockBadge = function (clock, live) {
+  if (!clock || !clock.time_left) return h('span', {class: 'hint'}, '—');
+  const tl = clock.time_left;
+  const state = tl.overdue ? 'overdue' : (clock.status === 'overdue' ? 'overdue' : clock.status || 'ok');
+  const el = h('span', {class: 'time-left tl-' + state + (live ? ' tl-live' : ''),
+    title: (clock.clock_label || '') + (clock.target_label ? '（' + clock.target_label + '）' : '') +
+      (clock.due ? ' 截止 ' + Hotline.fmt(clock.due) : '')});
+  el._tl = tl; el._t0 = Date.now(); el._state = state;
+  Hotline._paintClock(el);
+  return el;
+};
+Hotline._paintClock = function (el) {
+  const live = el.classList.contains('tl-live');
+  const text = Hotline.timeLeftText(el._tl, live ? (Date.now() - el._t0) / 1000 : 0, live);
+  el.textContent = (el._state === 'warning' && !text.startsWith('已超时') ? '即将超时 · ' : '') + text;
+  if (text.startsWith('已超时')) { el.classList.remove('tl-ok', 'tl-warning'); el.classList.add('tl-overdue'); }
+};
+setInterval(() => document.querySelectorAll('.tl-live').forEach(el => { if (el._tl) Hotline._paintClock(el); }), 1000);
+// the 快速响应 badge of a rapid-response order (docs/design/domain.md §7)
+Hotline.rapidBadge = function (o) {
+  return o && o.rapid_item ? h('span', {class: 'badge rapid', title: '快速响应事项'}, '快速响应') : null;
+};

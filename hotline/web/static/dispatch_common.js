@@ -16,3 +16,27 @@ const D = {
   emptyRow(cols, text) { return h('tr', null, h('td', {colspan: cols, class: 'hint'}, text)); },
 };
 D.UNIT_NAMES = new Map(D.UNIT_LIST);
+// ---- issue 15 (workspace) ----
+// A unit picker that picks nothing by itself: it starts on "请选择" and is required (docs/design/
+// ux.md §6: no default picks a unit for the user; it defaulted to 市发展改革局).
+D.unitPicker = function (attrs) {
+  return h('select', Object.assign({required: true}, attrs),
+    h('option', {value: '', selected: true}, '请选择单位'), h.options(D.UNIT_LIST));
+};
+// Confirm what cannot be undone (docs/design/ux.md §6): a modal <dialog> naming the effect and
+// the target; resolves true on 确认, false on 取消 or Esc.
+D.confirm = function (title, effect) {
+  return new Promise((resolve) => {
+    const ok = h('button', {type: 'button', id: 'confirm-ok'}, '确认');
+    const no = h('button', {type: 'button', class: 'secondary', id: 'confirm-cancel'}, '取消');
+    const dlg = h('dialog', {class: 'confirm', id: 'confirm-dialog', 'aria-labelledby': 'confirm-title'},
+      h('h2', {id: 'confirm-title'}, title), effect ? h('p', null, effect) : null, h('p', null, ok, ' ', no));
+    const done = (v) => { dlg.close(); dlg.remove(); resolve(v); };
+    ok.addEventListener('click', () => done(true));
+    no.addEventListener('click', () => done(false));
+    dlg.addEventListener('cancel', (e) => { e.preventDefault(); done(false); });
+    document.body.append(dlg);
+    dlg.showModal();
+    ok.focus();
+  });
+};

@@ -43,10 +43,13 @@ async function createOrder(extra) {
   listOrder(o);
   return o;
 }
-function listOrder(o) {
+const D_fmt = (iso) => (iso ? String(iso).replace('T', ' ').slice(0, 16) : '');
+function listOrder(o, fromServer) {
   // a replayed answer (same key) is the order already listed: list each order once, as it stands
   const tbody = document.querySelector('#recent tbody');
-  const row = h('tr', {class: 'new-order', 'data-id': o.id}, h('td', {class: 'number'}, o.number),
+  const row = h('tr', {class: fromServer ? 'shift-order' : 'new-order', 'data-id': o.id},
+    h('td', {class: 'number'}, h('a', {href: '/orders/' + encodeURIComponent(o.id)}, o.number)),
+    h('td', {class: 'query-code'}, o.query_code || ''), h('td', null, D_fmt(o.received_at)),
     h('td', null, o.status_label), h('td', null, o.unit_name || (o.status === 'pending_dispatch' ? '（待派单员派单）' : '')),
     h('td', null, o.content.slice(0, 60)));
   const old = tbody.querySelector(`tr[data-id="${Number(o.id)}"]`);
@@ -78,7 +81,8 @@ form.addEventListener('submit', async (ev) => {
       '可能重复的在办工单: ' + dups.map(d => d.number + ' (相似度 ' + d.score + ')').join('，') : '';
     // the server found an emergency the live check had not shown yet: the banner asks for the
     // transfer of this order, and the form keeps the appeal until then
-    if (!IntakeTriage.created(o)) form.reset();
+    showSuccess(o);
+    if (!IntakeTriage.created(o)) { form.reset(); document.getElementById('caller_name').focus(); }
   } catch (e) {
     // each error next to its field, named by its label (caller.phone -> caller_phone)
     Hotline.showErrors(form, e, err, {'caller.name': 'caller_name', 'caller.phone': 'caller_phone',
@@ -103,3 +107,30 @@ function checkTriage() {
 }
 content.addEventListener('input', checkTriage);
 document.getElementById('town').addEventListener('change', checkTriage);
+
+// ---- issue 15 (workspace): feedback, the keyboard flow and the shift's list ----
+// After intake a banner names the order number and the 查询码, which the agent reads to the
+// caller for the progress page (docs/design/ux.md §7).
+function showSuccess(o) {
+  const el = document.getElementById('intake-success');
+  h.fill(el, h('div', null, '已登记工单 ', h('a', {href: '/orders/' + encodeURIComponent(o.id), id: 'success-number', class: 'big'}, o.number),
+    ' · ', o.status_label, o.unit_name ? ' · 派至 ' + o.unit_name : ''),
+  o.query_code ? h('div', null, '请告知来电人查询码: ', h('span', {class: 'big', id: 'success-code'}, o.query_code),
+    h('span', {class: 'hint'}, ' (市民凭工单号和查询码在网站查询进度)')) : null);
+  el.hidden = false;
+}
+// Ctrl+Enter submits from any field; Alt+C goes to the appeal; Alt+N starts the next call.
+document.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); form.requestSubmit(); }
+  else if (e.altKey && (e.key === 'c' || e.key === 'C')) { e.preventDefault(); content.focus(); }
+  else if (e.altKey && (e.key === 'n' || e.key === 'N')) {
+    e.preventDefault(); document.getElementById('intake-success').hidden = true;
+    document.getElementById('caller_name').focus();
+  }
+});
+// The shift's list comes from the server (orders this agent logged today), so a reload keeps it.
+Hotline.api('GET', '/api/v1/intake/shift').then((r) => {
+  r.items.slice().reverse().forEach(o => {
+    if (!document.querySelector(`#recent tbody tr[data-id="${Number(o.id)}"]`)) listOrder(o, true);
+  });
+}).catch(() => { /* the list is a convenience: intake works without it */ });

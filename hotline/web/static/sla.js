@@ -25,12 +25,15 @@ const HotlineSla = {
       catch (e) { h.fill(list, h('p', {class: 'error'}, e.message)); return; }
       for (const [k, n] of Object.entries(j.counts)) el.querySelector(`[data-count="${k}"]`).textContent = n;
       if (!j.items.length) { h.fill(list, h('p', {class: 'hint'}, '暂无工单')); return; }
-      h.fill(list, HotlineSla.table('sla-table', ['工单编号', '标题', '承办单位', '时限', '到期时间', '状态', '督办'],
+      h.fill(list, HotlineSla.table('sla-table', ['工单编号', '标题', '承办单位', '时限', '到期时间', '剩余 / 超时', '状态', '督办'],
         j.items.map(i => h('tr', {'data-order': i.id},
           h('td', null, h('a', {href: `/orders/${encodeURIComponent(i.id)}/deadlines`}, i.number)),
           h('td', null, i.title || ''), h('td', null, i.unit_name),
           h('td', null, `${i.clock_label}（${i.target_label}）`),
           h('td', null, HotlineSla.fmt(i.due), i.provisional ? [' ', h('span', {class: 'badge', title: '跨入无节假日数据的年份'}, '暂定')] : null),
+          // issue 15: time left in working time, in words and colour (docs/design/ux.md §2)
+          h('td', null, Hotline.clockBadge({time_left: i.time_left, status: i.sla_status, clock_label: i.clock_label,
+            target_label: i.target_label, due: i.due}, !!i.rapid_item), Hotline.rapidBadge(i)),
           h('td', null, h('span', {class: 'badge ' + i.sla_status}, i.sla_status_label)),
           h('td', {class: 'ladder'}, i.ladder_label ? h('span', {class: 'badge overdue'}, i.ladder_label) : null)))),
         HotlineSla.pager(j, (p) => { state.page = p; render(); }));
@@ -69,7 +72,8 @@ const HotlineSla = {
         h('td', null, d.reason), h('td', null, f(d.started_at)),
         h('td', null, f(d.due), d.provisional ? [' ', h('span', {class: 'badge'}, '暂定')] : null,
           d.extended_from ? [h('br'), h('span', {class: 'hint'}, '原定 ' + f(d.extended_from))] : null),
-        h('td', null, h('span', {class: 'badge ' + d.status}, d.status_label), d.met_at ? [h('br'), '已完成 ' + f(d.met_at)] : null),
+        h('td', null, h('span', {class: 'badge ' + d.status}, d.status_label), d.met_at ? [h('br'), '已完成 ' + f(d.met_at)] : null,
+          d.time_left ? [h('br'), Hotline.clockBadge(d)] : null),   // issue 15: time left
         h('td', null, h('ul', null, d.explain.map(x => h('li', null, x))))))),
       h('h2', null, '催办 / 督办记录'),
       j.escalations.length ? h('ul', {class: 'timeline'}, j.escalations.map(s => h('li', null,

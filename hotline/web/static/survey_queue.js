@@ -4,6 +4,8 @@ async function load() {
   const j = await Hotline.api('GET', '/api/v1/surveys?status=pending');
   const tb = document.querySelector('#queue tbody');
   h.fill(tb, j.items.map(s => h('tr', {'data-id': s.id}, h('td', null, s.order_number), h('td', null, s.phone),
+    // issue 15: time left before the survey expires, in words and colour
+    h('td', null, Hotline.clockBadge(s.time_left ? {time_left: s.time_left, status: 'ok', clock_label: '回访'} : null)),
     h('td', null, s.attempts), h('td', null,
       // no answer preselected: a row saved without asking would record 已解决 + 满意
       h('select', {class: 'res', 'aria-label': '解决情况'}, h.options([['', '请选择'], ['resolved', '已解决'], ['partial', '部分解决'], ['unresolved', '未解决']], '')), ' ',
@@ -12,8 +14,9 @@ async function load() {
       h('input', {class: 'com', placeholder: '意见'}), ' ',
       h('button', {type: 'button', class: 'save'}, '保存回答'), ' ',
       h('button', {type: 'button', class: 'miss'}, '未接通')))),
-  j.items.length ? null : h('tr', null, h('td', {colspan: 4}, '暂无待回访')));
+  j.items.length ? null : h('tr', null, h('td', {colspan: 5}, '暂无待回访')));
   tb.querySelectorAll('.save').forEach(b => b.onclick = async () => {
+    if (b.disabled) return;
     const tr = b.closest('tr');
     tr.querySelectorAll('.field-error').forEach(p => p.remove());
     const missing = ['res', 'sat'].map(c => tr.querySelector('.' + c)).filter(sel => !sel.value);
@@ -22,14 +25,26 @@ async function load() {
       missing.forEach(sel => sel.after(h('p', {class: 'field-error', role: 'alert'}, '请选择' + sel.getAttribute('aria-label'))));
       return;
     }
-    // staff record the citizen's phone answer by survey id (电话回访), never with the token
-    await Hotline.api('POST', '/api/v1/surveys/' + tr.dataset.id + '/answer', {contacted: tr.querySelector('.con').checked,
-      resolved: tr.querySelector('.res').value, satisfaction: tr.querySelector('.sat').value,
-      comment: tr.querySelector('.com').value || null});
+    // staff record the citizen's phone answer by survey id (电话回访), never with the token;
+    // the row's buttons are disabled while the request is in flight (issue 15)
+    tr.querySelectorAll('button').forEach(x => { x.disabled = true; });
+    try {
+      await Hotline.api('POST', '/api/v1/surveys/' + tr.dataset.id + '/answer', {contacted: tr.querySelector('.con').checked,
+        resolved: tr.querySelector('.res').value, satisfaction: tr.querySelector('.sat').value,
+        comment: tr.querySelector('.com').value || null});
+    } catch (e) {
+      tr.querySelectorAll('button').forEach(x => { x.disabled = false; });
+      b.after(h('p', {class: 'field-error', role: 'alert'}, e.message + (Hotline.fieldErrors(e) ? '：' + Hotline.fieldErrors(e) : '')));
+      return;
+    }
     load();
   });
   tb.querySelectorAll('.miss').forEach(b => b.onclick = async () => {
-    await Hotline.api('POST', '/api/v1/surveys/' + b.closest('tr').dataset.id + '/attempts', {});
+    if (b.disabled) return;
+    b.closest('tr').querySelectorAll('button').forEach(x => { x.disabled = true; });
+    try { await Hotline.api('POST', '/api/v1/surveys/' + b.closest('tr').dataset.id + '/attempts', {}); }
+    catch (e) { b.closest('tr').querySelectorAll('button').forEach(x => { x.disabled = false; });
+      b.after(h('p', {class: 'field-error', role: 'alert'}, e.message)); return; }
     load();
   });
 }
