@@ -4,7 +4,9 @@
 * the staff search (hotline/workorders/commands.list_orders, the path of GET /api/v1/orders,
   with its access-log write): order number, phone, 查询码, Chinese text (common and rare
   words, two words, a text with a town filter), filters alone (status + town, overdue, rapid,
-  a date range, sort by due), as a centre role and as a unit; target p99 <= 100 ms;
+  a date range, sort by due), as a centre role and as a unit (one order in 40 has an
+  assisting unit, so a unit's visibility is its own orders OR those it assists on);
+  target p99 <= 100 ms;
 * the department inbox (dispatch/queries.inbox, the path of GET /api/v1/inbox: tab counts from
   the per-unit counters, one page of a tab, the 协办 tab, the access-log write and commit);
   target p99 <= 20 ms.
@@ -112,11 +114,11 @@ def main() -> int:
                   search_text, sent_back, updated_at, version)
                 SELECT g, 'DG' || to_char(r.at AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD')
                        || lpad(g::text, 7, '0'),
-                  lpad(((g * 48271) % 1000000)::text, 6, '0'),
+                  lpad(((g::bigint * 48271) % 1000000)::text, 6, '0'),
                   (CAST(:statuses AS text[]))[1 + (g * 7) % :ns],
                   NULL, (CAST(:texts AS text[]))[1 + g % :nt], 'phone',
                   (CAST(:atypes AS text[]))[1 + g % :na], 'normal', '市民',
-                  '13' || lpad(((g * 7919) % 400000000)::text, 9, '0'), false, false,
+                  '13' || lpad(((g::bigint * 7919) % 400000000)::text, 9, '0'), false, false,
                   (CAST(:towns AS text[]))[1 + g % :nw],
                   (CAST(:addrs AS text[]))[1 + (g * 31) % :nd],
                   (CAST(:cats AS text[]))[1 + g % :nc],
@@ -124,7 +126,9 @@ def main() -> int:
                        ELSE (CAST(:units AS text[]))[1 + (g * 13) % :nu] END,
                   CASE WHEN (g * 7) % :ns = :pending THEN NULL
                        ELSE (CAST(:units AS text[]))[1 + (g * 13) % :nu] END,
-                  '[]', CASE WHEN g % 50 = 0 THEN 'R' || (g % 65) END,
+                  CASE WHEN g % 40 = 0 THEN json_build_array(
+                    (CAST(:units AS text[]))[1 + (g * 17) % :nu]) ELSE '[]' END,
+                  CASE WHEN g % 50 = 0 THEN 'R' || (g % 65) END,
                   r.at, r.at, 'bench',
                   (CAST(:tterms AS text[]))[1 + g % :nt] || ' '
                     || (CAST(:aterms AS text[]))[1 + (g * 31) % :nd],
@@ -199,21 +203,23 @@ def main() -> int:
             "unit_list": lambda: (_unit(rnd, sample), {"sort": "-received_at"}),
             "unit_page_5": lambda: (_unit(rnd, sample), {"page": 5}),
         }
-        for name, make in kinds.items():     # warm-up: imports, pool, plans, caches
+        for make in kinds.values():     # warm-up: imports, pool, plans, caches
             actor, f = make()
             list_orders(rt, actor, {"page": 1, "per_page": 20, **f})
         ms_by: dict[str, list] = {k: [] for k in kinds}
+        cpu_ms: list[float] = []
         totals: dict[str, list] = {k: [] for k in kinds}
         names = list(kinds) * (a.queries // len(kinds) + 1)
         rnd.shuffle(names)
         for name in names[:a.queries]:
             actor, f = kinds[name]()
-            s = time.perf_counter()
+            s, cpu = time.perf_counter(), time.process_time()
             out = list_orders(rt, actor, {"page": 1, "per_page": 20, **f})
             ms_by[name].append((time.perf_counter() - s) * 1000)
+            cpu_ms.append((time.process_time() - cpu) * 1000)
             totals[name].append(out["total"])
         allms = [x for v in ms_by.values() for x in v]
-        result["search"] = {"all": summary(allms),
+        result["search"] = {"all": summary(allms), "python_cpu": summary(cpu_ms),
                             "by_kind": {k: {**summary(v), "median_total":
                                             statistics.median(totals[k])}
                                         for k, v in ms_by.items() if v}}
@@ -221,13 +227,15 @@ def main() -> int:
         tabs = ["to_sign", "in_progress", "return_pending", "sent_back", "assist"]
         for u in units[:5]:
             inbox(rt, Actor(u, "department", u), "to_sign")
-        ims = []
+        ims, icpu = [], []
         for _ in range(a.inbox):
             u = rnd.choice(units)
-            s = time.perf_counter()
+            s, cpu = time.perf_counter(), time.process_time()
             inbox(rt, Actor(u, "department", u), rnd.choice(tabs))
             ims.append((time.perf_counter() - s) * 1000)
+            icpu.append((time.process_time() - cpu) * 1000)
         result["inbox"] = summary(ims)
+        result["inbox_python_cpu"] = summary(icpu)
         with rt.uow() as uow:
             result["inbox_counters_equal_recount"] = (counters.stored(uow.session)
                                                       == counters.recount(uow.session))
@@ -279,7 +287,12 @@ def _md(r: dict) -> str:
         f"| search, all kinds ({s['all']['n']} queries) | {s['all']['p50']} ms | "
         f"{s['all']['p95']} ms | {s['all']['p99']} ms | {s['all']['max']} ms | p99 <= 100 ms |",
         f"| inbox ({i['n']} requests) | {i['p50']} ms | {i['p95']} ms | {i['p99']} ms | "
-        f"{i['max']} ms | p99 <= 20 ms |", "",
+        f"{i['max']} ms | p99 <= 20 ms |",
+        f"| search, Python CPU of the client process | {s['python_cpu']['p50']} ms | "
+        f"{s['python_cpu']['p95']} ms | {s['python_cpu']['p99']} ms | {s['python_cpu']['max']} ms | |",
+        f"| inbox, Python CPU of the client process | {r['inbox_python_cpu']['p50']} ms | "
+        f"{r['inbox_python_cpu']['p95']} ms | {r['inbox_python_cpu']['p99']} ms | "
+        f"{r['inbox_python_cpu']['max']} ms | |", "",
         f"Inbox counters equal a recount after the run: {r['inbox_counters_equal_recount']}",
         "", "## Search by kind", "",
         "| kind | n | p50 | p95 | p99 | max | median matches |", "|---|---|---|---|---|---|---|"]

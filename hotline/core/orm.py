@@ -109,6 +109,10 @@ class WorkOrderRow(Base):
         Index("ix_work_orders_received_at", "received_at"),
         Index("ix_work_orders_caller_phone", "caller_phone"),
         Index("ix_work_orders_query_code", "query_code"),   # the search by 查询码
+        # the few orders with assisting units: one arm of a unit's visibility (core/access.py)
+        Index("ix_work_orders_assisted", "id",
+              postgresql_where=text("CAST(assist_units AS TEXT) <> '[]'"),
+              sqlite_where=text("CAST(assist_units AS TEXT) <> '[]'")),
         Index("ix_work_orders_town_category", "town", "category", "received_at"),
         Index("ux_work_orders_idempotency_key", "created_by", "idempotency_key", unique=True,
               postgresql_where=text("idempotency_key IS NOT NULL"),

@@ -145,17 +145,10 @@ def _get_order(rt: Runtime, actor: Actor, order_id: int) -> dict:
 
 
 def list_orders(rt: Runtime, actor: Actor, filters: dict, log_access: bool = True) -> dict:
-    out = _list_orders(rt, actor, filters)
-    if log_access:   # PIPL access log (docs/design/domain.md §10.2)
-        from hotline.privacy import service as privacy
-        privacy.record_access(rt, actor, "list", [i["id"] for i in out["items"]])
-    return out
-
-
-def _list_orders(rt: Runtime, actor: Actor, filters: dict) -> dict:
-    # the search and the staff list: filters, sorting, paging (issue 15, Build 3)
+    """The search and the staff list: filters, sorting, paging (issue 15, Build 3), with the
+    PIPL access log of the page read (docs/design/domain.md §10.2) in the same transaction."""
     from hotline.workorders import search
-    return search.list_orders(rt, actor, filters)
+    return search.list_orders(rt, actor, filters, log_access=log_access)
 
 
 def list_units(rt: Runtime) -> list[dict]:

@@ -23,6 +23,7 @@ import re
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import asc, desc, func, literal_column, or_, select, text
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from hotline.core import hooks
@@ -129,17 +130,20 @@ def build_query(dialect: str, actor, f: dict):
         q = q.where(WorkOrderRow.received_at >= _day_start(f["received_from"]))
     if f.get("received_to"):   # the whole last day
         q = q.where(WorkOrderRow.received_at < _day_start(f["received_to"] + timedelta(days=1)))
-    overdue = (select(SlaOrderStateRow.order_id)
-               .where(SlaOrderStateRow.order_id == WorkOrderRow.id,
-                      SlaOrderStateRow.status == "overdue").exists())
+    # an alias: the page's query also joins sla_order_state for its columns
+    st = aliased(SlaOrderStateRow)
+    overdue = (select(st.order_id).where(st.order_id == WorkOrderRow.id,
+                                         st.status == "overdue").exists())
     if f.get("overdue") is not None:
         q = q.where(overdue if f["overdue"] else ~overdue)
     return q
 
 
-def list_orders(rt, actor, f: dict) -> dict:
+def list_orders(rt, actor, f: dict, log_access: bool = True) -> dict:
     """One page of the orders `actor` may see that match the filters `f` (validated by the
-    API's schema), sorted; `total` is exact up to COUNT_CAP (`total_exact` says so)."""
+    API's schema), sorted; `total` is exact up to COUNT_CAP (`total_exact` says so). The
+    read and its access-log rows (PIPL, docs/design/domain.md §10.2) are one transaction."""
+    from hotline.privacy import service as privacy
     from hotline.sla.orm import SlaOrderStateRow
     page, per_page = f.get("page", 1), f.get("per_page", 20)
     sort = f.get("sort") or DEFAULT_SORT
@@ -147,28 +151,31 @@ def list_orders(rt, actor, f: dict) -> dict:
     with rt.uow() as uow:
         dialect = uow.session.get_bind().dialect.name
         q = build_query(dialect, actor, f)
-        total = uow.session.execute(select(func.count()).select_from(
-            q.with_only_columns(WorkOrderRow.id).limit(COUNT_CAP + 1).subquery())).scalar_one()
-        if key == "due":
-            due = (select(SlaOrderStateRow.due).where(SlaOrderStateRow.order_id == WorkOrderRow.id)
-                   .scalar_subquery())
-            col = due
-        else:
-            col = SORTS[key]
+        col = SlaOrderStateRow.due if key == "due" else SORTS[key]
         order = desc(col) if descending else asc(col)
-        # a stable tie-break, and orders without a due date last either way
+        # a stable tie-break, and orders without a running clock last either way
         order_by = ([col.is_(None)] if key == "due" else []) + [order, WorkOrderRow.id.desc()]
-        rows = uow.session.execute(q.order_by(*order_by).limit(per_page)
-                                   .offset((page - 1) * per_page)).scalars().all()
-        states = {s.order_id: s for s in uow.session.execute(select(SlaOrderStateRow).where(
-            SlaOrderStateRow.order_id.in_([r.id for r in rows]))).scalars()} if rows else {}
+        # the SLA summary comes along in the same statement (one row per order at most)
+        page_q = (q.add_columns(SlaOrderStateRow.status, SlaOrderStateRow.due,
+                                SlaOrderStateRow.clock)
+                  .outerjoin(SlaOrderStateRow, SlaOrderStateRow.order_id == WorkOrderRow.id)
+                  .order_by(*order_by).limit(per_page).offset((page - 1) * per_page))
+        rows = uow.session.execute(page_q).all()
+        if page == 1 and len(rows) < per_page:
+            total = len(rows)    # the whole result is on this page: nothing left to count
+        else:
+            total = uow.session.execute(select(func.count()).select_from(
+                q.with_only_columns(WorkOrderRow.id).limit(COUNT_CAP + 1).subquery())
+            ).scalar_one()
         items = []
-        for r in rows:
+        for r, sla_status, sla_due, sla_clock in rows:
             v = views.order_view(rt, _brief(r), actor, brief=True)
-            s = states.get(r.id)
-            v["sla"] = ({"status": s.status, "due": views.iso(s.due), "clock": s.clock}
-                        if s is not None else None)
+            v["sla"] = ({"status": sla_status, "due": views.iso(sla_due), "clock": sla_clock}
+                        if sla_status is not None else None)
             items.append(v)
+        if log_access:
+            privacy.record_access(rt, actor, "list", [i["id"] for i in items], uow=uow)
+        uow.commit()
     return {"items": items, "total": min(total, COUNT_CAP), "total_exact": total <= COUNT_CAP,
             "page": page, "per_page": per_page, "sort": sort}
 

@@ -1,6 +1,7 @@
 """order search and inbox counters (issue 15, Build 3 and 4): work_orders.search_text with its
 full-text index (SQLite: FTS5 table work_orders_fts; PostgreSQL: GIN on
-to_tsvector('simple', search_text)), an index on query_code, and the per-unit inbox counters
+to_tsvector('simple', search_text)), an index on query_code, an index of the orders with assisting units (a unit's
+visibility, core/access.py), and the per-unit inbox counters
 (hotline/workorders/search.py, hotline/dispatch/counters.py)
 
 Revision ID: 0030_search
@@ -22,6 +23,9 @@ def upgrade() -> None:
     bind = op.get_bind()
     op.add_column("work_orders", sa.Column("search_text", sa.Text(), nullable=True))
     op.create_index("ix_work_orders_query_code", "work_orders", ["query_code"])
+    assisted = sa.text("CAST(assist_units AS TEXT) <> '[]'")
+    op.create_index("ix_work_orders_assisted", "work_orders", ["id"],
+                    postgresql_where=assisted, sqlite_where=assisted)
     op.create_table(
         "inbox_counts",
         sa.Column("unit", sa.String(64), primary_key=True),
@@ -69,5 +73,6 @@ def downgrade() -> None:
     else:
         op.execute("DROP INDEX IF EXISTS ix_work_orders_search")
     op.drop_table("inbox_counts")
+    op.drop_index("ix_work_orders_assisted", table_name="work_orders")
     op.drop_index("ix_work_orders_query_code", table_name="work_orders")
     op.drop_column("work_orders", "search_text")
