@@ -94,8 +94,8 @@ const me = Hotline.requireLogin();
       h('td', {class: 'unit-cell'}, o.unit_name || L.units.get(o.unit) || (o.unit ? '其他单位' : '待派单')),
       callerCell(o.caller),
       h('td', {class: 'nowrap'}, Hotline.fmt(o.received_at)),
-      h('td', {class: 'nowrap'}, sla ? [h('span', {class: 'badge ' + sla.status}, SLA[sla.status] || ''),
-                                        ' ', Hotline.fmt(sla.due)] : ''));
+      h('td', {class: 'due-cell'}, sla ? [h('span', {class: 'badge ' + sla.status}, SLA[sla.status] || ''),
+                                          h('br'), Hotline.fmt(sla.due)] : ''));
   }
 
   function pages(body) {
