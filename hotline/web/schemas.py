@@ -358,7 +358,7 @@ class OrderSchema(Schema):
 
 class OrderListSchema(PageSchema):
     items = fields.List(fields.Nested(OrderSchema))
-    total_exact = fields.Boolean(metadata={"description": "false: 匹配超过 10000 条, total 为 10000"})
+    total_exact = fields.Boolean(metadata={"description": "false: 匹配超过 1000 条, total 为 1000"})
     sort = fields.String()
 
 
