@@ -11,13 +11,16 @@ from __future__ import annotations
 def after_save_hooks() -> tuple:
     """fn(rt, uow, order, row), run in this order inside the transaction of every save of an
     order: the SLA engine's next check and stored state, the scoring facts, the 两个15%
-    evaluation of an attributed return, a direct answer's reply and article check."""
+    evaluation of an attributed return, a direct answer's reply and article check; then
+    (issue 15) the units' inbox counters and SQLite's full-text rows of a new order."""
+    from hotline.dispatch import counters as inbox_counters
     from hotline.knowledge import service as knowledge
     from hotline.reports import facts as reports_facts
     from hotline.sla import service as sla_service
     from hotline.workorders import rules
+    from hotline.workorders import search as order_search
     return (sla_service.after_save, reports_facts.refresh_facts, rules.after_save,
-            knowledge.answer_hook)
+            knowledge.answer_hook, inbox_counters.after_save, order_search.index_hook)
 
 
 def bootstrap(rt):

@@ -13,6 +13,7 @@ from hotline.dispatch.orm import RoutingRuleRow
 from hotline.survey.domain.policy import PENDING
 from hotline.survey.orm import SurveyRow
 from hotline.workorders.domain.model import Caller, Transition, WorkOrder
+from hotline.workorders.domain.search import document_terms
 from hotline.workorders.domain.workflow import CLOSED_STATES, EVENT_OF
 
 
@@ -110,6 +111,10 @@ class WorkOrderRepository:
     def __init__(self, session: Session):
         self.session = session
         self._rows: dict[int, WorkOrderRow] = {}
+        # (unit, status, sent_back) of each order as it was before this transaction changed
+        # it, None for an order added here: read (and cleared) by the inbox counters'
+        # after-save hook (hotline/dispatch/counters.py), which moves the order between tabs.
+        self.before: dict[int, tuple | None] = {}
 
     def get(self, order_id: int) -> WorkOrder | None:
         row = self.session.execute(
@@ -167,6 +172,7 @@ class WorkOrderRepository:
         self.session.flush()
         order.id = row.id
         self._rows[row.id] = row
+        self.before.setdefault(row.id, None)
         self._append(order, 0)
 
     def by_idempotency_key(self, created_by: str, key: str) -> WorkOrderRow | None:
@@ -194,11 +200,13 @@ class WorkOrderRepository:
         assert row.id is not None and order.id == row.id
         self.session.add(row)
         self._rows[row.id] = row
+        self.before.setdefault(row.id, None)
         self._append(order, 0)
 
     def save(self, order: WorkOrder, known_history: int) -> None:
         """Write the aggregate's changed fields and its new transitions (append-only)."""
         row = self._rows[order.id]
+        self.before.setdefault(order.id, (row.unit, row.status, bool(row.sent_back)))
         for name, value in mutable_values(order).items():
             setattr(row, name, value)
         row.updated_at = utcnow()   # always bump: the version check must fire on every action
@@ -302,7 +310,9 @@ def aggregate_values(order: WorkOrder) -> dict:
 
 def new_row(order: WorkOrder, **extra) -> WorkOrderRow:
     """The row of a new order: the aggregate's values plus what only the row holds
-    (query code, creation stamps, the classifier's suggestions, the idempotency key)."""
+    (query code, creation stamps, the classifier's suggestions, the idempotency key, the
+    search terms of its title, content and address)."""
+    extra.setdefault("search_text", document_terms(order.title, order.content, order.address))
     return WorkOrderRow(**aggregate_values(order), **extra)
 
 

@@ -90,6 +90,10 @@ class WorkOrderRow(Base):
     # 被回退: back in the unit's hands after the centre sent its reply back. Derived from
     # the history (WorkOrder.is_sent_back) and stored so the inbox tabs are index scans.
     sent_back: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The order search's terms (hotline/workorders/domain/search.py): written with the order
+    # (core/db.new_row); indexed by FTS5 on SQLite and a GIN index on PostgreSQL, both made by
+    # migration 0030_search outside this metadata (hotline/workorders/search.py).
+    search_text: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
@@ -104,6 +108,11 @@ class WorkOrderRow(Base):
         Index("ix_work_orders_next_check_at", "next_check_at"),
         Index("ix_work_orders_received_at", "received_at"),
         Index("ix_work_orders_caller_phone", "caller_phone"),
+        Index("ix_work_orders_query_code", "query_code"),   # the search by 查询码
+        # the few orders with assisting units: one arm of a unit's visibility (core/access.py)
+        Index("ix_work_orders_assisted", "id",
+              postgresql_where=text("CAST(assist_units AS TEXT) <> '[]'"),
+              sqlite_where=text("CAST(assist_units AS TEXT) <> '[]'")),
         Index("ix_work_orders_town_category", "town", "category", "received_at"),
         Index("ux_work_orders_idempotency_key", "created_by", "idempotency_key", unique=True,
               postgresql_where=text("idempotency_key IS NOT NULL"),

@@ -77,3 +77,13 @@ class ReturnFlagRow(Base):
     cleared_by: Mapped[str | None] = mapped_column(String(64))
     clear_reason: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (Index("ix_return_flags_open", "kind", "subject", "cleared_at"),)
+
+
+class InboxCountRow(Base):
+    """How many orders a unit leads in each inbox tab (hotline/dispatch/counters.py): kept in
+    the transaction of every save of an order, so the inbox reads its tab counts as a few
+    primary-key rows instead of counting the unit's orders (issue 15, Build 4)."""
+    __tablename__ = "inbox_counts"
+    unit: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tab: Mapped[str] = mapped_column(String(32), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)

@@ -170,6 +170,15 @@ INBOX_TABS: dict[str, tuple] = {
 }
 
 
+def tab_of(status: str | None, sent_back: bool) -> str | None:
+    """The inbox tab an order the unit leads is in (None: in no tab), the same rule as
+    `_tab_filter`; the per-unit counters (dispatch/counters.py) count by it."""
+    for key, (_, statuses, pred) in INBOX_TABS.items():
+        if status in {str(x) for x in statuses} and bool(sent_back) == (pred is _sent_back):
+            return key
+    return None
+
+
 def _tab_filter(key: str):
     """SQL for one inbox tab: its statuses and the stored 被回退 flag, so every tab is a
     range of the (unit, status, sent_back, id) index."""
@@ -182,22 +191,17 @@ def inbox(rt, actor: Actor, tab: str = "to_sign", page: int = 1, per_page: int =
     """One tab of the unit's inbox (a page of it) plus the count of every tab, and the unit's
     协办 tasks. Counting and filtering happen in SQL on the (unit, status, id) index, so the
     cost follows the unit's open orders, not the whole table (inbox p99 on 1 M orders)."""
-    from sqlalchemy import func
+    from hotline.dispatch import counters
     if actor.role != Role.DEPARTMENT or not actor.unit:
         raise NotPermitted("收件箱仅供承办单位使用")
     if tab not in INBOX_TABS and tab != "assist":
         raise RuleViolation(f"未知标签 {tab}", field="tab")
     mine = owned_filter(actor)   # the tabs hold the orders the unit leads
     with rt.uow() as uow:
-        # one GROUP BY on the (unit, status, sent_back, id) index counts every tab
-        by_key = {(st, bool(sb)): n for st, sb, n in uow.session.execute(
-            select(WorkOrderRow.status, WorkOrderRow.sent_back, func.count()).where(mine)
-            .where(WorkOrderRow.status.in_(sorted({str(x) for _, ss, _ in INBOX_TABS.values()
-                                                   for x in ss})))
-            .group_by(WorkOrderRow.status, WorkOrderRow.sent_back)).all()}
-        counts, items = {}, []
-        for key, (_, ss, pred) in INBOX_TABS.items():
-            counts[key] = sum(by_key.get((str(x), pred is _sent_back), 0) for x in ss)
+        # the tab counts are the unit's counters, kept in step by every save of an order
+        # (dispatch/counters.py; issue 15, Build 4): a few primary-key rows, not a count
+        stored = counters.counts(uow.session, actor.unit)
+        counts, items = {key: stored.get(key, 0) for key in INBOX_TABS}, []
         if tab in INBOX_TABS:
             rows = uow.session.execute(
                 select(*BRIEF_COLUMNS).where(mine, _tab_filter(tab))

@@ -15,7 +15,7 @@ from hotline.web import schemas as s
 from hotline.web.action_schemas import action_schema
 from hotline.web.errors import ApiError
 from hotline.workorders import commands as orders
-from hotline.workorders.domain.workflow import ACTION_LABELS, ACTIONS, Role
+from hotline.workorders.domain.workflow import ACTION_LABELS, ACTIONS, STATUS_LABELS, Role
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 ROUTES: list[dict] = []   # read by the OpenAPI generator
@@ -294,7 +294,10 @@ def parse_idempotency_key(raw: str) -> str:
             query=s.ListQuerySchema)
 @login_required()
 def list_orders():
-    filters = load(s.ListQuerySchema(), request.args.to_dict())
+    city = rt().city
+    schema = s.list_query_schema(tuple(STATUS_LABELS), tuple(city.units), tuple(city.towns),
+                                 tuple(city.categories), tuple(city.appeal_types))
+    filters = load(schema(), request.args.to_dict())
     return jsonify(orders.list_orders(rt(), g.actor, filters))
 
 

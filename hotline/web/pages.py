@@ -60,6 +60,15 @@ def intake_page():
     return render_template("intake.html", **_ctx())
 
 
+@bp.get("/orders")
+def orders_page():
+    """工单查询: the search and order list of every staff role (issue 15, Build 3); what each
+    role finds is the API's business (core/access.py), the page only asks."""
+    from hotline.workorders.domain.workflow import STATUS_LABELS
+    return render_template("orders.html", statuses=[(str(k), v) for k, v in STATUS_LABELS.items()],
+                           **_ctx())
+
+
 @bp.get("/docs")
 def docs_page():
     return render_template("docs.html")

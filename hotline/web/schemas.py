@@ -214,14 +214,67 @@ class LogoutSchema(Schema):
     logged_out = fields.Boolean()
 
 
+class CodeList(fields.String):
+    """A comma-separated list of codes (?status=dispatched,signed), each one of `choices`."""
+    default_error_messages = {"unknown": "未知的值: {value}"}
+
+    def __init__(self, choices=(), **kw):
+        super().__init__(**kw)
+        self.choices = tuple(choices)
+
+    def _deserialize(self, value, attr, data, **kw):
+        raw = super()._deserialize(value, attr, data, **kw)
+        codes = [c.strip() for c in raw.split(",") if c.strip()]
+        bad = [c for c in codes if self.choices and c not in self.choices]
+        if bad:
+            raise self.make_error("unknown", value="、".join(bad[:3]))
+        return codes
+
+
 class ListQuerySchema(Schema):
-    status = fields.String()
-    unit = fields.String()
-    town = fields.String()
-    category = fields.String()
-    q = fields.String(validate=validate.Length(max=100))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+    """The order search and list (issue 15, Build 3; hotline/workorders/search.py). Every
+    parameter is kept in the page's URL, so a view can be shared and reloaded."""
+    q = fields.String(validate=validate.Length(max=100, error="搜索内容不能超过 {max} 个字符"),
+                      metadata={"description": "工单编号 (精确)、来电号码、查询码, 或标题/内容/地址中的文字"})
+    status = CodeList(metadata={"description": "状态代码, 多个用逗号分隔"})
+    unit = fields.String(metadata={"description": "承办单位代码"})
+    town = fields.String(metadata={"description": "镇街代码"})
+    category = fields.String(metadata={"description": "分类代码"})
+    appeal_type = fields.String(metadata={"description": "诉求类型代码"})
+    rapid = fields.Boolean(metadata={"description": "true: 仅快速响应事项; false: 排除"})
+    overdue = fields.Boolean(metadata={"description": "true: 仅已超时; false: 排除已超时"})
+    received_from = Day(metadata={"description": "受理日期起 (含, YYYY-MM-DD)"})
+    received_to = Day(metadata={"description": "受理日期止 (含, YYYY-MM-DD)"})
+    sort = fields.String(load_default="-received_at", validate=validate.OneOf(
+        ("received_at", "-received_at", "number", "-number", "status", "-status", "due", "-due"),
+        error="未知排序方式, 可选: {choices}"))
+    page = fields.Integer(load_default=1, validate=validate.Range(
+        min=1, max=100000, error="页码须在 {min} 至 {max} 之间"))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(
+        min=1, max=200, error="每页条数须在 {min} 至 {max} 之间"))
+
+    @validates_schema
+    def _range(self, data, **kw):
+        start, end = data.get("received_from"), data.get("received_to")
+        if start is not None and end is not None and start > end:
+            raise ValidationError("结束日期不能早于开始日期", field_name="received_to")
+
+
+@lru_cache(maxsize=8)
+def list_query_schema(statuses: tuple, units: tuple, towns: tuple, categories: tuple,
+                      appeal_types: tuple):
+    """ListQuerySchema with the city's codes: an unknown status, unit, town, category or
+    appeal type is a 422 naming the field, never an empty list that looks like "no orders"."""
+
+    class CityListQuerySchema(ListQuerySchema):
+        status = CodeList(statuses)
+        unit = fields.String(validate=validate.OneOf(units, error="未知单位代码"))
+        town = fields.String(validate=validate.OneOf(towns, error="未知镇街代码"))
+        category = fields.String(validate=validate.OneOf(categories, error="未知分类代码"))
+        appeal_type = fields.String(validate=validate.OneOf(appeal_types,
+                                                            error="未知诉求类型代码"))
+
+    return CityListQuerySchema
 
 
 class ClassifyRequestSchema(Schema):
@@ -309,6 +362,8 @@ class OrderSchema(Schema):
 
 class OrderListSchema(PageSchema):
     items = fields.List(fields.Nested(OrderSchema))
+    total_exact = fields.Boolean(metadata={"description": "false: 匹配超过 1000 条, total 为 1000"})
+    sort = fields.String()
 
 
 class ErrorBodySchema(Schema):

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from hotline.core import hooks
-from hotline.core.access import visible, visible_filter
+from hotline.core.access import visible
 from hotline.core.db import row_to_dict, utcnow
-from hotline.core.orm import LabelledExampleRow, NoteRow, UnitRow, WorkOrderRow
+from hotline.core.orm import LabelledExampleRow, NoteRow, UnitRow
 from hotline.core.runtime import Runtime
 from hotline.intake import service as intake
 from hotline.intake.service import Conflict  # noqa: F401  (raised by act; callers catch orders.Conflict)
@@ -146,32 +146,10 @@ def _get_order(rt: Runtime, actor: Actor, order_id: int) -> dict:
 
 
 def list_orders(rt: Runtime, actor: Actor, filters: dict, log_access: bool = True) -> dict:
-    out = _list_orders(rt, actor, filters)
-    if log_access:   # PIPL access log (docs/design/domain.md §10.2)
-        from hotline.privacy import service as privacy
-        privacy.record_access(rt, actor, "list", [i["id"] for i in out["items"]])
-    return out
-
-
-def _list_orders(rt: Runtime, actor: Actor, filters: dict) -> dict:
-    page, per_page = filters.get("page", 1), filters.get("per_page", 20)
-    q = select(WorkOrderRow).where(visible_filter(actor))   # docs/design/domain.md §3.7
-    for key in ("status", "unit", "town", "category"):
-        if filters.get(key):
-            q = q.where(getattr(WorkOrderRow, key) == filters[key])
-    if filters.get("statuses"):
-        q = q.where(WorkOrderRow.status.in_(filters["statuses"]))
-    if filters.get("q"):
-        like = f"%{filters['q']}%"
-        q = q.where(or_(WorkOrderRow.content.like(like), WorkOrderRow.number == filters["q"],
-                        WorkOrderRow.title.like(like)))
-    with rt.uow() as uow:
-        total = uow.session.execute(select(func.count()).select_from(q.subquery())).scalar_one()
-        rows = uow.session.execute(q.order_by(WorkOrderRow.id.desc())
-                                   .limit(per_page).offset((page - 1) * per_page)).scalars()
-        items = [views.order_view(rt, row_to_dict(r), actor, brief=True)
-                 for r in rows]
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    """The search and the staff list: filters, sorting, paging (issue 15, Build 3), with the
+    PIPL access log of the page read (docs/design/domain.md §10.2) in the same transaction."""
+    from hotline.workorders import search
+    return search.list_orders(rt, actor, filters, log_access=log_access)
 
 
 def list_units(rt: Runtime) -> list[dict]:

@@ -5,6 +5,7 @@ from alembic.script import ScriptDirectory
 
 from hotline.core.migrate import alembic_config
 from hotline.core.orm import Base
+from hotline.workorders.search import SEARCH_OBJECTS
 
 
 def test_single_head():
@@ -14,7 +15,10 @@ def test_single_head():
 
 def test_upgrade_head_equals_models(rt):
     with rt.engine.connect() as conn:
-        ctx = MigrationContext.configure(conn)
+        # the search's full-text objects are one backend's each, made by 0030_search outside
+        # the metadata (hotline/workorders/search.py)
+        ctx = MigrationContext.configure(conn, opts={
+            "include_name": lambda name, type_, parent: name not in SEARCH_OBJECTS})
         diff = compare_metadata(ctx, Base.metadata)
     assert diff == [], diff
 

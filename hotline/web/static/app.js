@@ -182,6 +182,15 @@ const Hotline = {
   h.fill(nav, links.map(([href, t]) => h('a', {href, 'aria-current': href === location.pathname ? 'page' : null}, t)));
   h.fill(document.getElementById('whoami'), (l.name || l.username) + ' · ' + Hotline.roleName(l.role));
 })();
+// ---- issue 15, Build 3 (search helper): 工单查询 in every staff role's menu. A separate
+// block so the menus edited by the other issue-15 work merge cleanly; it adds one link to
+// whatever nav() drew.
+(function searchNav() {
+  const l = Hotline.login(); const nav = document.getElementById('nav');
+  if (!nav || !l || !['agent', 'dispatcher', 'department', 'supervisor', 'leader', 'admin'].includes(l.role)) return;
+  if (!nav.querySelector('a[href="/orders"]')) nav.append(h('a', {href: '/orders'}, '工单查询'));
+})();
+// ---- end of issue 15 search block
 (function logoutButton() {
   const b = document.getElementById('logout'); if (!b) return;
   b.hidden = !Hotline.login();
