@@ -2,4 +2,6 @@
 (function () {
   const l = Hotline.login(); const a = document.getElementById('refused-home');
   if (l && a) a.setAttribute('href', Hotline.homeFor(l.role));
+  const r = document.getElementById('refused-role');
+  if (l && r) r.textContent = '「' + Hotline.roleName(l.role) + '」';
 })();
