@@ -205,3 +205,9 @@ from hotline.learning import orm as orm_classify  # noqa: E402,F401
 from hotline.privacy import orm as orm_security  # noqa: E402,F401
 from hotline.sla import orm as orm_sla  # noqa: E402,F401
 from hotline.survey import orm as orm_survey  # noqa: E402,F401
+
+# isort: split
+# issue 17 (cases): 会商, hard cases, hot spots
+from hotline.consult import orm as _orm_consult  # noqa: E402,F401
+from hotline.hardcases import orm as _orm_hardcases  # noqa: E402,F401
+from hotline.hotspots import orm as _orm_hotspots  # noqa: E402,F401
