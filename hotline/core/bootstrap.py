@@ -11,13 +11,19 @@ from __future__ import annotations
 def after_save_hooks() -> tuple:
     """fn(rt, uow, order, row), run in this order inside the transaction of every save of an
     order: the SLA engine's next check and stored state, the scoring facts, the 两个15%
-    evaluation of an attributed return, a direct answer's reply and article check."""
+    evaluation of an attributed return, a direct answer's reply and article check (issue 17:
+    hard-case proposals, the hot-spot check of a new appeal)."""
     from hotline.knowledge import service as knowledge
     from hotline.reports import facts as reports_facts
     from hotline.sla import service as sla_service
     from hotline.workorders import rules
-    return (sla_service.after_save, reports_facts.refresh_facts, rules.after_save,
-            knowledge.answer_hook)
+    hooks = (sla_service.after_save, reports_facts.refresh_facts, rules.after_save,
+             knowledge.answer_hook)
+    # issue 17 (cases): hard-case proposals after a reopen, a return or a repeat; the hot-spot
+    # check of a new appeal (last: it reads other orders, so the new row is written first)
+    from hotline.hardcases import service as hardcases
+    from hotline.hotspots import service as hotspots
+    return hooks + (hardcases.after_save, hotspots.after_save)
 
 
 def bootstrap(rt):
