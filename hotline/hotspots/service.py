@@ -150,8 +150,9 @@ def merge_members(rt, actor: Actor, alert_id: int, reason: str | None = None) ->
             .join(HotspotMemberRow, HotspotMemberRow.order_id == WorkOrderRow.id)
             .where(HotspotMemberRow.alert_id == alert_id)).all()
             if oid != a.master_order_id and mid is None and st not in CLOSED_STATES]
-    result = attach_to_master(rt, actor, a.master_order_id, ids,
-                              reason or f"热点预警: {a.topic} (同一事项多人反映, 并入主工单)")
+        master_id, topic = a.master_order_id, a.topic
+    result = attach_to_master(rt, actor, master_id, ids,
+                              reason or f"热点预警: {topic} (同一事项多人反映, 并入主工单)")
     return {**result, "alert": get(rt, actor, alert_id)}
 
 
