@@ -128,8 +128,8 @@ def decide(consultation_id: int):
 
 @bp.get("/consultations")
 def page():
-    units = [{"code": u.code, "name": u.name} for u in rt().city.units.values()]
-    return render_template("consult.html", units=units)
+    units = [[u.code, u.name] for u in rt().city.units.values()]
+    return render_template("consult.html", unit_list=units)
 
 
 def init_app(app) -> None:

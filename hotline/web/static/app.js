@@ -160,6 +160,11 @@ const Hotline = {
   if (['department', 'supervisor', 'admin', 'agent', 'dispatcher', 'leader'].includes(l.role)) links.push(['/knowledge', '知识库']);
   if (['supervisor', 'leader', 'admin'].includes(l.role)) links.push(['/knowledge/report', '直接答复报表']);
   if (l.role === 'admin') links.push(['/docs', '接口文档']);
+  // --- issue 17 (cases): 会商, 疑难工单, 热点预警 ---
+  if (['dispatcher', 'supervisor', 'department'].includes(l.role)) links.push(['/consultations', '会商']);
+  if (['supervisor', 'leader', 'dispatcher'].includes(l.role)) links.push(['/hard-cases', '疑难工单']);
+  if (['dispatcher', 'supervisor', 'leader'].includes(l.role)) links.push(['/hotspots', '热点预警']);
+  // --- end issue 17 ---
   // built with dom.js (text nodes only): a user's display name is data
   h.fill(nav, links.map(([href, t]) => h('a', {href}, t)));
   h.fill(document.getElementById('whoami'), (l.name || l.username) + ' · ' + Hotline.roleName(l.role));
