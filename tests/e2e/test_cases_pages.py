@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from hotline.consult import service as consult
 from hotline.intake.service import IntakeRequest, submit
 from hotline.workorders.commands import act
-from hotline.workorders.domain.model import Actor
+from hotline.workorders.domain.model import Actor, Caller
 from hotline.workorders.domain.workflow import Role
 
 from .conftest import login, screenshot
@@ -128,3 +128,45 @@ def test_consult_hardcase_and_hotspot_pages(live_server, page):
     page.goto(f"{base}/consultations")
     expect(page.locator("#open-card")).to_be_visible()
     screenshot(page, "cases-consult-dispatcher")
+
+
+def test_agent_links_a_repeat_at_intake_and_transfers_on_the_order_page(live_server, page):
+    rt, base = live_server.rt, live_server.url
+    first = submit(rt, AGENT, IntakeRequest(
+        content="白沙社区一巷垃圾堆积多日无人清运", town="town_humen", unit="town_humen",
+        caller=Caller("张先生", "13800138000")))
+    act(rt, HUMEN, first["id"], "sign", {})
+    act(rt, HUMEN, first["id"], "reply", {"data": {"reply": "已安排清运, 今后每日清运两次"}})
+    act(rt, DISPATCHER, first["id"], "accept_reply", {})
+    act(rt, DISPATCHER, first["id"], "close", {})
+
+    login(page, base, "agent")
+    page.goto(f"{base}/intake")
+    page.fill("#caller_phone", "13800138000")
+    page.select_option("#town", "town_humen")
+    page.fill("#content", "咨询一下白沙社区一巷的垃圾为什么又没人清运了")
+    page.click("#submit-btn")
+    card = page.locator("#repeats-card")
+    expect(card).to_be_visible()
+    expect(card).to_contain_text("已安排清运, 今后每日清运两次")
+    expect(card).to_contain_text("同一来电人")
+    _no_codes(page)
+    screenshot(page, "cases-intake-repeats-agent")
+    page.fill("#repeat-reason", "清运后再次堆积, 问题未解决")
+    card.locator("button.repeat-reopen").click()
+    expect(card).to_be_hidden()
+    expect(page.locator("#recent tbody tr").first).to_contain_text("重复诉求")
+
+    # a transfer to the provincial hotline, recorded on the order page
+    o = submit(rt, AGENT, IntakeRequest(content="广州的社保关系转移到东莞怎么办理",
+                                        town="town_humen"))
+    page.goto(f"{base}/orders/{o['id']}")
+    page.click("#act-transfer_platform")
+    page.select_option("#f-platform", "yue12345")
+    page.fill("#f-receiver", "广东省12345 (粤省心)")
+    page.fill("#f-reference", "YSX20261203001")
+    page.click("#action-submit")
+    expect(page.locator("#o-status")).to_have_text("已转其他平台")
+    expect(page.locator("#timeline")).to_contain_text("编号 YSX20261203001")
+    _no_codes(page)
+    screenshot(page, "cases-transfer-agent")

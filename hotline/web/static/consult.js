@@ -32,8 +32,9 @@ document.getElementById('open-form').addEventListener('submit', async (e) => {
 });
 
 function answerForm(c) {
+  const mine = c.units.find(u => u.unit === c.my_unit) || {};
   return h('form', {class: 'answer-form', 'data-id': c.id},
-    h('h3', null, '本单位答复'),
+    h('h3', null, mine.answer ? '修改本单位答复 (督办决定前可修改)' : '本单位答复'),
     h('div', {class: 'row'}, h('label', null, '答复 ', h('select', {name: 'answer'}, h.options(ANSWERS))),
       h('label', null, '法律依据 (不同意时必填) ', h('input', {name: 'legal_basis', maxlength: 1000}))),
     h('label', null, '说明 ', h('input', {name: 'note', maxlength: 2000})),

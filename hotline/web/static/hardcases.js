@@ -15,9 +15,9 @@ function caseCard(c) {
     h('button', {type: 'submit'}, '确认列入'), ' ',
     h('button', {type: 'button', class: 'secondary dismiss', 'data-id': c.id}, '不予列入'), h('p', {class: 'error', role: 'alert'})));
   if (c.status === 'open' && ['supervisor', 'leader', 'dispatcher'].includes(me.role)) forms.push(h('form', {class: 'note-form', 'data-id': c.id},
-    h('label', null, '协调进展 ', h('textarea', {name: 'body', rows: 2, maxlength: 4000})),
+    h('label', null, '协调进展 / 化解情况 ', h('textarea', {name: 'body', rows: 2, maxlength: 4000})),
     h('button', {type: 'submit'}, '记录进展'), ' ',
-    SUP ? h('button', {type: 'button', class: 'secondary resolve', 'data-id': c.id}, '已化解 (用上方内容作化解情况)') : null,
+    SUP ? h('button', {type: 'button', class: 'secondary resolve', 'data-id': c.id}, '标记已化解') : null,
     h('p', {class: 'error', role: 'alert'})));
   return h('article', {class: 'card hardcase', 'data-id': c.id},
     h('h2', null, h('a', {href: '/orders/' + encodeURIComponent(c.order_id)}, c.order_number), ' ',

@@ -7,7 +7,7 @@ const orderLink = (id, number) => h('a', {href: '/orders/' + encodeURIComponent(
 
 function alertCard(a) {
   return h('article', {class: 'card hotspot', 'data-id': a.id},
-    h('h2', null, `${a.town_name} · ${a.topic} `, h('span', {class: 'badge' + (a.status === 'open' ? ' overdue' : '')}, a.status_label)),
+    h('h2', null, `${a.town_name} · 热点「${D.short(a.topic, 30)}」 `, h('span', {class: 'badge' + (a.status === 'open' ? ' overdue' : '')}, a.status_label)),
     h('p', null, `${a.window_minutes} 分钟内达到 ${a.threshold} 件相似诉求 · 首件 ${D.fmt(a.first_at)} · 预警 ${D.fmt(a.raised_at)} · 共 ${a.count} 件 · 主工单 `,
       orderLink(a.master_order_id, a.master_number)),
     h('table', null, h('thead', null, h('tr', null, h('th', null, '工单'), h('th', null, '受理时间'), h('th', null, '诉求'), h('th', null, '状态'))),
@@ -32,8 +32,8 @@ async function weekly() {
   const r = await Hotline.api('GET', '/api/v1/reports/hotspots/weekly' + (day ? '?week_of=' + day : ''));
   document.getElementById('week-range').textContent = `${r.week_start} 至 ${r.week_end} (与前一周比较)`;
   h.fill(document.getElementById('weekly'), r.towns.length ? h('table', null,
-    h('thead', null, h('tr', null, h('th', null, '镇街'), h('th', null, '诉求数'), h('th', null, '诉求最多'), h('th', null, '上升最快'))),
-    h('tbody', null, r.towns.map(t => h('tr', null, h('td', null, t.town_name), h('td', null, String(t.total)),
+    h('thead', null, h('tr', null, h('th', {class: 'nowrap'}, '镇街'), h('th', {class: 'nowrap'}, '诉求数'), h('th', null, '诉求最多'), h('th', null, '上升最快'))),
+    h('tbody', null, r.towns.map(t => h('tr', null, h('td', {class: 'nowrap'}, t.town_name), h('td', null, String(t.total)),
       h('td', null, topicList(t.top)), h('td', null, topicList(t.rising)))))) : h('p', {class: 'hint'}, '本周暂无诉求'));
 }
 document.getElementById('filter').addEventListener('click', (e) => {

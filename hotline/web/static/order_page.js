@@ -32,6 +32,18 @@ const FIELDS = {dispatch: ['unit'], request_return: ['reason_code', 'legal_basis
   reply: ['reply'], request_extension: ['days'], approve_extension: ['days'], add_assist: ['unit', 'task', 'days'],
   assist_input: ['input'], assign: ['handler'], contact: ['note'], onsite: ['note'], note: ['note'],
   transfer_emergency: ['line', 'operator', 'reference'], emergency_feedback: ['feedback', 'operator', 'reference'], merge: ['master_id'], not_accept: ['na_code'], answer: ['reply']};
+// --- issue 17 (cases): transfers to other platforms, repeat appeals ---
+Object.assign(F, {
+  platform: () => label('接收平台', select('f-platform', [['xinfang', '信访部门'], ['yue12345', '广东省12345 (粤省心)'], ['other_city', '外市12345热线']])),
+  receiver: () => label('接收单位', h('input', {id: 'f-receiver', maxlength: 200})),
+  city: () => label('外市名称 (转外市热线时填写)', h('input', {id: 'f-city', maxlength: 64})),
+  ref_no: () => label('对方受理编号', h('input', {id: 'f-reference', maxlength: 64})),
+  answer: () => label('对方答复', h('textarea', {id: 'f-answer', rows: 3, maxlength: 5000})),
+  earlier_id: () => label('原工单 ID', h('input', {id: 'f-earlier_id', type: 'number'})),
+});
+Object.assign(FIELDS, {transfer_platform: ['platform', 'receiver', 'city', 'ref_no'],
+  transfer_answer: ['answer', 'ref_no'], link_repeat: ['earlier_id']});
+// --- end issue 17 ---
 let order = null, current = null;
 const orderLink = (m) => h('a', {href: '/orders/' + encodeURIComponent(m.id)}, m.number);
 
@@ -92,6 +104,9 @@ async function load() {
     if (d.attributed_to && d.attributed_to !== 'none') extra.push('归责: ' + (codes.attributions[d.attributed_to] || '其他'));
     if (d.line) extra.push('热线: ' + d.line);
     if (d.input) extra.push('协办意见: ' + d.input);
+    if (d.receiver) extra.push('接收单位: ' + d.receiver + (d.reference ? ' · 编号 ' + d.reference : ''));   // issue 17
+    if (d.answer) extra.push('对方答复: ' + d.answer);
+    if (d.earlier_number) extra.push('原工单: ' + d.earlier_number);
     if (d.article_id) extra.push(`依据知识条目 ${d.article_id} 第 ${d.article_version} 版`);   // 直接答复 (issue 16)
     return h('li', null, h('b', null, D.fmt(t.at)),
       ` ${t.action_label || codes.actions[t.action] || '操作'} · `, actorNode(t, L),

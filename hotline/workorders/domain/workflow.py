@@ -191,6 +191,9 @@ _add([S.REGISTERED, S.PENDING_DISPATCH], "link_repeat", S.REPEAT_LINKED, INTAKE,
      milestone="与此前诉求为同一事项, 已关联原工单办理")
 _add([S.CLOSED], "reopen_repeat", S.REOPENED, (R.AGENT, R.DISPATCHER, R.SUPERVISOR),
      "重复诉求重启办理", event=E.OrderReopened, milestone="市民再次反映, 重新办理")
+# Actions recorded only by their feature's use case with its own rows (the 会商 service):
+# pages and API hints do not offer them as generic actions.
+SERVICE_ACTIONS = frozenset({"consult_open", "consult_decide"})
 # --- end issue 17 ---
 
 ACTIONS: tuple[str, ...] = tuple(sorted({a for (_, a) in TRANSITIONS}))
@@ -233,4 +236,5 @@ def rule_for(status: str, action: str) -> Rule | None:
 def allowed_actions(status: str, role: str) -> list[str]:
     """Actions `role` may take in `status` (for pages and API hints)."""
     st = Status(status)
-    return sorted(a for (s, a), r in TRANSITIONS.items() if s == st and Role(role) in r.roles)
+    return sorted(a for (s, a), r in TRANSITIONS.items() if s == st and Role(role) in r.roles
+                  and a not in SERVICE_ACTIONS)   # (issue 17: offered by their own pages)
