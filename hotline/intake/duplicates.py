@@ -74,32 +74,14 @@ PLACE_CANDIDATES = 200
 def earlier_orders(orders, order_id: int | None, content: str, town: str | None,
                    address: str | None, phone: str | None, received_at, window_days: int,
                    limit: int) -> list[dict]:
-    """`orders`: the unit of work's work-order repository. Newest first; each with why it
-    matches (same caller / same place) and its outcome."""
-    from sqlalchemy import or_, select
-
+    """`orders`: the unit of work's work-order repository (related_since, citizen_replies).
+    Newest first; each with why it matches (same caller / same place) and its outcome."""
     from hotline.classify.similarity import rank_candidates
     from hotline.core.db import aware
-    from hotline.core.orm import NoteRow
     from hotline.workorders import views
     from hotline.workorders.domain.workflow import CLOSED_STATES, STATUS_LABELS
-    session = orders.session
     since = (received_at or utcnow()) - timedelta(days=window_days)
-    conds = []
-    if phone:
-        conds.append(WorkOrderRow.caller_phone == phone)
-    if town:
-        conds.append(WorkOrderRow.town == town)
-    if not conds:
-        return []
-    q = select(WorkOrderRow.id, WorkOrderRow.number, WorkOrderRow.content, WorkOrderRow.status,
-               WorkOrderRow.caller_phone, WorkOrderRow.town, WorkOrderRow.address,
-               WorkOrderRow.unit, WorkOrderRow.category, WorkOrderRow.received_at) \
-        .where(or_(*conds), WorkOrderRow.received_at >= since) \
-        .order_by(WorkOrderRow.received_at.desc()).limit(PLACE_CANDIDATES)
-    if order_id is not None:
-        q = q.where(WorkOrderRow.id != order_id)
-    rows = session.execute(q).all()
+    rows = orders.related_since(order_id, town, phone, since, PLACE_CANDIDATES)
     place_text = dict(rank_candidates(content, [(r.id, r.content) for r in rows
                                                 if town and r.town == town], THRESHOLD))
     hits = []
@@ -110,12 +92,7 @@ def earlier_orders(orders, order_id: int | None, content: str, town: str | None,
         if same_caller or same_address or r.id in place_text:
             hits.append((r, same_caller, same_address or r.id in place_text))
     hits = hits[:limit]
-    replies = {}
-    if hits:
-        for n in session.execute(select(NoteRow.order_id, NoteRow.body).where(
-                NoteRow.order_id.in_([r.id for r, _, _ in hits]),
-                NoteRow.kind == "citizen_reply").order_by(NoteRow.id)).all():
-            replies[n.order_id] = n.body     # the latest reply to the citizen
+    replies = orders.citizen_replies([r.id for r, _, _ in hits])
     return [{"id": r.id, "number": r.number, "content": r.content,
              "status": r.status, "status_label": STATUS_LABELS.get(r.status, ""),
              "closed": r.status in CLOSED_STATES, "unit": r.unit, "category": r.category,

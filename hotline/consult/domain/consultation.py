@@ -2,8 +2,8 @@
 a decision may name, and each unit's standing answer.
 
 A consultation asks 2-4 units (config/cases.yaml `consult`) whether they lead, assist or
-decline; a decline must name its legal basis, like a 退单 (依据和理由, docs/design/domain.md
-§6.3). The supervisor's decision names one lead and assisting units among those consulted,
+decline; a decline must name its legal basis, like a 退单 (依据和理由,
+docs/design/domain.md §6.3). The supervisor's decision names one lead and assisting units among those consulted,
 and is binding like a ruling (docs/design/domain.md §6.4)."""
 from __future__ import annotations
 
