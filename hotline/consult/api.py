@@ -19,7 +19,7 @@ ID = validate.Range(min=1, max=2 ** 31 - 1, error="须为 1 至 {max} 之间的�
 CODE = fields.String(validate=validate.Length(min=1, max=64, error="单位代码须为 1 至 64 个字符"))
 
 
-class OpenSchema(Schema):
+class ConsultOpenSchema(Schema):
     order_id = fields.Integer(required=True, strict=True, validate=ID)
     units = fields.List(CODE, required=True, validate=validate.Length(
         min=1, max=10, error="会商单位须为 {min} 至 {max} 个"),
@@ -29,7 +29,7 @@ class OpenSchema(Schema):
                           metadata={"description": "会商事由"})
 
 
-class AnswerSchema(Schema):
+class ConsultAnswerSchema(Schema):
     answer = fields.String(required=True, validate=validate.OneOf(
         list(ANSWERS), error="须为 lead (牵头) / assist (协办) / decline (不同意)"))
     legal_basis = fields.String(validate=validate.Length(max=1000, error="不能超过 {max} 个字符"),
@@ -37,7 +37,7 @@ class AnswerSchema(Schema):
     note = fields.String(validate=validate.Length(max=2000, error="不能超过 {max} 个字符"))
 
 
-class DecideSchema(Schema):
+class ConsultDecisionSchema(Schema):
     lead = fields.String(required=True, validate=validate.Length(min=1, max=64))
     assist = fields.List(CODE, load_default=list, validate=validate.Length(max=3))
     reason = fields.String(required=True, validate=validate.Length(
@@ -46,7 +46,7 @@ class DecideSchema(Schema):
                              metadata={"description": "更正的分类代码 (规则按分类与镇街保存)"})
 
 
-class ListQuery(Schema):
+class ConsultListQuery(Schema):
     order_id = fields.Integer(validate=ID)
     pending = fields.Boolean(load_default=False)
 
@@ -79,20 +79,20 @@ class ConsultationListSchema(Schema):
 
 @bp.post("/api/v1/consultations")
 @documented("/api/v1/consultations", "post", "发起会商: 工单、2 至 4 个单位和答复期限",
-            OpenSchema, ConsultationSchema, 201, tags=TAGS)
+            ConsultOpenSchema, ConsultationSchema, 201, tags=TAGS)
 @login_required(Role.DISPATCHER, Role.SUPERVISOR)
 def open_():
-    d = load(OpenSchema(), json_body())
+    d = load(ConsultOpenSchema(), json_body())
     return jsonify(service.open_consultation(rt(), g.actor, d["order_id"], d["units"],
                                              d["deadline"], d.get("topic"))), 201
 
 
 @bp.get("/api/v1/consultations")
 @documented("/api/v1/consultations", "get", "会商列表 (单位只见邀请本单位的会商)", None,
-            ConsultationListSchema, query=ListQuery, tags=TAGS)
+            ConsultationListSchema, query=ConsultListQuery, tags=TAGS)
 @login_required(*READERS)
 def list_():
-    q = load(ListQuery(), request.args.to_dict())
+    q = load(ConsultListQuery(), request.args.to_dict())
     return jsonify(service.list_consultations(rt(), g.actor, q.get("order_id"), q["pending"]))
 
 
@@ -106,11 +106,11 @@ def get_(consultation_id: int):
 
 @bp.post("/api/v1/consultations/<int:consultation_id>/answers")
 @documented("/api/v1/consultations/{consultation_id}/answers", "post",
-            "单位答复会商: 牵头 / 协办 / 不同意 (须附法律依据)", AnswerSchema, ConsultationSchema,
+            "单位答复会商: 牵头 / 协办 / 不同意 (须附法律依据)", ConsultAnswerSchema, ConsultationSchema,
             tags=TAGS)
 @login_required(Role.DEPARTMENT)
 def answer(consultation_id: int):
-    d = load(AnswerSchema(), json_body())
+    d = load(ConsultAnswerSchema(), json_body())
     return jsonify(service.answer(rt(), g.actor, consultation_id,
                                   d["answer"], d.get("legal_basis"), d.get("note")))
 
@@ -118,10 +118,10 @@ def answer(consultation_id: int):
 @bp.post("/api/v1/consultations/<int:consultation_id>/decision")
 @documented("/api/v1/consultations/{consultation_id}/decision", "post",
             "督办人员作出会商决定 (主办、协办单位); 决定成为该分类与镇街的派单规则",
-            DecideSchema, ConsultationSchema, tags=TAGS)
+            ConsultDecisionSchema, ConsultationSchema, tags=TAGS)
 @login_required(Role.SUPERVISOR)
 def decide(consultation_id: int):
-    d = load(DecideSchema(), json_body())
+    d = load(ConsultDecisionSchema(), json_body())
     return jsonify(service.decide(rt(), g.actor, consultation_id, d["lead"], d["assist"],
                                   d["reason"], d.get("category")))
 

@@ -20,7 +20,7 @@ def _text(limit, **kw):
     return fields.String(validate=validate.Length(max=limit, error="不能超过 {max} 个字符"), **kw)
 
 
-class FlagSchema(Schema):
+class HardCaseFlagSchema(Schema):
     order_id = fields.Integer(required=True, strict=True, validate=ID)
     leader = fields.String(required=True, validate=validate.Length(
         min=1, max=64, error="牵头领导须为 {min} 至 {max} 个字符"))
@@ -31,12 +31,12 @@ class FlagSchema(Schema):
                               metadata={"description": "同时对工单挂牌督办 (状态允许时)"})
 
 
-class NoteSchema(Schema):
+class HardCaseNoteSchema(Schema):
     body = fields.String(required=True, validate=validate.Length(
         min=1, max=4000, error="进展内容须为 {min} 至 {max} 个字符"))
 
 
-class CloseSchema(Schema):
+class HardCaseCloseSchema(Schema):
     outcome = fields.String(required=True, validate=validate.OneOf(
         ("resolved", "dismissed"), error="须为 resolved (已化解) 或 dismissed (不予列入)"))
     body = fields.String(required=True, validate=validate.Length(
@@ -45,17 +45,17 @@ class CloseSchema(Schema):
                                 metadata={"description": "经市级协调化解 (计入年度目标)"})
 
 
-class ListQuery(Schema):
+class HardCaseListQuery(Schema):
     status = fields.String(validate=validate.OneOf(("proposed", "open", "resolved", "dismissed"),
                                                    error="未知状态"))
 
 
-class YearQuery(Schema):
+class HardCaseYearQuery(Schema):
     year = fields.Integer(validate=validate.Range(min=2000, max=2100,
                                                   error="年份须在 {min} 至 {max} 之间"))
 
 
-class CaseSchema(Schema):
+class HardCaseSchema(Schema):
     id = fields.Integer()
     order_id = fields.Integer()
     order_number = fields.String()
@@ -77,12 +77,12 @@ class CaseSchema(Schema):
     notes = fields.List(fields.Dict())
 
 
-class CaseListSchema(Schema):
-    items = fields.List(fields.Nested(CaseSchema))
+class HardCaseListSchema(Schema):
+    items = fields.List(fields.Nested(HardCaseSchema))
     total = fields.Integer()
 
 
-class MonthlySchema(Schema):
+class HardCaseMonthlySchema(Schema):
     year = fields.Integer()
     months = fields.List(fields.Dict())
     resolved = fields.Integer()
@@ -93,26 +93,26 @@ class MonthlySchema(Schema):
 
 @bp.get("/api/v1/hard-cases")
 @documented("/api/v1/hard-cases", "get", "疑难工单跟踪督办清单 (含系统建议列入的工单)", None,
-            CaseListSchema, query=ListQuery, tags=TAGS)
+            HardCaseListSchema, query=HardCaseListQuery, tags=TAGS)
 @login_required(*service.READERS)
 def list_():
-    q = load(ListQuery(), request.args.to_dict())
+    q = load(HardCaseListQuery(), request.args.to_dict())
     return jsonify(service.list_cases(rt(), g.actor, q.get("status")))
 
 
 @bp.post("/api/v1/hard-cases")
 @documented("/api/v1/hard-cases", "post",
-            "列入疑难工单 (或确认系统建议): 牵头领导、协调期限; 可同时挂牌督办", FlagSchema,
-            CaseSchema, 201, tags=TAGS)
+            "列入疑难工单 (或确认系统建议): 牵头领导、协调期限; 可同时挂牌督办", HardCaseFlagSchema,
+            HardCaseSchema, 201, tags=TAGS)
 @login_required(Role.SUPERVISOR)
 def flag():
-    d = load(FlagSchema(), json_body())
+    d = load(HardCaseFlagSchema(), json_body())
     return jsonify(service.flag(rt(), g.actor, d["order_id"], d["leader"],
                                 d["coordination_due"], d.get("note"), d["escalate"])), 201
 
 
 @bp.get("/api/v1/hard-cases/<int:case_id>")
-@documented("/api/v1/hard-cases/{case_id}", "get", "疑难工单及其进展", None, CaseSchema,
+@documented("/api/v1/hard-cases/{case_id}", "get", "疑难工单及其进展", None, HardCaseSchema,
             tags=TAGS)
 @login_required(*service.READERS)
 def get_(case_id: int):
@@ -120,32 +120,32 @@ def get_(case_id: int):
 
 
 @bp.post("/api/v1/hard-cases/<int:case_id>/notes")
-@documented("/api/v1/hard-cases/{case_id}/notes", "post", "记录协调进展", NoteSchema,
-            CaseSchema, tags=TAGS)
+@documented("/api/v1/hard-cases/{case_id}/notes", "post", "记录协调进展", HardCaseNoteSchema,
+            HardCaseSchema, tags=TAGS)
 @login_required(Role.SUPERVISOR, Role.LEADER, Role.DISPATCHER)
 def note(case_id: int):
-    d = load(NoteSchema(), json_body())
+    d = load(HardCaseNoteSchema(), json_body())
     return jsonify(service.add_note(rt(), g.actor, case_id, d["body"]))
 
 
 @bp.post("/api/v1/hard-cases/<int:case_id>/close")
 @documented("/api/v1/hard-cases/{case_id}/close", "post", "疑难工单已化解, 或不予列入",
-            CloseSchema, CaseSchema, tags=TAGS)
+            HardCaseCloseSchema, HardCaseSchema, tags=TAGS)
 @login_required(Role.SUPERVISOR)
 def close(case_id: int):
-    d = load(CloseSchema(), json_body())
+    d = load(HardCaseCloseSchema(), json_body())
     return jsonify(service.close(rt(), g.actor, case_id, d["outcome"], d["body"],
                                  d["city_level"]))
 
 
 @bp.get("/api/v1/reports/hard-cases/monthly")
 @documented("/api/v1/reports/hard-cases/monthly", "get",
-            "疑难工单按月化解数 (市级协调化解数与年度目标)", None, MonthlySchema,
-            query=YearQuery, tags=("reports",))
+            "疑难工单按月化解数 (市级协调化解数与年度目标)", None, HardCaseMonthlySchema,
+            query=HardCaseYearQuery, tags=("reports",))
 @login_required(*service.READERS)
 def monthly():
     from hotline.workorders import views
-    q = load(YearQuery(), request.args.to_dict())
+    q = load(HardCaseYearQuery(), request.args.to_dict())
     return jsonify(service.monthly_report(
         rt(), q.get("year") or views.to_local(service.utcnow()).year))
 

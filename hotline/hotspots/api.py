@@ -16,20 +16,20 @@ TAGS = ("hotspots",)
 CENTRE = (Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
 
 
-class AlertQuery(Schema):
+class HotspotAlertQuery(Schema):
     status = fields.String(validate=validate.OneOf(("open", "closed"),
                                                    error="须为 open 或 closed"))
 
 
-class MergeSchema(Schema):
+class HotspotMergeSchema(Schema):
     reason = fields.String(validate=validate.Length(max=500, error="不能超过 {max} 个字符"))
 
 
-class WeekQuery(Schema):
+class HotspotWeekQuery(Schema):
     week_of = Day(metadata={"description": "该周内任一天 (默认今天)"})
 
 
-class AlertSchema(Schema):
+class HotspotAlertSchema(Schema):
     id = fields.Integer()
     town = fields.String()
     town_name = fields.String()
@@ -47,19 +47,19 @@ class AlertSchema(Schema):
     members = fields.List(fields.Dict())
 
 
-class AlertListSchema(Schema):
-    items = fields.List(fields.Nested(AlertSchema))
+class HotspotAlertListSchema(Schema):
+    items = fields.List(fields.Nested(HotspotAlertSchema))
     total = fields.Integer()
 
 
-class MergeResultSchema(Schema):
+class HotspotMergeResultSchema(Schema):
     master_id = fields.Integer()
     merged = fields.List(fields.Integer())
     failed = fields.Dict()
-    alert = fields.Nested(AlertSchema)
+    alert = fields.Nested(HotspotAlertSchema)
 
 
-class WeeklySchema(Schema):
+class HotspotWeeklySchema(Schema):
     week_start = fields.String()
     week_end = fields.String()
     towns = fields.List(fields.Dict())
@@ -67,15 +67,15 @@ class WeeklySchema(Schema):
 
 @bp.get("/api/v1/hotspots/alerts")
 @documented("/api/v1/hotspots/alerts", "get", "热点预警列表 (同一镇街短时间内多件相似诉求)",
-            None, AlertListSchema, query=AlertQuery, tags=TAGS)
+            None, HotspotAlertListSchema, query=HotspotAlertQuery, tags=TAGS)
 @login_required(*CENTRE)
 def alerts():
-    q = load(AlertQuery(), request.args.to_dict())
+    q = load(HotspotAlertQuery(), request.args.to_dict())
     return jsonify(service.list_alerts(rt(), g.actor, q.get("status")))
 
 
 @bp.get("/api/v1/hotspots/alerts/<int:alert_id>")
-@documented("/api/v1/hotspots/alerts/{alert_id}", "get", "热点预警及其诉求", None, AlertSchema,
+@documented("/api/v1/hotspots/alerts/{alert_id}", "get", "热点预警及其诉求", None, HotspotAlertSchema,
             tags=TAGS)
 @login_required(*CENTRE)
 def alert(alert_id: int):
@@ -84,16 +84,16 @@ def alert(alert_id: int):
 
 @bp.post("/api/v1/hotspots/alerts/<int:alert_id>/merge")
 @documented("/api/v1/hotspots/alerts/{alert_id}/merge", "post",
-            "将预警中的诉求并入主工单 (逐件并单)", MergeSchema, MergeResultSchema, tags=TAGS)
+            "将预警中的诉求并入主工单 (逐件并单)", HotspotMergeSchema, HotspotMergeResultSchema, tags=TAGS)
 @login_required(Role.DISPATCHER)
 def merge(alert_id: int):
-    d = load(MergeSchema(), json_body())
+    d = load(HotspotMergeSchema(), json_body())
     return jsonify(service.merge_members(rt(), g.actor, alert_id, d.get("reason")))
 
 
 @bp.post("/api/v1/hotspots/alerts/<int:alert_id>/close")
 @documented("/api/v1/hotspots/alerts/{alert_id}/close", "post", "解除热点预警", None,
-            AlertSchema, tags=TAGS)
+            HotspotAlertSchema, tags=TAGS)
 @login_required(Role.DISPATCHER, Role.SUPERVISOR)
 def close(alert_id: int):
     return jsonify(service.close_alert(rt(), g.actor, alert_id))
@@ -101,12 +101,12 @@ def close(alert_id: int):
 
 @bp.get("/api/v1/reports/hotspots/weekly")
 @documented("/api/v1/reports/hotspots/weekly", "get",
-            "热点周报: 各镇街本周诉求最多与上升最快的分类及示例诉求", None, WeeklySchema,
-            query=WeekQuery, tags=("reports",))
+            "热点周报: 各镇街本周诉求最多与上升最快的分类及示例诉求", None, HotspotWeeklySchema,
+            query=HotspotWeekQuery, tags=("reports",))
 @login_required(*CENTRE)
 def weekly():
     from hotline.workorders import views
-    q = load(WeekQuery(), request.args.to_dict())
+    q = load(HotspotWeekQuery(), request.args.to_dict())
     day = q.get("week_of") or views.to_local(service.utcnow()).date()
     return jsonify(service.weekly_report(rt(), g.actor, day))
 

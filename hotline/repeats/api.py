@@ -19,7 +19,7 @@ bp = Blueprint("repeats", __name__)
 CENTRE = (Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN)
 
 
-class LinkSchema(Schema):
+class RepeatLinkSchema(Schema):
     earlier_id = fields.Integer(required=True, strict=True, validate=validate.Range(
         min=1, max=2 ** 31 - 1, error="须为 1 至 {max} 之间的整数"))
     reopen = fields.Boolean(load_default=False,
@@ -27,7 +27,7 @@ class LinkSchema(Schema):
     reason = fields.String(validate=validate.Length(max=2000, error="不能超过 {max} 个字符"))
 
 
-class EarlierSchema(Schema):
+class EarlierOrdersSchema(Schema):
     items = fields.List(fields.Dict())
     window_days = fields.Integer()
 
@@ -47,7 +47,7 @@ class RepeatReportSchema(Schema):
 
 @bp.get("/api/v1/orders/<int:order_id>/earlier")
 @documented("/api/v1/orders/{order_id}/earlier", "get",
-            "来电人与同一地点此前的工单 (近 90 天, 含已办结) 及办理结果", None, EarlierSchema)
+            "来电人与同一地点此前的工单 (近 90 天, 含已办结) 及办理结果", None, EarlierOrdersSchema)
 @login_required(*CENTRE)
 def earlier(order_id: int):
     return jsonify(service.earlier(rt(), g.actor, order_id))
@@ -55,10 +55,10 @@ def earlier(order_id: int):
 
 @bp.post("/api/v1/orders/<int:order_id>/repeat")
 @documented("/api/v1/orders/{order_id}/repeat", "post",
-            "关联为重复诉求; reopen=true 时先重启已办结的原工单", LinkSchema, OrderSchema)
+            "关联为重复诉求; reopen=true 时先重启已办结的原工单", RepeatLinkSchema, OrderSchema)
 @login_required(Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR)
 def link(order_id: int):
-    d = load(LinkSchema(), json_body())
+    d = load(RepeatLinkSchema(), json_body())
     return jsonify(service.link(rt(), g.actor, order_id, d["earlier_id"], d["reopen"],
                                 d.get("reason")))
 
