@@ -69,12 +69,15 @@ function card(c, L) {
     !c.decision && mine ? answerForm(c) : null,
     !c.decision && me.role === 'supervisor' ? decisionForm(c, L) : null);
 }
+let loads = 0;   // an older answer never overwrites a newer one (a filter clicked meanwhile)
 async function load() {
+  const n = ++loads;
   const L = await Hotline.labels();
   const q = new URLSearchParams();
   if (pending) q.set('pending', 'true');
   if (ORDER) q.set('order_id', ORDER);
   const r = await Hotline.api('GET', '/api/v1/consultations?' + q);
+  if (n !== loads) return;
   document.getElementById('list-title').textContent = ORDER ? '本工单的会商' : (me.role === 'department' ? '邀请本单位的会商' : '会商');
   h.fill(document.getElementById('list'), r.items.length ? r.items.map(c => card(c, L)) : h('p', {class: 'hint'}, '暂无会商'));
 }

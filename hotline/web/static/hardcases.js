@@ -28,8 +28,11 @@ function caseCard(c) {
     h('ol', {class: 'timeline'}, c.notes.map(n => h('li', null, h('b', null, D.fmt(n.at)), ` [${KINDS[n.kind] || '记录'}] ${n.body}`))),
     forms);
 }
+let loads = 0;   // an older answer never overwrites a newer one (a filter clicked meanwhile)
 async function load() {
+  const n = ++loads;
   const r = await Hotline.api('GET', '/api/v1/hard-cases' + (status ? '?status=' + status : ''));
+  if (n !== loads) return;
   h.fill(document.getElementById('cases'), r.items.length ? r.items.map(caseCard) : h('p', {class: 'hint'}, '暂无'));
   const m = await Hotline.api('GET', '/api/v1/reports/hard-cases/monthly');
   document.getElementById('monthly').textContent = `${m.year} 年已化解 ${m.resolved} 件, 其中市级协调化解 ${m.city_level} 件 (年度目标 ${m.yearly_target} 件${m.target_met ? ', 已完成' : ''})`;

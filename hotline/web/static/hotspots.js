@@ -19,8 +19,11 @@ function alertCard(a) {
       ['dispatcher', 'supervisor'].includes(me.role) ? h('button', {type: 'button', class: 'secondary close', 'data-id': a.id}, '解除预警') : null,
       h('span', {class: 'error', role: 'alert'})) : null);
 }
+let loads = 0;   // an older answer never overwrites a newer one (a filter clicked meanwhile)
 async function load() {
+  const n = ++loads;
   const r = await Hotline.api('GET', '/api/v1/hotspots/alerts' + (status ? '?status=' + status : ''));
+  if (n !== loads) return;
   h.fill(document.getElementById('alerts'), r.items.length ? r.items.map(alertCard) : h('p', {class: 'hint'}, '暂无热点预警'));
 }
 function topicList(items) {
