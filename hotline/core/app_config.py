@@ -39,6 +39,16 @@ PRIVACY_DEFAULTS = {
     "reveal": {"min_reason_chars": 4},
 }
 
+# cases.yaml (issue 17: 会商, hard cases, repeats, hot spots): section -> key -> default
+CASES_DEFAULTS = {
+    "hotspots": {"threshold": 10, "window_minutes": 30, "similarity_percent": 30,
+                 "alert_open_hours": 24, "weekly_top": 5, "examples": 3},
+    "repeats": {"window_days": 90, "max_shown": 10},
+    "hardcases": {"reopen_count": 2, "return_count": 2, "repeat_callers": 5,
+                  "yearly_target": 50},
+    "consult": {"min_units": 2, "max_units": 4},
+}
+
 
 @dataclass(frozen=True)
 class AppConfig:
@@ -59,6 +69,7 @@ class AppConfig:
     # issue 18 (callcentre helper): call figures and 好差评 reminders / 整改
     callcentre: object = None         # callcentre.yaml (hotline.callcentre.config)
     rating: object = None             # rating.yaml (hotline.rating.config)
+    cases: dict = field(default_factory=dict)   # cases.yaml by section (issue 17)
 
 
 def _sections(path: Path, defaults: dict) -> dict:
@@ -120,7 +131,8 @@ def load_config(directory: Path | str | None = None) -> AppConfig:
         classify=classify_settings.load(d / "classify.yaml"),
         knowledge=_knowledge_settings(d),
         # issue 18 (callcentre helper)
-        callcentre=_callcentre_settings(d), rating=_rating_settings(d))
+        callcentre=_callcentre_settings(d), rating=_rating_settings(d),
+        cases=_sections(d / "cases.yaml", CASES_DEFAULTS))
 
 
 def _knowledge_settings(d: Path):

@@ -166,6 +166,38 @@ class WorkOrderRepository:
             .where(WorkOrderRow.status.not_in([str(s) for s in CLOSED_STATES]))
             .order_by(WorkOrderRow.id.desc()).limit(limit)).all()
 
+    # issue 17 (Build 5): the earlier orders of a repeat appeal (intake/duplicates.py)
+    def related_since(self, exclude_id: int | None, town: str | None, phone: str | None,
+                      since: datetime, limit: int) -> list:
+        """Orders, open or closed, received since `since` in the town or from the caller's
+        phone, newest first. Rows with id, number, content, status, caller_phone, town,
+        address, unit, category, received_at."""
+        conds = []
+        if phone:
+            conds.append(WorkOrderRow.caller_phone == phone)
+        if town:
+            conds.append(WorkOrderRow.town == town)
+        if not conds:
+            return []
+        q = select(WorkOrderRow.id, WorkOrderRow.number, WorkOrderRow.content,
+                   WorkOrderRow.status, WorkOrderRow.caller_phone, WorkOrderRow.town,
+                   WorkOrderRow.address, WorkOrderRow.unit, WorkOrderRow.category,
+                   WorkOrderRow.received_at) \
+            .where(or_(*conds), WorkOrderRow.received_at >= since) \
+            .order_by(WorkOrderRow.received_at.desc(), WorkOrderRow.id.desc()).limit(limit)
+        if exclude_id is not None:
+            q = q.where(WorkOrderRow.id != exclude_id)
+        return self.session.execute(q).all()
+
+    def citizen_replies(self, order_ids: list[int]) -> dict[int, str]:
+        """The latest reply to the citizen of each order that has one."""
+        if not order_ids:
+            return {}
+        rows = self.session.execute(select(NoteRow.order_id, NoteRow.body).where(
+            NoteRow.order_id.in_(order_ids), NoteRow.kind == "citizen_reply")
+            .order_by(NoteRow.id)).all()
+        return {oid: body for oid, body in rows}
+
     def add(self, order: WorkOrder, row: WorkOrderRow) -> None:
         """Insert a new order row built by the service, then its history."""
         self.session.add(row)

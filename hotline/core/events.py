@@ -202,6 +202,46 @@ class ClassifierTrainRequested(Event):
     run_id: int
 
 
+# ------------------------------------------------------------------ issue 17 (cases)
+
+@dataclass(frozen=True)
+class ConsultationOpened(Event):
+    """会商 opened: each consulted unit is asked for its answer before the deadline."""
+    name: ClassVar[str] = "consult.opened"
+    notifies: ClassVar[bool] = True
+    consultation_id: int
+    order_id: int
+
+
+@dataclass(frozen=True)
+class ConsultationDecided(Event):
+    """会商 decided: the consulted units hear who leads and who assists."""
+    name: ClassVar[str] = "consult.decided"
+    notifies: ClassVar[bool] = True
+    consultation_id: int
+    order_id: int
+
+
+@dataclass(frozen=True)
+class HardCaseProposed(Event):
+    """An order met a 疑难工单 criterion (reopened twice, returned twice, many callers): the
+    supervisors are asked to take it on the tracking list."""
+    name: ClassVar[str] = "hardcase.proposed"
+    notifies: ClassVar[bool] = True
+    case_id: int
+    order_id: int
+
+
+@dataclass(frozen=True)
+class HotspotAlerted(Event):
+    """热点预警: a surge of similar appeals from one town; dispatchers and supervisors are told
+    at once (after the commit of the appeal that reached the threshold)."""
+    name: ClassVar[str] = "hotspot.alerted"
+    notifies: ClassVar[bool] = True
+    alert_id: int
+    town: str
+
+
 def _declared(base=Event) -> list[type[Event]]:
     out = []
     for sub in base.__subclasses__():

@@ -22,6 +22,12 @@ from hotline.sla import handlers as sla_handlers
 from hotline.survey import handlers as survey_handlers
 from hotline.webhooks import service as webhooks
 
+# isort: split
+# issue 17 (cases): 会商, hard cases, hot spots
+from hotline.consult import handlers as consult_handlers
+from hotline.hardcases import handlers as hardcase_handlers
+from hotline.hotspots import handlers as hotspot_handlers
+
 
 def notify_unit_dispatched(rt, uow, event_id: int, ev: E.OrderEvent) -> None:
     """The order reached a unit (派单 at intake or from the queue, 改派 after a return or a
@@ -79,3 +85,11 @@ HANDLERS[E.SurveyNeedsReview] = HANDLERS[E.SurveyNeedsReview] + [rating_handlers
 HANDLERS[E.OrderReplyAccepted] = HANDLERS[E.OrderReplyAccepted] + [experience_handlers.on_closure]
 HANDLERS[E.OrderAnsweredDirectly] = HANDLERS[E.OrderAnsweredDirectly] + [
     experience_handlers.on_closure]
+
+# --- issue 17 (cases): 会商, hard cases, hot spots -----------------------------------------
+HANDLERS.update({
+    E.ConsultationOpened: [consult_handlers.on_opened],
+    E.ConsultationDecided: [consult_handlers.on_decided],
+    E.HardCaseProposed: [hardcase_handlers.on_proposed],
+    E.HotspotAlerted: [hotspot_handlers.on_alerted],
+})

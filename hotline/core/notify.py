@@ -24,3 +24,13 @@ def order_brief(uow, order_id):
     runs this in the worker)."""
     return uow.session.execute(select(WorkOrderRow.id, WorkOrderRow.number, WorkOrderRow.unit)
                                .where(WorkOrderRow.id == order_id)).first()
+
+
+# issue 17 (cases): alerts for every active user of some centre roles (热点预警 to dispatchers
+# and supervisors, hard-case proposals to supervisors)
+def notify_roles(uow, key: str, roles, order_id: int | None, kind: str, message: str) -> None:
+    from hotline.core.orm import UserRow
+    users = uow.session.execute(select(UserRow.username).where(
+        UserRow.role.in_([str(r) for r in roles]), UserRow.active.is_(True))).scalars().all()
+    for username in users:
+        notify(uow, f"{key}-{username}", None, order_id, kind, message, username=username)

@@ -219,5 +219,10 @@ from hotline.survey import orm as orm_survey  # noqa: E402,F401
 # isort: split
 # issue 18 (callcentre helper): call figures, 好差评 整改, 服务体验官
 from hotline.callcentre import orm as _orm_callcentre  # noqa: E402,F401
+
+# issue 17 (cases): 会商, hard cases, hot spots
+from hotline.consult import orm as _orm_consult  # noqa: E402,F401
 from hotline.experience import orm as _orm_experience  # noqa: E402,F401
+from hotline.hardcases import orm as _orm_hardcases  # noqa: E402,F401
+from hotline.hotspots import orm as _orm_hotspots  # noqa: E402,F401
 from hotline.rating import orm as _orm_rating  # noqa: E402,F401

@@ -58,3 +58,18 @@ def list_rules(rt) -> list[dict]:
                  if r.valid_from else None, "order_id": r.order_id, "note": r.note,
                  "active": r.active, "created_by": r.created_by,
                  "created_at": views.iso(r.created_at)} for r in rows]
+
+
+def save_rule(rt, uow, *, category: str, town: str | None, lead: str, assist, at: datetime,
+              order_id: int | None, note: str | None, by: str) -> RoutingRuleRow:
+    """A binding decision saved as a routing rule (docs/design/domain.md §6.4): a supervisor's
+    ruling (裁定, workorders/rules.py) or a 会商 decision (consult/service.py). Intake routes
+    the next order of that category and town by it; this process at once (its cached rulings
+    are dropped at commit), others within RULINGS_TTL."""
+    rule = RoutingRuleRow(category=category, town=town or "*", lead=lead,
+                          assist=list(assist or ()), valid_from=at.date(), order_id=order_id,
+                          note=note, active=True, created_at=at, created_by=by)
+    uow.session.add(rule)
+    uow.session.flush()
+    uow.after_commit(lambda: rt.forget(RULINGS_KEY))
+    return rule

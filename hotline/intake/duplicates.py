@@ -60,3 +60,42 @@ def attach_to_master(rt, actor: Actor, master_id: int, order_ids: list[int],
         except Exception as exc:     # report per order; the others still merge
             failed[str(oid)] = [getattr(exc, "message", str(exc))]
     return {"master_id": master_id, "merged": merged, "failed": failed}
+
+
+# --- issue 17 (Build 5): repeat appeals (重复诉求) ------------------------------------------
+# Beyond the open duplicates above, a new appeal is shown the caller's and the place's earlier
+# orders, open or closed, received in the last `window_days` (config/cases.yaml `repeats`),
+# with their outcome, so the agent can link it as a repeat, reopen the earlier order, or log
+# a new one (hotline/repeats/service.py). "The place" is the same town and address, or the
+# same town and a similar text (the duplicates' similarity).
+PLACE_CANDIDATES = 200
+
+
+def earlier_orders(orders, order_id: int | None, content: str, town: str | None,
+                   address: str | None, phone: str | None, received_at, window_days: int,
+                   limit: int) -> list[dict]:
+    """`orders`: the unit of work's work-order repository (related_since, citizen_replies).
+    Newest first; each with why it matches (same caller / same place) and its outcome."""
+    from hotline.classify.similarity import rank_candidates
+    from hotline.core.db import aware
+    from hotline.workorders import views
+    from hotline.workorders.domain.workflow import CLOSED_STATES, STATUS_LABELS
+    since = (received_at or utcnow()) - timedelta(days=window_days)
+    rows = orders.related_since(order_id, town, phone, since, PLACE_CANDIDATES)
+    place_text = dict(rank_candidates(content, [(r.id, r.content) for r in rows
+                                                if town and r.town == town], THRESHOLD))
+    hits = []
+    for r in rows:
+        same_caller = bool(phone and r.caller_phone == phone)
+        same_address = bool(town and address and r.town == town
+                            and (r.address or "").strip() == address.strip())
+        if same_caller or same_address or r.id in place_text:
+            hits.append((r, same_caller, same_address or r.id in place_text))
+    hits = hits[:limit]
+    replies = orders.citizen_replies([r.id for r, _, _ in hits])
+    return [{"id": r.id, "number": r.number, "content": r.content,
+             "status": r.status, "status_label": STATUS_LABELS.get(r.status, ""),
+             "closed": r.status in CLOSED_STATES, "unit": r.unit, "category": r.category,
+             "received_at": views.iso(aware(r.received_at)), "same_caller": caller,
+             "same_place": place, "outcome": replies.get(r.id)}
+            for r, caller, place in hits]

@@ -246,6 +246,7 @@ def submit(rt: Runtime, actor: Actor, req: IntakeRequest, also=None) -> dict:
         order.number = f"DG{views.to_local(received):%Y%m%d}{order.id:07d}"
         # search before anything is added, so the SELECT has nothing to autoflush
         dups = _duplicates(uow, order, received)
+        earlier = _earlier(rt, uow, order, received)   # issue 17: repeat appeals
         r = route(rt, uow, order, req, tri)
         if r is not None:
             from hotline.workorders import rules
@@ -293,6 +294,7 @@ def submit(rt: Runtime, actor: Actor, req: IntakeRequest, also=None) -> dict:
     result["classification"] = classification
     result["triage"] = tri.answer
     result["duplicates"] = dups
+    result["earlier"] = earlier
     result["replayed"] = False
     return result
 
@@ -314,7 +316,7 @@ def _replay(rt: Runtime, actor: Actor, key: str, content: str) -> dict | None:
         result = views.order_view(rt, row_to_dict(row), actor)
     # classification and duplicates belong to the first answer; the order carries its
     # suggestions and model version
-    result.update(classification=None, triage=None, duplicates=[], replayed=True)
+    result.update(classification=None, triage=None, duplicates=[], earlier=[], replayed=True)
     return result
 
 
@@ -322,3 +324,11 @@ def _duplicates(uow, order: WorkOrder, received) -> list[dict]:
     from hotline.intake.duplicates import find_duplicates
     return find_duplicates(uow.orders, order.id, order.content, order.town, order.category,
                            order.caller.phone, received)
+
+
+def _earlier(rt: Runtime, uow, order: WorkOrder, received) -> list[dict]:
+    """The caller's and the place's earlier orders, open or closed (issue 17, Build 5)."""
+    from hotline.intake.duplicates import earlier_orders
+    cfg = rt.config.cases["repeats"]
+    return earlier_orders(uow.orders, order.id, order.content, order.town, order.address,
+                          order.caller.phone, received, cfg["window_days"], cfg["max_shown"])

@@ -22,7 +22,7 @@ from hotline.sla.domain.clocks import OWNER_ACTIONS, Deadline, SlaEngine
 from hotline.sla.orm import SlaOrderStateRow, SlaWarningRow
 from hotline.workorders import views
 from hotline.workorders.domain.model import Actor
-from hotline.workorders.domain.workflow import Role
+from hotline.workorders.domain.workflow import REOPEN_ACTIONS, Role
 
 LADDER = ("urge", "supervise", "escalate_leader")
 LADDER_ZH = {"urge": "催办", "supervise": "督办", "escalate_leader": "挂牌督办"}
@@ -55,7 +55,7 @@ def ladder_reached(history, at: datetime | None = None) -> str | None:
     (since the latest dispatch / approved return / arbitration / reopen; docs/sla.md)."""
     start = None
     for t in history:
-        if t.action in OWNER_ACTIONS | {"reopen"}:
+        if t.action in OWNER_ACTIONS | REOPEN_ACTIONS:
             start = t.at
     best = None
     for t in history:

@@ -26,6 +26,7 @@ from hotline.workorders.domain.model import (
     EMERGENCY_LINES,
     NOT_ACCEPT_REASONS,
     RETURN_REASONS,
+    TRANSFER_PLATFORMS,
 )
 from hotline.workorders.domain.workflow import ACTION_LABELS, ACTIONS
 
@@ -189,6 +190,40 @@ ACTION_DATA: dict[str, type[Schema]] = {
     "escalate_leader": NoData,
     "note": NoteData,
 }
+# --- issue 17 (cases): transfers to other platforms, 会商 records, repeat appeals ---
+
+
+class TransferPlatformData(Schema):
+    """转其他平台: who receives the appeal and their reference (the time is the service's)."""
+    platform = _one_of(TRANSFER_PLATFORMS, "接收平台")
+    receiver = _text(200, metadata={"description": "接收单位 (对方平台或部门)"})
+    city = _text(64, metadata={"description": "外市名称 (转外市热线时必填)"})
+    reference = _text(64, metadata={"description": "对方受理编号"})
+
+
+class TransferAnswerData(Schema):
+    answer = _text(5000, metadata={"description": "接收平台的答复"})
+    reference = _text(64, metadata={"description": "对方受理编号 (如转办时未知)"})
+
+
+class LinkRepeatData(Schema):
+    earlier_id = fields.Integer(strict=True, validate=validate.Range(
+        min=1, max=2 ** 31 - 1, error="须为 1 至 {max} 之间的整数"),
+        metadata={"description": "原工单 ID"})
+
+
+ACTION_DATA.update({
+    "transfer_platform": TransferPlatformData,
+    "transfer_answer": TransferAnswerData,
+    "transfer_close": NoData,
+    # written by hotline/consult/service.py only: the generic endpoint takes no data, so the
+    # aggregate refuses it (no consultation named)
+    "consult_open": NoData,
+    "consult_decide": NoData,
+    "link_repeat": LinkRepeatData,
+    "reopen_repeat": NoData,
+})
+# --- end issue 17 ---
 if set(ACTION_DATA) != set(ACTIONS):   # a new action in the transition table needs its row
     raise RuntimeError(f"ACTION_DATA out of step with the transition table: "
                        f"{sorted(set(ACTIONS) ^ set(ACTION_DATA))}")

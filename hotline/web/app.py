@@ -65,6 +65,15 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     from hotline.web import workspace_api
     workspace_api.init_app(app)
 
+    # issue 17 (cases): 会商, hard cases, repeat appeals, hot spots, transfers to other platforms
+    from hotline.consult import api as consult_api
+    from hotline.hardcases import api as hardcases_api
+    from hotline.hotspots import api as hotspots_api
+    from hotline.repeats import api as repeats_api
+    from hotline.transfers import api as transfers_api
+    for ext in (consult_api, hardcases_api, hotspots_api, repeats_api, transfers_api):
+        ext.init_app(app)
+
     @app.get("/healthz")
     def healthz():
         body, status = api.health_payload(rt)

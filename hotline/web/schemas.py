@@ -349,6 +349,8 @@ class OrderSchema(Schema):
     allowed_actions = fields.List(fields.String())
     classification = fields.Dict(allow_none=True)
     duplicates = fields.List(fields.Dict())
+    # issue 17: the caller's and the place's earlier orders (open or closed) with their outcome
+    earlier = fields.List(fields.Dict())
     # true when a retry with a used Idempotency-Key answered the order stored earlier (200)
     replayed = fields.Boolean()
     # detail fields of services/views.order_view (documented for response conformance)

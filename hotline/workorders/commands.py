@@ -39,7 +39,6 @@ def act(rt: Runtime, actor: Actor, order_id: int, action: str, payload: dict,
         at: datetime | None = None) -> dict:
     """Apply one workflow action. A lost race on the version column is a 409. `at`: when it
     happened (the demo data's history, seed.py); now by default."""
-    from hotline.workorders import rules
     with rt.uow() as uow:
         order = uow.orders.get(order_id)
         if order is None or not visible(uow.orders.row(order_id), actor):
@@ -51,24 +50,42 @@ def act(rt: Runtime, actor: Actor, order_id: int, action: str, payload: dict,
         if expected is not None and expected != uow.orders.row(order_id).version:
             raise Conflict("工单已被他人修改, 请刷新后重试 (version conflict)", field="version")
         known = len(order.history)
-        before_unit, before_category = order.unit, order.category
-        when = at or utcnow()
-        rules.before_action(rt, uow, order, actor, action, payload, when)
-        _change_category(rt, order, action, payload)
-        t = order.apply(action, actor, when, reason=payload.get("reason"),
-                        data=payload.get("data") or {},
-                        return_window_end=rules.return_window_end(rt))
-        rules.after_action(rt, uow, order, actor, t, payload)
-        _record_notes(uow, order, actor, action, payload, t.at)
-        _learn(uow, order, actor, action, before_unit, before_category)
+        t = step(rt, uow, order, actor, action, payload, at)
         try:
-            uow.orders.save(order, known)
-            hooks.after_save(rt, uow, order, uow.orders.row(order.id))
-            uow.emit_transition(order, t)
+            save_steps(rt, uow, order, known, [t])
             uow.commit()
         except (StaleDataError, IntegrityError) as exc:
             raise Conflict("工单已被他人修改, 请刷新后重试 (version conflict)") from exc
     return get_order(rt, actor, order_id)
+
+
+def step(rt: Runtime, uow, order, actor: Actor, action: str, payload: dict,
+         at: datetime | None = None):
+    """One action on a loaded aggregate, with every rule `act` runs around it, inside the
+    caller's unit of work; returns the Transition. A use case that records several actions at
+    once (a 会商 decision and the dispatch it decides, issue 17) calls it once per action and
+    then `save_steps` once."""
+    from hotline.workorders import rules
+    before_unit, before_category = order.unit, order.category
+    when = at or utcnow()
+    rules.before_action(rt, uow, order, actor, action, payload, when)
+    _change_category(rt, order, action, payload)
+    t = order.apply(action, actor, when, reason=payload.get("reason"),
+                    data=payload.get("data") or {},
+                    return_window_end=rules.return_window_end(rt))
+    rules.after_action(rt, uow, order, actor, t, payload)
+    _record_notes(uow, order, actor, action, payload, t.at)
+    _learn(uow, order, actor, action, before_unit, before_category)
+    return t
+
+
+def save_steps(rt: Runtime, uow, order, known: int, transitions) -> None:
+    """Write the aggregate and its new transitions, run the after-save hooks and raise each
+    transition's event (no commit: the caller's unit of work commits)."""
+    uow.orders.save(order, known)
+    hooks.after_save(rt, uow, order, uow.orders.row(order.id))
+    for t in transitions:
+        uow.emit_transition(order, t)
 
 
 def _record_notes(uow, order, actor, action, payload, at=None):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from hotline.core.db import utcnow
 from hotline.core.orm import WorkOrderRow
 from hotline.dispatch.domain.returns import return_window
-from hotline.dispatch.orm import AssistTaskRow, RoutingRuleRow
+from hotline.dispatch.orm import AssistTaskRow
 from hotline.workorders.domain.model import Actor, RuleViolation, WorkOrder
 from hotline.workorders.domain.workflow import CLOSED_STATES
 
@@ -65,6 +65,8 @@ def before_action(rt, uow, order: WorkOrder, actor: Actor, action: str, payload:
         _before_reply_due(rt, order, at or utcnow())
     if action == "approve_extension":
         _approval_within_request(rt, order, data)
+    if action in ("link_repeat", "reopen_repeat"):   # issue 17
+        _repeat_of(uow, order, action, data)
 
 
 def _extension_within_policy(rt, order: WorkOrder, data: dict) -> None:
@@ -139,6 +141,24 @@ def _assist_due(rt, task: dict) -> None:
     task["due"] = due.isoformat()
 
 
+def _repeat_of(uow, order: WorkOrder, action: str, data: dict) -> None:
+    """重复诉求 (issue 17, Build 5): the unit and category a repeat counts against, kept on the
+    transition (the repeat report reads them from the history): the earlier order's for a
+    link, the reopened order's own for a reopening."""
+    if action == "reopen_repeat":
+        data["repeat_unit"], data["repeat_category"] = order.unit, order.category
+        return
+    try:
+        earlier_id = int(data.get("earlier_id"))
+    except (TypeError, ValueError):
+        return   # the aggregate names the missing/invalid field
+    earlier = uow.session.get(WorkOrderRow, earlier_id)
+    if earlier is None or earlier_id == order.id:
+        raise RuleViolation(f"原工单 {earlier_id} 不存在", field="data.earlier_id")
+    data.update(earlier_number=earlier.number, repeat_unit=earlier.unit or earlier.first_unit,
+                repeat_category=earlier.category)
+
+
 def _check_master(uow, order: WorkOrder, data: dict) -> None:
     try:
         master_id = int(data.get("master_id"))
@@ -178,16 +198,12 @@ def after_action(rt, uow, order: WorkOrder, actor: Actor, transition, payload: d
         # the binding ruling is stored and reused as a routing rule (docs/design/domain.md §6.4)
         if not order.category:
             raise RuleViolation("工单无分类, 裁定不能保存为派单规则", field="data.save_rule")
-        rule = RoutingRuleRow(category=order.category, town=t.data.get("rule_town") or
-                              order.town or "*", lead=order.unit,
-                              assist=list(order.assist_units), valid_from=t.at.date(),
-                              order_id=order.id, note=t.reason, active=True, created_at=t.at,
-                              created_by=actor.username)
-        uow.session.add(rule)
-        uow.session.flush()
+        from hotline.dispatch.routing import save_rule
+        rule = save_rule(rt, uow, category=order.category,
+                         town=t.data.get("rule_town") or order.town, lead=order.unit,
+                         assist=order.assist_units, at=t.at, order_id=order.id, note=t.reason,
+                         by=actor.username)
         t.data["routing_rule_id"] = rule.id
-        from hotline.dispatch.routing import RULINGS_KEY
-        uow.after_commit(lambda: rt.forget(RULINGS_KEY))   # this process routes by it at once
     if t.action == "assist_input":
         row = uow.session.execute(select(AssistTaskRow).where(
             AssistTaskRow.order_id == order.id, AssistTaskRow.unit == actor.unit)).scalar_one()

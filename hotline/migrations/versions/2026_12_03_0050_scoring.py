@@ -4,14 +4,14 @@ unit_facts (hotline/survey/orm.py), published monthly bulletins (hotline/reports
 Existing unit_facts rows read as "not asked / no task" until `hotline reports rebuild-facts`.
 
 Revision ID: 0050_scoring
-Revises: 0030_search
+Revises: 0041_cases
 Create Date: 2026-12-03
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0050_scoring"
-down_revision = "0030_search"
+down_revision = "0041_cases"
 branch_labels = None
 depends_on = None
 TS = sa.DateTime(timezone=True)

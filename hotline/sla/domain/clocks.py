@@ -33,12 +33,17 @@ from hotline.sla.domain.calendar import WorkCalendar, as_local, end_of_day
 from hotline.sla.domain.policy import Policy
 from hotline.sla.domain.timeleft import TimeLeft, time_left
 from hotline.workorders.domain.workflow import OWNER_ACTIONS as _OWNER_ACTIONS
+from hotline.workorders.domain.workflow import REOPEN_ACTIONS
 
 # the actions that start a new owner's handling clocks: the transition table says which
 OWNER_ACTIONS = _OWNER_ACTIONS
 CLOSE_ACTIONS = frozenset({"close", "close_unreasonable", "answer", "not_accept",
                            "transfer_emergency", "merge"})
 DISPATCH_MET = frozenset({"dispatch", "answer", "not_accept", "transfer_emergency", "merge"})
+# issue 17: a repeat linked to its earlier order ends there; a transfer to another platform
+# needs no dispatch and ends with the receiver's answer or the centre's closing of it
+CLOSE_ACTIONS = CLOSE_ACTIONS | {"link_repeat", "transfer_answer", "transfer_close"}
+DISPATCH_MET = DISPATCH_MET | {"transfer_platform", "link_repeat"}
 _ORDER = ("dispatch", "sign", "contact", "onsite", "feedback", "reply")
 ONE_SECOND = dt.timedelta(seconds=1)
 _URGENCY_ZH = {"normal": "一般", "urgent": "紧急", "critical": "特急"}
@@ -151,10 +156,10 @@ class SlaEngine:
 
         # per-owner handling clocks
         episodes = [(i, t, d.get("unit"), a) for i, (t, a, d) in enumerate(ev)
-                    if a in OWNER_ACTIONS or a == "reopen"]
+                    if a in OWNER_ACTIONS or a in REOPEN_ACTIONS]
         owner = None
         for k, (i, start, unit, kind) in enumerate(episodes):
-            owner = owner if kind == "reopen" else unit
+            owner = owner if kind in REOPEN_ACTIONS else unit
             end = episodes[k + 1][1] if k + 1 < len(episodes) else None
             stop = min((x for x in (end, closed_at) if x is not None and x >= start),
                        default=None)
@@ -164,7 +169,7 @@ class SlaEngine:
                 return next((t for t, a in window if a in actions), None)
 
             replied = first({"reply"})
-            label = "重办" if kind == "reopen" else "派单"
+            label = "重办" if kind in REOPEN_ACTIONS else "派单"
             out.append(mk.working("sign", "legal", start, p.sign_working_days, first({"sign"}),
                                   stop, f"{label}后 {p.sign_working_days} 个工作日内签收", owner))
             if appeal not in p.no_contact_clock:
@@ -172,7 +177,7 @@ class SlaEngine:
                 out.append(mk.working("contact", "legal", start, p.contact_working_days,
                                       first({"contact"}), c_end,
                                       f"{label}后 {p.contact_working_days} 个工作日内联系市民", owner))
-            if kind == "reopen":
+            if kind in REOPEN_ACTIONS:
                 out.append(mk.working("reply", "legal", start, p.reopen_reply_working_days,
                                       replied, stop, f"重办 {p.reopen_reply_working_days} "
                                       "个工作日内答复", owner, extendable=True, ev=ev))
@@ -224,7 +229,7 @@ class SlaEngine:
         """The citizen clock is met by a reply the centre did not send back (回退)."""
         met = None
         for t, a, _ in ev:
-            if a == "reopen":
+            if a in REOPEN_ACTIONS:
                 break
             if a == "reply" and met is None:
                 met = t
@@ -293,7 +298,7 @@ class SlaEngine:
         that went overdue, and exist only while some clock is running overdue."""
         targets = self.policy.escalation_targets
         starts = [as_local(_get(h, "at")) for h in history
-                  if _get(h, "action") in OWNER_ACTIONS | {"reopen"}
+                  if _get(h, "action") in OWNER_ACTIONS | REOPEN_ACTIONS
                   and as_local(_get(h, "at")) <= now]
         period = max(starts, default=None)
         if not any(d.target in targets and d.running_at(now) and d.overdue_at <= now
@@ -401,7 +406,7 @@ class _Maker:
     def working(self, clock, target, start, n, met, end, reason, owner=None, extendable=False,
                 ev=(), end_before_reopen=False):
         if end_before_reopen:
-            reopen = next((t for t, a, _ in ev if a == "reopen" and t >= start), None)
+            reopen = next((t for t, a, _ in ev if a in REOPEN_ACTIONS and t >= start), None)
             end = _min(end, reopen)
         stop = _min(met, end)
         ps = self._my_pauses(start, stop)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from hotline.workorders.domain.workflow import OWNER_ACTIONS
+from hotline.workorders.domain.workflow import OWNER_ACTIONS, REOPEN_ACTIONS
 
 
 @dataclass
@@ -131,7 +131,7 @@ def derive(order, history, deadlines=(), surveys=()) -> list[UnitFacts]:
             f.send_backs += 1
         elif action == "approve_extension":
             f.extensions += 1
-        elif action == "reopen":
+        elif action in REOPEN_ACTIONS:
             f.reopens += 1
     status = _get(order, "status")
     caller = _get(order, "caller")

@@ -178,6 +178,11 @@ const Hotline = {
     admin: [['/dispatch', '派单与审核'], ['/supervisor', '督办与报表'], ['/supervisor/sla', '时限监控'],
             ['/supervisor/arbitration', '裁定'], ['/survey-queue', '电话回访'], ['/sms-outbox', '短信发件箱']]}[l.role] || [];
   for (const m of more) if (!links.some(x => x[0] === m[0])) links.push(m);
+  // --- issue 17 (cases): 会商, 疑难工单, 热点预警 ---
+  if (['dispatcher', 'supervisor', 'department'].includes(l.role)) links.push(['/consultations', '会商']);
+  if (['supervisor', 'leader', 'dispatcher'].includes(l.role)) links.push(['/hard-cases', '疑难工单']);
+  if (['dispatcher', 'supervisor', 'leader'].includes(l.role)) links.push(['/hotspots', '热点预警']);
+  // --- end issue 17 ---
   // built with dom.js (text nodes only): a user's display name is data
   h.fill(nav, links.map(([href, t]) => h('a', {href, 'aria-current': href === location.pathname ? 'page' : null}, t)));
   h.fill(document.getElementById('whoami'), (l.name || l.username) + ' · ' + Hotline.roleName(l.role));

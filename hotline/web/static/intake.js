@@ -79,6 +79,7 @@ form.addEventListener('submit', async (ev) => {
     const dups = o.duplicates || [];
     document.getElementById('duplicates').textContent = dups.length ?
       '可能重复的在办工单: ' + dups.map(d => d.number + ' (相似度 ' + d.score + ')').join('，') : '';
+    if (window.IntakeRepeats) IntakeRepeats.show(o);   // issue 17: earlier orders (intake_repeats.js)
     // the server found an emergency the live check had not shown yet: the banner asks for the
     // transfer of this order, and the form keeps the appeal until then
     showSuccess(o);

@@ -45,6 +45,18 @@ const FIELDS = {dispatch: ['unit'], request_return: ['reason_code', 'legal_basis
 const URGENCY = {normal: '一般', urgent: '紧急', critical: '特急'};
 const CHANNELS = {phone: '电话', web: '网站', app: 'App', wechat: '微信', sms: '短信', email: '电子邮件',
   letter: '来信', open311: '外部系统', transfer: '转办'};
+// --- issue 17 (cases): transfers to other platforms, repeat appeals ---
+Object.assign(F, {
+  platform: () => label('接收平台', select('f-platform', [['xinfang', '信访部门'], ['yue12345', '广东省12345 (粤省心)'], ['other_city', '外市12345热线']])),
+  receiver: () => label('接收单位', h('input', {id: 'f-receiver', maxlength: 200})),
+  city: () => label('外市名称 (转外市热线时填写)', h('input', {id: 'f-city', maxlength: 64})),
+  ref_no: () => label('对方受理编号', h('input', {id: 'f-reference', maxlength: 64})),
+  answer: () => label('对方答复', h('textarea', {id: 'f-answer', rows: 3, maxlength: 5000})),
+  earlier_id: () => label('原工单 ID', h('input', {id: 'f-earlier_id', type: 'number'})),
+});
+Object.assign(FIELDS, {transfer_platform: ['platform', 'receiver', 'city', 'ref_no'],
+  transfer_answer: ['answer', 'ref_no'], link_repeat: ['earlier_id']});
+// --- end issue 17 ---
 let order = null, current = null, inFlight = false;
 const orderLink = (m) => h('a', {href: '/orders/' + encodeURIComponent(m.id)}, m.number);
 
@@ -178,6 +190,9 @@ async function load() {
     if (d.days) extra.push(d.days + ' 个工作日');
     if (d.line) extra.push('热线: ' + d.line);
     if (d.input) extra.push('协办意见: ' + d.input);
+    if (d.receiver) extra.push('接收单位: ' + d.receiver + (d.reference ? ' · 编号 ' + d.reference : ''));   // issue 17
+    if (d.answer) extra.push('对方答复: ' + d.answer);
+    if (d.earlier_number) extra.push('原工单: ' + d.earlier_number);
     if (d.article_id) extra.push(`依据知识条目 ${d.article_id} 第 ${d.article_version} 版`);   // 直接答复 (issue 16)
     const from = codes.statuses[t.from], to = codes.statuses[t.to];
     return h('li', null, h('b', null, D.fmt(t.at)),

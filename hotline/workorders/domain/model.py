@@ -395,3 +395,61 @@ EFFECTS: dict[str, Callable] = {
     "approve_extension": WorkOrder._on_approve_extension,
     "request_extension": WorkOrder._on_request_extension,
 }
+
+
+# --- issue 17 (cases): transfers to other platforms, 会商 records, repeat appeals -----------
+# 转其他平台 (Build 8): the receiving platforms besides the emergency lines.
+TRANSFER_PLATFORMS = {"xinfang": "信访部门", "yue12345": "广东省12345 (粤省心)",
+                      "other_city": "外市12345热线"}
+# closing a transfer without the receiver's answer, and reopening a closed order, are audited
+# decisions (docs/design/domain.md §3.3), like 回退 and 最终答复
+REASON_REQUIRED = REASON_REQUIRED | {"transfer_close", "reopen_repeat"}
+
+
+def _positive_id(data: dict, key: str, what: str) -> int:
+    try:
+        value = int(data.get(key))
+    except (TypeError, ValueError):
+        raise RuleViolation(f"须指定{what}", field=key) from None
+    if value < 1:
+        raise RuleViolation(f"须指定{what}", field=key)
+    data[key] = value
+    return value
+
+
+def _on_transfer_platform(self, actor, at, data, reason, _w):
+    if data.get("platform") not in TRANSFER_PLATFORMS:
+        raise RuleViolation("须指定接收平台: " + "/".join(TRANSFER_PLATFORMS.values()),
+                            field="platform")
+    if not str(data.get("receiver") or "").strip():
+        raise RuleViolation("须填写接收单位 (对方平台或部门)", field="receiver")
+    if data["platform"] == "other_city" and not str(data.get("city") or "").strip():
+        raise RuleViolation("转外市热线须填写城市", field="city")
+    data.setdefault("transferred_at", at.isoformat())
+
+
+def _on_transfer_answer(self, actor, at, data, reason, _w):
+    if not str(data.get("answer") or "").strip():
+        raise RuleViolation("须填写接收平台的答复", field="answer")
+
+
+def _on_consult(self, actor, at, data, reason, _w):
+    # written by the 会商 service with its own row; the generic action endpoint has no
+    # consultation to name (hotline/consult/service.py)
+    _positive_id(data, "consultation_id", "会商编号 (请通过会商功能操作)")
+
+
+def _on_link_repeat(self, actor, at, data, reason, _w):
+    if _positive_id(data, "earlier_id", "原工单") == self.id:
+        raise RuleViolation("不能关联自身", field="earlier_id")
+
+
+# methods of the aggregate like the others (the walk test checks `_on_<action>` is listed)
+WorkOrder._on_transfer_platform = _on_transfer_platform
+WorkOrder._on_transfer_answer = _on_transfer_answer
+WorkOrder._on_consult_open = _on_consult
+WorkOrder._on_consult_decide = _on_consult
+WorkOrder._on_link_repeat = _on_link_repeat
+EFFECTS.update({a: getattr(WorkOrder, f"_on_{a}") for a in (
+    "transfer_platform", "transfer_answer", "consult_open", "consult_decide", "link_repeat")})
+# --- end issue 17 ---

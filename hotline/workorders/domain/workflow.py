@@ -37,6 +37,10 @@ class Status(StrEnum):
     REOPENED = "reopened"                      # 重办 (back to the same unit)
     CLOSED = "closed"                          # 办结归档
     CLOSED_UNREASONABLE = "closed_unreasonable"  # 最终答复办结 (excluded from scoring)
+    # --- issue 17 (cases): transfers to other platforms, repeat appeals ---
+    TRANSFERRED_PLATFORM = "transferred_platform"  # 已转其他平台·待对方答复 (open)
+    TRANSFER_CLOSED = "transfer_closed"        # 转办结束 (answer recorded or closed)
+    REPEAT_LINKED = "repeat_linked"            # 重复诉求·已关联原工单
 
 
 class Role(StrEnum):
@@ -56,7 +60,8 @@ S, R = Status, Role
 PREVIOUS = "@previous"
 
 CLOSED_STATES = frozenset({S.NOT_ACCEPTED, S.TRANSFERRED_EMERGENCY, S.ANSWERED_DIRECTLY,
-                           S.MERGED, S.CLOSED, S.CLOSED_UNREASONABLE})
+                           S.MERGED, S.CLOSED, S.CLOSED_UNREASONABLE,
+                           S.TRANSFER_CLOSED, S.REPEAT_LINKED})   # (issue 17: the last two)
 # States in which a unit holds the order and its handling clocks run.
 HANDLING_STATES = frozenset({S.DISPATCHED, S.RETURN_REQUESTED, S.SIGNED, S.IN_PROGRESS,
                              S.EXTENSION_REQUESTED, S.SUSPENSION_REQUESTED, S.SUSPENDED,
@@ -162,6 +167,35 @@ _add(_SUPERVISABLE, "escalate_leader", PREVIOUS, (R.SUPERVISOR, R.SYSTEM), "挂�
 _add(sorted(OPEN_STATES, key=str), "note", PREVIOUS,
      (R.AGENT, R.DISPATCHER, R.DEPARTMENT, R.SUPERVISOR, R.LEADER), "备注")
 
+# --- issue 17 (cases) -------------------------------------------------------------------
+# 转其他平台 (Build 8): besides the emergency lines, an appeal that belongs to 信访, the
+# provincial 12345 (粤省心) or another city's hotline is transferred with the receiving party
+# and their reference; the order stays open until their answer is recorded or the centre
+# closes the transfer (docs/design/domain.md §2.3: 转办 keeps the caller's order traceable).
+_add([S.REGISTERED, S.PENDING_DISPATCH], "transfer_platform", S.TRANSFERRED_PLATFORM, INTAKE,
+     "转其他平台", milestone="已转其他平台办理")
+_add([S.TRANSFERRED_PLATFORM], "transfer_answer", S.TRANSFER_CLOSED,
+     (R.AGENT, R.DISPATCHER, R.SUPERVISOR), "登记对方答复", milestone="接收平台已答复")
+_add([S.TRANSFERRED_PLATFORM], "transfer_close", S.TRANSFER_CLOSED, CENTRE, "结束转办",
+     milestone="转办已结束")
+# 会商 (Build 3): opening a consultation and the supervisor's decision are recorded on the
+# order (append-only) by hotline/consult/service.py; the decision's dispatch or ruling follows
+# as its own transition. Overlays: the status does not change.
+_CONSULTABLE = [S.REGISTERED, S.PENDING_DISPATCH, S.RETURN_REQUESTED]
+_add(_CONSULTABLE, "consult_open", PREVIOUS, CENTRE, "发起会商")
+_add(_CONSULTABLE, "consult_decide", PREVIOUS, (R.SUPERVISOR,), "会商决定")
+# 重复诉求 (Build 5): the agent links a new appeal to the caller's or the place's earlier
+# order (the new one ends there), or reopens a closed earlier order, which the unit then
+# handles again like a 重办 (its clocks: REOPEN_ACTIONS).
+_add([S.REGISTERED, S.PENDING_DISPATCH], "link_repeat", S.REPEAT_LINKED, INTAKE, "关联为重复诉求",
+     milestone="与此前诉求为同一事项, 已关联原工单办理")
+_add([S.CLOSED], "reopen_repeat", S.REOPENED, (R.AGENT, R.DISPATCHER, R.SUPERVISOR),
+     "重复诉求重启办理", event=E.OrderReopened, milestone="市民再次反映, 重新办理")
+# Actions recorded only by their feature's use case with its own rows (the 会商 service):
+# pages and API hints do not offer them as generic actions.
+SERVICE_ACTIONS = frozenset({"consult_open", "consult_decide"})
+# --- end issue 17 ---
+
 ACTIONS: tuple[str, ...] = tuple(sorted({a for (_, a) in TRANSITIONS}))
 ACTION_LABELS = {a: r.label for (_, a), r in TRANSITIONS.items()}
 # The consequences, asked by action (the history records actions): clocks, scoring facts, the
@@ -175,6 +209,10 @@ MILESTONES: dict[str, str] = {a: r.milestone for (_, a), r in TRANSITIONS.items(
 # Actions that leave the status as it is (the "@previous" of a no-op overlay).
 OVERLAY_ACTIONS = frozenset({"urge", "supervise", "escalate_leader", "note", "assign",
                              "add_assist", "assist_input", "emergency_feedback"})
+OVERLAY_ACTIONS = OVERLAY_ACTIONS | {"consult_open", "consult_decide"}   # issue 17
+# Actions that start a unit's handling again on the same owner (重办): the SLA clocks and the
+# scoring facts ask this set (issue 17 adds the reopening of a repeat appeal).
+REOPEN_ACTIONS = frozenset({"reopen", "reopen_repeat"})
 
 STATUS_LABELS = {
     S.REGISTERED: "已登记", S.NOT_ACCEPTED: "不予受理", S.TRANSFERRED_EMERGENCY: "已转紧急热线",
@@ -184,6 +222,9 @@ STATUS_LABELS = {
     S.SUSPENSION_REQUESTED: "挂起审核中", S.SUSPENDED: "已挂起", S.REPLIED: "答复待审核",
     S.RETURN_VISIT: "待回访", S.REOPENED: "重办", S.CLOSED: "已办结",
     S.CLOSED_UNREASONABLE: "最终答复办结",
+    # issue 17
+    S.TRANSFERRED_PLATFORM: "已转其他平台", S.TRANSFER_CLOSED: "转办结束",
+    S.REPEAT_LINKED: "重复诉求",
 }
 
 
@@ -195,4 +236,5 @@ def rule_for(status: str, action: str) -> Rule | None:
 def allowed_actions(status: str, role: str) -> list[str]:
     """Actions `role` may take in `status` (for pages and API hints)."""
     st = Status(status)
-    return sorted(a for (s, a), r in TRANSITIONS.items() if s == st and Role(role) in r.roles)
+    return sorted(a for (s, a), r in TRANSITIONS.items() if s == st and Role(role) in r.roles
+                  and a not in SERVICE_ACTIONS)   # (issue 17: offered by their own pages)

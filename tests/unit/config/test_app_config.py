@@ -41,6 +41,7 @@ FILES = ["appeal_types.yaml", "categories.yaml", "classify.yaml", "dispatch.yaml
          "knowledge.yaml", "open311.yaml", "privacy.yaml", "rapid_response.yaml", "responsibility.yaml",
          "scoring.yaml", "sla.yaml", "survey.yaml", "units.yaml", "users.yaml"]
 FILES += ["callcentre.yaml", "rating.yaml"]   # issue 18 (callcentre helper)
+FILES += ["cases.yaml"]   # issue 17
 
 
 @pytest.mark.parametrize("file", FILES)
@@ -67,6 +68,7 @@ def test_unknown_top_level_key_names_file_and_key(cfg, file):
      "entries[0].categroy"),
     ("classify.yaml", "auto_dispatch:\n", "auto_dispatch:\n  cv_folds: 5\n",
      "auto_dispatch.cv_folds"),
+    ("cases.yaml", "hotspots:\n", "hotspots:\n  treshold: 5\n", "hotspots.treshold"),   # issue 17
 ])
 def test_unknown_nested_key_names_file_and_key(cfg, file, old, new, key):
     p = cfg / file

@@ -43,6 +43,11 @@ DATA = {
     "approve_extension": {"days": 2}, "reply": {"reply": "已处理完毕"},
     "add_assist": {"unit": "dept_water", "task": "协助排查", "due": "2025-10-10T18:00:00+08:00"},
     "assist_input": {"input": "已派员现场检测"},
+    # issue 17 (cases)
+    "transfer_platform": {"platform": "xinfang", "receiver": "市信访局"},
+    "transfer_answer": {"answer": "已受理, 按信访程序办理"},
+    "consult_open": {"consultation_id": 1}, "consult_decide": {"consultation_id": 1},
+    "link_repeat": {"earlier_id": 7},
 }
 
 

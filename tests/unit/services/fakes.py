@@ -196,6 +196,20 @@ class FakeRepository:
         rows = sorted((r for r in self.db.orders.values() if match(r)), key=lambda r: -r.id)
         return rows[:limit]
 
+    def related_since(self, exclude_id, town, phone, since: datetime, limit: int) -> list:
+        # issue 17: the earlier orders of a repeat appeal, open or closed
+        if not (town or phone):
+            return []
+        rows = [r for r in self.db.orders.values()
+                if ((bool(town) and r.town == town) or (bool(phone) and r.caller_phone == phone))
+                and aware(r.received_at) >= since and r.id != exclude_id]
+        return sorted(rows, key=lambda r: (aware(r.received_at), r.id), reverse=True)[:limit]
+
+    def citizen_replies(self, order_ids: list[int]) -> dict[int, str]:
+        return {n.order_id: n.body for n in self.db.rows
+                if isinstance(n, NoteRow) and n.kind == "citizen_reply"
+                and n.order_id in order_ids}
+
     def _commit(self) -> None:
         for oid in self._changed:
             self.db.orders[oid] = _copy_row(self._rows[oid])
