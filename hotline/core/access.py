@@ -6,6 +6,9 @@ read path asks `visible` of a loaded order or filters its query with `visible_fi
 a user may not see answers 404, never 403. tests/integration/test_access_predicate.py checks
 that the predicate and the filter agree.
 
+二级派单 (docs/design/domain.md §6.8): a village sees the orders its town passed to it (the
+order's `village`), and nothing else; the town keeps seeing them as their owner.
+
 `owned` / `owned_filter` narrow that to the orders the unit leads: the unit's own work (the
 inbox tabs, its SLA lists). They never widen what `visible` allows.
 """
@@ -34,7 +37,8 @@ def visible(order, actor: Actor) -> bool:
     if not _scoped(actor):
         return True
     return bool(actor.unit) and (_get(order, "unit") == actor.unit
-                                 or actor.unit in (_get(order, "assist_units") or []))
+                                 or actor.unit in (_get(order, "assist_units") or [])
+                                 or _get(order, "village") == actor.unit)
 
 
 def visible_filter(actor: Actor, table=WorkOrderRow) -> ColumnElement:
@@ -43,7 +47,8 @@ def visible_filter(actor: Actor, table=WorkOrderRow) -> ColumnElement:
         return true()
     if not actor.unit:
         return false()
-    return (table.unit == actor.unit) | _json_list_has(table.assist_units, actor.unit)
+    return ((table.unit == actor.unit) | _json_list_has(table.assist_units, actor.unit)
+            | (table.village == actor.unit))
 
 
 def owned(order, actor: Actor) -> bool:

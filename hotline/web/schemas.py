@@ -229,7 +229,9 @@ class ClassifyRequestSchema(Schema):
 class UnitSchema(Schema):
     code = fields.String()
     name = fields.String()
-    kind = fields.String()
+    kind = fields.String(metadata={"description": "department | town | utility | village"})
+    parent = fields.String(allow_none=True, metadata={
+        "description": "村(社区) 所属镇街的单位代码; 其他单位为 null"})
 
 
 class UnitListSchema(PageSchema):

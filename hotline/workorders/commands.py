@@ -176,5 +176,7 @@ def _list_orders(rt: Runtime, actor: Actor, filters: dict) -> dict:
 def list_units(rt: Runtime) -> list[dict]:
     with rt.uow() as uow:
         rows = uow.session.execute(select(UnitRow).order_by(UnitRow.kind, UnitRow.code)).scalars()
-        return [{"code": u.code, "name": u.name, "kind": u.kind} for u in rows]
+        # villages carry their town (`parent`): one response, no paging (issue 17)
+        return [{"code": u.code, "name": u.name, "kind": u.kind, "parent": u.parent}
+                for u in rows]
 

@@ -37,6 +37,13 @@ def before_action(rt, uow, order: WorkOrder, actor: Actor, action: str, payload:
         unit = data.get(key)
         if unit is not None and unit not in rt.city.units:
             raise RuleViolation(f"未知单位代码 {unit}", field=f"data.{key}")
+    if action == "subdispatch":
+        _check_village(rt, order, data)
+    elif action in ("dispatch", "approve_return", "arbitrate") and \
+            rt.city.is_village(data.get("unit")):
+        # villages receive orders only from their town (二级派单, docs/design/domain.md §6.8)
+        raise RuleViolation("村(社区)不能由中心直接派单, 须由所属镇街二级派单",
+                            field="data.unit")
     if action == "add_assist":
         _assist_due(rt, data)
     if action == "dispatch":
@@ -60,6 +67,21 @@ def before_action(rt, uow, order: WorkOrder, actor: Actor, action: str, payload:
         raise RuleViolation(f"未知镇街代码 {town}", field="data.rule_town")
     if action == "request_extension":
         _extension_within_policy(rt, order, data)
+
+
+def _check_village(rt, order: WorkOrder, data: dict) -> None:
+    """二级派单 (docs/design/domain.md §6.8): the order goes to one of the owning town's own
+    villages and communities (config/villages.yaml), never to another town's."""
+    unit = data.get("unit")
+    if not unit:
+        raise RuleViolation("须选择村(社区)", field="data.unit")
+    u = rt.city.units.get(unit)
+    if u is None or u.kind != "village":
+        raise RuleViolation(f"{unit} 不是村(社区)", field="data.unit")
+    if u.parent != order.unit:
+        owner = rt.city.units.get(order.unit or "")
+        raise RuleViolation(f"{u.name} 不属于{owner.name if owner else order.unit}, 只能派至本镇街的"
+                            "村(社区)", field="data.unit")
 
 
 def _extension_within_policy(rt, order: WorkOrder, data: dict) -> None:

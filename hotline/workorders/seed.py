@@ -15,6 +15,9 @@ from hotline.workorders.domain.model import Actor
 from hotline.workorders.domain.workflow import Role
 
 TZ = ZoneInfo("Asia/Shanghai")
+# 二级派单 demo (issue 17): every village of these towns gets a demo user (username = its unit
+# code); the other ~560 villages have none, so seeding stays quick (README, Demo users).
+DEMO_VILLAGE_TOWNS = ("town_humen", "town_changan")
 
 
 def sync_units(rt: Runtime) -> int:
@@ -24,6 +27,7 @@ def sync_units(rt: Runtime) -> int:
         for u in rt.city.units.values():
             row = existing.get(u.code) or UnitRow(code=u.code)
             row.name, row.kind, row.level, row.population = u.name, u.kind, u.level, u.population
+            row.parent = u.parent
             if row.active is None:
                 row.active = True
             uow.session.add(row)
@@ -40,7 +44,8 @@ def seed_users(rt: Runtime) -> list[str]:
     pw_hash = hash_password(rt.city.demo_password)
     wanted = [dict(u) for u in rt.city.demo_users]
     wanted += [{"username": u.code, "name": u.name, "role": Role.DEPARTMENT, "unit": u.code}
-               for u in rt.city.units.values()]
+               for u in rt.city.units.values()
+               if u.kind != "village" or u.parent in DEMO_VILLAGE_TOWNS]
     created = []
     with rt.uow() as uow:
         have = set(uow.session.execute(select(UserRow.username)).scalars())
