@@ -75,7 +75,7 @@ class WorkOrderRow(Base):
     assist_units: Mapped[list] = mapped_column(JSON, default=list)
     # 二级派单 (docs/design/domain.md §6.8): the village the owning town passed it to, kept
     # after the village is done so the village still sees its own work (core/access.py)
-    village: Mapped[str | None] = mapped_column(ForeignKey("units.code"))
+    village: Mapped[str | None] = mapped_column(String(64))
     handler: Mapped[str | None] = mapped_column(String(64))
     rapid_item: Mapped[str | None] = mapped_column(String(16))
     master_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id"))

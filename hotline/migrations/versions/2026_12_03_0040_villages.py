@@ -16,14 +16,11 @@ TS = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("units") as b:
-        b.add_column(sa.Column("parent", sa.String(64), nullable=True))
-    with op.batch_alter_table("work_orders") as b:
-        b.add_column(sa.Column("village", sa.String(64), nullable=True))
-        b.create_foreign_key("fk_work_orders_village_units", "units", ["village"], ["code"])
+    # plain ADD COLUMNs (no table rebuild on SQLite: work_orders is referenced by many tables)
+    op.add_column("units", sa.Column("parent", sa.String(64), nullable=True))
+    op.add_column("work_orders", sa.Column("village", sa.String(64), nullable=True))
     op.create_index("ix_work_orders_village_status", "work_orders", ["village", "status", "id"])
-    with op.batch_alter_table("assist_tasks") as b:
-        b.add_column(sa.Column("first_input_at", TS, nullable=True))
+    op.add_column("assist_tasks", sa.Column("first_input_at", TS, nullable=True))
 
 
 def downgrade() -> None:
@@ -31,7 +28,6 @@ def downgrade() -> None:
         b.drop_column("first_input_at")
     op.drop_index("ix_work_orders_village_status", table_name="work_orders")
     with op.batch_alter_table("work_orders") as b:
-        b.drop_constraint("fk_work_orders_village_units", type_="foreignkey")
         b.drop_column("village")
     with op.batch_alter_table("units") as b:
         b.drop_column("parent")

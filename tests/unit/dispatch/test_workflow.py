@@ -21,19 +21,19 @@ from hotline.workorders.domain.workflow import (
     ACTIONS,
     CLOSED_STATES,
     EVENT_OF,
-    VILLAGE_STATES,
     MILESTONES,
     OVERLAY_ACTIONS,
     OWNER_ACTIONS,
     PREVIOUS,
     TRANSITIONS,
+    VILLAGE_STATES,
     Role,
     Status,
 )
 
 AT = datetime(2025, 9, 30, 2, 0, tzinfo=timezone.utc)
 LEAD, ASSIST = "town_humen", "dept_env"
-VILLAGE = "village_441900121001"     # a village of LEAD (二级派单, issue 17)
+VILLAGE = "village_441900121004"     # a village of LEAD (二级派单, issue 17)
 
 # valid input for every action, so only the table decides
 DATA = {
@@ -166,7 +166,7 @@ def test_every_action_effect_is_listed_and_names_an_action():
 
 def test_village_rows_are_acted_on_by_the_village_and_the_town_only():
     town, village = Actor(LEAD, Role.DEPARTMENT, LEAD), Actor(VILLAGE, Role.DEPARTMENT, VILLAGE)
-    other = Actor("village_441900121002", Role.DEPARTMENT, "village_441900121002")
+    other = Actor("village_441900121005", Role.DEPARTMENT, "village_441900121005")
     o = order_in(Status.SIGNED)
     with pytest.raises(NotPermitted):      # a village never passes an order on
         o.apply("subdispatch", village, AT, data={"unit": VILLAGE})
