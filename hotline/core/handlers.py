@@ -74,14 +74,34 @@ notify_village_returned = _notify_owner("village_return", "工单 {number} 被�
 # --- end 二级派单 ---
 
 
+def notify_assist_ladder(rt, uow, event_id: int, ev: E.LadderStep) -> None:
+    """协办 (issue 17; docs/design/domain.md §4.9): a step of an assisting task's own ladder
+    reaches the assisting unit it names (the record's data.owner), besides the lead unit."""
+    if ev.clock != "assist" or ev.seq is None:
+        return
+    from sqlalchemy import select
+
+    from hotline.core.orm import TransitionRow, WorkOrderRow
+    t = uow.session.execute(select(TransitionRow.data, WorkOrderRow.number)
+                            .join(WorkOrderRow, WorkOrderRow.id == TransitionRow.order_id)
+                            .where(TransitionRow.order_id == ev.order_id,
+                                   TransitionRow.seq == ev.seq)).first()
+    owner = (t.data or {}).get("owner") if t is not None else None
+    if owner:
+        notify(uow, f"assist-ladder-{event_id}", owner, ev.order_id, "assist_overdue",
+               f"工单 {t.number} 的协办任务已超期, 请尽快提交协办意见")
+
+
 HANDLERS: dict[type[E.Event], list] = {
     E.OrderDispatched: [notify_unit_dispatched, dispatch_handlers.notify_assist_units,
                         webhooks.push],
     E.OrderReturnApproved: [notify_unit_dispatched, webhooks.push],
     E.OrderArbitrated: [notify_unit_dispatched, webhooks.push],
     E.OrderAssistAdded: [dispatch_handlers.notify_assist_units],
-    E.OrderUrged: [notify_urged, sla_handlers.on_urge, webhooks.push],
-    E.OrderSupervised: [notify_supervised, sla_handlers.on_supervise, webhooks.push],
+    E.OrderUrged: [notify_urged, sla_handlers.on_urge, webhooks.push,
+                   notify_assist_ladder],     # issue 17: 协办 task's own ladder
+    E.OrderSupervised: [notify_supervised, sla_handlers.on_supervise, webhooks.push,
+                        notify_assist_ladder],
     E.OrderEscalatedToLeader: [sla_handlers.on_escalate_leader],
     E.OrderSentBack: [notify_sent_back],
     # 二级派单 (issue 17)

@@ -61,11 +61,13 @@ def unit_report(rt, actor: Actor, frm=None, to=None) -> dict:
     start, end = parse_period(frm, to)
     with rt.uow() as uow:
         groups = sql.grouped_sums(uow.session, [sql.F.unit], start, end, utcnow())
+        assist = sql.assist_ontime(uow.session, *_bounds(start, end), utcnow())   # issue 17
     items = []
     for g in groups:
         item = {"unit": g["unit"], "unit_name": _unit_name(rt, g["unit"])}
         item.update(_scored(rt, g))
         items.append(item)
+    _add_assist_columns(rt, items, assist)
     items.sort(key=lambda i: (i["score"] is None, -(i["score"] or 0), i["unit"]))
     for rank, i in enumerate(items, 1):
         i["rank"] = rank
@@ -73,9 +75,31 @@ def unit_report(rt, actor: Actor, frm=None, to=None) -> dict:
             + [[k, v] for k, v in COUNT_LABELS.items()]
             + [[k, RATE_LABELS[k]] for k in RATE_KEYS]
             + [["deduction", "扣分"], ["return_flag", "退单率达15%"],
-               ["formula_version", "公式版本"]])
+               ["formula_version", "公式版本"]]
+            + ASSIST_COLUMNS)
     return {"from": start.isoformat(), "to": end.isoformat(),
             "formula_version": rt.config.scoring.version, "columns": cols, "items": items}
+
+
+# --- 协办 on-time rate (issue 17 item 6; docs/design/domain.md §4.9) ----------------------------
+# Each assisting unit's tasks run their own clock (hotline/sla); the share answered by the
+# task's deadline is the unit's 协办按时率, shown in its row. A unit that only assisted in the
+# period gets a row of its own (no score: it led no order).
+ASSIST_COLUMNS = [["assist_tasks", "协办任务"], ["assist_ontime_rate", "协办按时率"]]
+
+
+def _add_assist_columns(rt, items: list[dict], assist: dict[str, dict]) -> None:
+    by_unit = {i["unit"]: i for i in items}
+    for unit in assist:
+        if unit not in by_unit:
+            by_unit[unit] = {"unit": unit, "unit_name": _unit_name(rt, unit), "score": None}
+            items.append(by_unit[unit])
+    for unit, item in by_unit.items():
+        a = assist.get(unit) or {"assist_tasks": 0, "assist_due": 0, "assist_ok": 0}
+        item["assist_tasks"] = a["assist_tasks"]
+        item["assist_ontime_rate"] = round(a["assist_ok"] / a["assist_due"], 4) \
+            if a["assist_due"] else None
+# --- end 协办 on-time rate ---
 
 
 def trends(rt, actor: Actor, frm=None, to=None, by: str = "week", unit: str | None = None):

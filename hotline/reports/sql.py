@@ -168,3 +168,19 @@ def comments(session, start: datetime, end: datetime, limit: int = 500):
          .order_by(S.answered_at.desc()).limit(limit))
     return [dict(r) for r in session.execute(q).mappings()]
 
+
+
+# --- 协办 on-time rate per assisting unit (issue 17 item 6; docs/design/domain.md §4.9) ---
+def assist_ontime(session, start: datetime, end: datetime, as_of: datetime) -> dict[str, dict]:
+    """Per assisting unit: its 协办 tasks due in [start, end), how many are decided (answered,
+    or past due at `as_of`) and how many were answered by their deadline (the task's clock is
+    met by the unit's first input: assist_tasks.first_input_at)."""
+    from hotline.dispatch.orm import AssistTaskRow as A
+    decided = or_(A.first_input_at.is_not(None), A.due_at < as_of)
+    q = (select(A.unit, func.count().label("assist_tasks"),
+                _n(decided).label("assist_due"),
+                _n(and_(A.first_input_at.is_not(None), A.first_input_at <= A.due_at))
+                .label("assist_ok"))
+         .where(A.due_at >= start, A.due_at < end).group_by(A.unit))
+    return {r["unit"]: {k: int(r[k] or 0) for k in ("assist_tasks", "assist_due", "assist_ok")}
+            for r in session.execute(q).mappings()}

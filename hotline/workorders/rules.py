@@ -170,6 +170,8 @@ def after_action(rt, uow, order: WorkOrder, actor: Actor, transition, payload: d
             AssistTaskRow.order_id == order.id, AssistTaskRow.unit == actor.unit)).scalar_one()
         row.inputs += 1
         row.last_input_at = t.at
+        if row.first_input_at is None:   # meets the task's clock (协办 on-time rate, issue 17)
+            row.first_input_at = t.at
 
 
 def after_save(rt, uow, order, row) -> None:
