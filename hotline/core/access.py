@@ -65,6 +65,15 @@ def owned_filter(actor: Actor, table=WorkOrderRow) -> ColumnElement:
     return table.unit == actor.unit
 
 
+def village_work_filter(actor: Actor, table=WorkOrderRow) -> ColumnElement:
+    """A village's own work (二级派单, docs/design/domain.md §6.8): the orders its town passed to
+    it, a range of the (village, status, id) index. Narrower than `visible_filter`, like
+    `owned_filter` for a unit that leads."""
+    if not _scoped(actor) or not actor.unit:
+        return false()
+    return table.village == actor.unit
+
+
 def _json_list_has(column, code: str) -> ColumnElement:
     """The JSON list in `column` holds the string `code`, on SQLite and PostgreSQL alike.
     The list is stored as its JSON text (json.dumps of a list of unit codes), where each

@@ -66,11 +66,11 @@ def _notify_village(kind: str, text: str):
     return handler
 
 
-notify_subdispatched = _notify_village("subdispatch", "镇街已将工单 {number} 派至本村(社区), 请及时签收")
+notify_subdispatched = _notify_village("subdispatch", "镇街已将工单 {number} 派至本村（社区）, 请及时签收")
 notify_village_report_rejected = _notify_village(
     "reject_village_report", "工单 {number} 的上报被镇街退回, 请重新办理")
-notify_village_reported = _notify_owner("village_report", "工单 {number} 村(社区)已上报办理结果, 请审核")
-notify_village_returned = _notify_owner("village_return", "工单 {number} 被村(社区)退回镇街, 请处理")
+notify_village_reported = _notify_owner("village_report", "工单 {number} 村（社区）已上报办理结果, 请审核")
+notify_village_returned = _notify_owner("village_return", "工单 {number} 被村（社区）退回镇街, 请处理")
 # --- end 二级派单 ---
 
 

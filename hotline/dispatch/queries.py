@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from hotline.core.access import owned_filter, visible
+from hotline.core.access import owned_filter, village_work_filter, visible
 from hotline.core.db import AGGREGATE_COLUMNS, aware, row_to_dict, utcnow
 from hotline.core.orm import TransitionRow, WorkOrderRow
 from hotline.dispatch.orm import AssistTaskRow
@@ -167,10 +167,30 @@ INBOX_TABS: dict[str, tuple] = {
 }
 
 
-def _tab_filter(key: str):
+# --- 二级派单 (issue 17; docs/design/domain.md §6.8): a town's orders in its villages' hands, and
+# a village's own tabs (its inbox holds only what its town passed to it)
+TOWN_VILLAGE_TABS: dict[str, tuple] = {
+    "at_village": ("村（社区）办理中", (Status.VILLAGE_DISPATCHED, Status.VILLAGE_SIGNED), None),
+    "village_reported": ("村（社区）上报待审核", (Status.VILLAGE_REPORTED,), None),
+}
+VILLAGE_TABS: dict[str, tuple] = {
+    "to_sign": ("待签收", (Status.VILLAGE_DISPATCHED,), None),
+    "in_progress": ("办理中", (Status.VILLAGE_SIGNED,), None),
+    "reported": ("已上报待审核", (Status.VILLAGE_REPORTED,), None),
+}
+
+
+def _tabs_for(rt, actor: Actor) -> dict[str, tuple]:
+    if rt.city.is_village(actor.unit):
+        return VILLAGE_TABS
+    return {**INBOX_TABS, **TOWN_VILLAGE_TABS}
+# --- end 二级派单 ---
+
+
+def _tab_filter(key: str, tabs: dict[str, tuple] = INBOX_TABS):
     """SQL for one inbox tab: its statuses and the stored 被回退 flag, so every tab is a
     range of the (unit, status, sent_back, id) index."""
-    _, statuses, pred = INBOX_TABS[key]
+    _, statuses, pred = tabs[key]
     return (WorkOrderRow.status.in_([str(x) for x in statuses])
             & (WorkOrderRow.sent_back == (pred is _sent_back)))
 
@@ -182,22 +202,24 @@ def inbox(rt, actor: Actor, tab: str = "to_sign", page: int = 1, per_page: int =
     from sqlalchemy import func
     if actor.role != Role.DEPARTMENT or not actor.unit:
         raise NotPermitted("收件箱仅供承办单位使用")
-    if tab not in INBOX_TABS and tab != "assist":
+    tabs = _tabs_for(rt, actor)
+    if tab not in tabs and tab != "assist":
         raise RuleViolation(f"未知标签 {tab}", field="tab")
-    mine = owned_filter(actor)   # the tabs hold the orders the unit leads
+    # the tabs hold the orders the unit leads (a village: those its town passed to it)
+    mine = village_work_filter(actor) if tabs is VILLAGE_TABS else owned_filter(actor)
     with rt.uow() as uow:
         # one GROUP BY on the (unit, status, sent_back, id) index counts every tab
         by_key = {(st, bool(sb)): n for st, sb, n in uow.session.execute(
             select(WorkOrderRow.status, WorkOrderRow.sent_back, func.count()).where(mine)
-            .where(WorkOrderRow.status.in_(sorted({str(x) for _, ss, _ in INBOX_TABS.values()
+            .where(WorkOrderRow.status.in_(sorted({str(x) for _, ss, _ in tabs.values()
                                                    for x in ss})))
             .group_by(WorkOrderRow.status, WorkOrderRow.sent_back)).all()}
         counts, items = {}, []
-        for key, (_, ss, pred) in INBOX_TABS.items():
+        for key, (_, ss, pred) in tabs.items():
             counts[key] = sum(by_key.get((str(x), pred is _sent_back), 0) for x in ss)
-        if tab in INBOX_TABS:
+        if tab in tabs:
             rows = uow.session.execute(
-                select(*BRIEF_COLUMNS).where(mine, _tab_filter(tab))
+                select(*BRIEF_COLUMNS).where(mine, _tab_filter(tab, tabs))
                 .order_by(WorkOrderRow.id.desc()).limit(per_page)
                 .offset((page - 1) * per_page)).all()
             items = [views.order_view(rt, r._mapping, actor, brief=True) for r in rows]
@@ -218,7 +240,7 @@ def inbox(rt, actor: Actor, tab: str = "to_sign", page: int = 1, per_page: int =
     total = counts.get(tab, len(items))
     return {"tab": tab, "items": items, "total": total, "page": page, "per_page": per_page,
             "counts": counts,
-            "tabs": [{"key": k, "label": v[0]} for k, v in INBOX_TABS.items()]
+            "tabs": [{"key": k, "label": v[0]} for k, v in tabs.items()]
             + [{"key": "assist", "label": "协办"}]}
 
 

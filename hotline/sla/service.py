@@ -29,7 +29,7 @@ LADDER_ZH = {"urge": "催办", "supervise": "督办", "escalate_leader": "挂牌
 CLOCK_ZH = {"dispatch": "派单", "sign": "签收", "contact": "联系市民", "onsite": "到达现场",
             "reply": "答复", "feedback": "首次反馈",
             # issue 17: the village's clocks (二级派单) and each 协办 task's clock
-            "village_sign": "村(社区)签收", "village_report": "村(社区)上报", "assist": "协办"}
+            "village_sign": "村（社区）签收", "village_report": "村（社区）上报", "assist": "协办"}
 TARGET_ZH = {"legal": "法定时限", "pledge": "服务承诺", "assist": "协办期限"}
 STATUS_ZH = {"ok": "正常", "warning": "即将超时", "overdue": "已超时"}
 _RANK = {"ok": 0, "warning": 1, "overdue": 2}

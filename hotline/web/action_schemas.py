@@ -154,12 +154,12 @@ class AssistInputData(Schema):
 
 # --- 二级派单 (issue 17; docs/design/domain.md §6.8); `town` on subdispatch is the service's ---
 class SubdispatchData(Schema):
-    unit = _code(metadata={"description": "本镇街的村(社区)单位代码 (必填)"})
+    unit = _code(metadata={"description": "本镇街的村（社区）单位代码 (必填)"})
     note = _text(2000, metadata={"description": "交办说明"})
 
 
 class VillageReportData(Schema):
-    report = _text(5000, metadata={"description": "村(社区)办理结果 (必填)"})
+    report = _text(5000, metadata={"description": "村（社区）办理结果 (必填)"})
 
 
 ACTION_DATA: dict[str, type[Schema]] = {

@@ -42,7 +42,7 @@ def before_action(rt, uow, order: WorkOrder, actor: Actor, action: str, payload:
     elif action in ("dispatch", "approve_return", "arbitrate") and \
             rt.city.is_village(data.get("unit")):
         # villages receive orders only from their town (二级派单, docs/design/domain.md §6.8)
-        raise RuleViolation("村(社区)不能由中心直接派单, 须由所属镇街二级派单",
+        raise RuleViolation("村（社区）不能由中心直接派单, 须由所属镇街二级派单",
                             field="data.unit")
     if action == "add_assist":
         _assist_due(rt, data)
@@ -74,14 +74,14 @@ def _check_village(rt, order: WorkOrder, data: dict) -> None:
     villages and communities (config/villages.yaml), never to another town's."""
     unit = data.get("unit")
     if not unit:
-        raise RuleViolation("须选择村(社区)", field="data.unit")
+        raise RuleViolation("须选择村（社区）", field="data.unit")
     u = rt.city.units.get(unit)
     if u is None or u.kind != "village":
-        raise RuleViolation(f"{unit} 不是村(社区)", field="data.unit")
+        raise RuleViolation(f"{unit} 不是村（社区）", field="data.unit")
     if u.parent != order.unit:
         owner = rt.city.units.get(order.unit or "")
         raise RuleViolation(f"{u.name} 不属于{owner.name if owner else order.unit}, 只能派至本镇街的"
-                            "村(社区)", field="data.unit")
+                            "村（社区）", field="data.unit")
 
 
 def _extension_within_policy(rt, order: WorkOrder, data: dict) -> None:

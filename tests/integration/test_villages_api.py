@@ -1,5 +1,5 @@
-"""二级派单 over the API, on SQLite and PostgreSQL (issue 17 item 2; docs/design/domain.md
-§6.8): the town that owns an order passes it to one of its villages and keeps ownership; the
+"""二级派单 over the API, on SQLite and PostgreSQL (issue 17 item 2;
+docs/design/domain.md §6.8): the town that owns an order passes it to one of its villages and keeps ownership; the
 village signs, reports or hands it back; the town reviews the report before it replies. A
 village sees only its own orders (core/access.py)."""
 from __future__ import annotations

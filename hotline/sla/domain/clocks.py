@@ -51,7 +51,7 @@ CLOSE_ACTIONS = frozenset({"close", "close_unreasonable", "answer", "not_accept"
 DISPATCH_MET = frozenset({"dispatch", "answer", "not_accept", "transfer_emergency", "merge"})
 _ORDER = ("dispatch", "sign", "contact", "onsite", "feedback", "reply",
           "village_sign", "village_report", "assist")
-# a village's episode ends when it hands the order back or the town accepts its report (§6.8)
+# a village's episode ends at its hand-back or the town's acceptance (docs/design/domain.md §6.8)
 VILLAGE_END = frozenset({"village_return", "accept_village_report", "subdispatch"})
 ONE_SECOND = dt.timedelta(seconds=1)
 _URGENCY_ZH = {"normal": "一般", "urgent": "紧急", "critical": "特急"}
@@ -253,10 +253,10 @@ class SlaEngine:
             signed = next((t for t, x in window if x == "sign"), None)
             reported = next((t for t, x in window if x == "village_report"), None)
             out.append(mk.working("village_sign", "legal", start, p.village_sign_working_days,
-                                  signed, stop, f"镇街派至村(社区)后 {p.village_sign_working_days}"
+                                  signed, stop, f"镇街派至村（社区）后 {p.village_sign_working_days}"
                                   " 个工作日内签收", village))
             rep = mk.working("village_report", "legal", start, p.village_report_working_days,
-                             reported, stop, f"镇街派至村(社区)后 {p.village_report_working_days}"
+                             reported, stop, f"镇街派至村（社区）后 {p.village_report_working_days}"
                              " 个工作日内上报办理结果", village)
             if reply is not None:
                 cap = self._working_days_before(reply, p.village_reserve_working_days)
@@ -277,7 +277,7 @@ class SlaEngine:
         return end_of_day(day) if n == 0 and day != due.date() else due
 
     def _assist_clocks(self, history, closed_at) -> list[Deadline]:
-        """One clock per 协办 task, from the task's start to its own deadline (§4.9)."""
+        """One clock per 协办 task, to its own deadline (docs/design/domain.md §4.9)."""
         out: dict[str, Deadline] = {}
         hist = sorted(history, key=lambda h: as_local(_get(h, "at")))
         for h in hist:

@@ -26,12 +26,16 @@ const F = {
   line: () => label('紧急热线', select('f-line', PAGE.lines.map(l => [l, l]))),
   master_id: () => label('主工单 ID', h('input', {id: 'f-master_id', type: 'number'})),
   save_rule: () => h('label', {class: 'inline'}, h('input', {type: 'checkbox', id: 'f-save_rule'}), ' 保存为派单规则'),
+  // 二级派单 (issue 17): the town's own villages, nothing preselected, a choice required
+  village: () => label('村（社区）', D.villageSelect({id: 'f-unit'}, order && order.unit)),
+  report: () => label('办理结果', h('textarea', {id: 'f-report', rows: 4, maxlength: 5000})),
 };
 const FIELDS = {dispatch: ['unit'], request_return: ['reason_code', 'legal_basis', 'suggested_unit'],
   approve_return: ['unit', 'attributed_to'], arbitrate: ['unit', 'attributed_to', 'save_rule'], arbitrate_keep: ['save_rule'],
   reply: ['reply'], request_extension: ['days'], approve_extension: ['days'], add_assist: ['unit', 'task', 'days'],
   assist_input: ['input'], assign: ['handler'], contact: ['note'], onsite: ['note'], note: ['note'],
-  transfer_emergency: ['line', 'operator', 'reference'], emergency_feedback: ['feedback', 'operator', 'reference'], merge: ['master_id'], not_accept: ['na_code'], answer: ['reply']};
+  transfer_emergency: ['line', 'operator', 'reference'], emergency_feedback: ['feedback', 'operator', 'reference'], merge: ['master_id'], not_accept: ['na_code'], answer: ['reply'],
+  subdispatch: ['village', 'note'], village_report: ['report']};
 let order = null, current = null;
 const orderLink = (m) => h('a', {href: '/orders/' + encodeURIComponent(m.id)}, m.number);
 
@@ -67,6 +71,7 @@ async function load() {
   const rows = [['诉求内容', order.content], ['来电人', (c.name || '') + ' ' + (c.phone || '')],
     ['镇街 / 地址', D.unitName(order.town) + ' ' + (order.address || '')], ['分类', order.category ? (L.categories.get(order.category) || '其他分类') : ''],
     ['紧急程度', ({normal: '一般', urgent: '紧急', critical: '特急'})[order.urgency] || order.urgency], ['承办(主办)单位', D.unitName(order.unit)], ['首派单位', D.unitName(order.first_unit)],
+    ...(order.village ? [['交办村（社区）', order.village_name || D.unitName(order.village)]] : []),
     ['受理时间', D.fmt(order.received_at)], ['退单次数', String(facts.returns_requested)]];
   if (facts.master) rows.push(['并入主工单', orderLink(facts.master)]);
   if (facts.merged_orders.length) rows.push(['已并入本单', facts.merged_orders.map((m, i) => [i ? ' ' : null, orderLink(m)])]);
@@ -78,7 +83,8 @@ async function load() {
                                          : h('li', {class: 'hint'}, '尚无协办意见')))));
   // an assisting unit only gives inputs to the lead (主办 replies, docs/design/domain.md §6.5)
   let allowed = order.allowed_actions || [];
-  if (me.role === 'department' && me.unit !== order.unit) allowed = allowed.filter(a => ['note', 'assist_input'].includes(a));
+  // (the village the town passed it to gets its own actions from the server: 二级派单, issue 17)
+  if (me.role === 'department' && me.unit !== order.unit && me.unit !== order.village) allowed = allowed.filter(a => ['note', 'assist_input'].includes(a));
   const codes = await Hotline.api('GET', '/api/v1/dispatch/codes');
   h.fill(document.getElementById('actions'), allowed.length
     ? allowed.map(a => h('button', {type: 'button', 'data-action': a, id: 'act-' + a}, codes.actions[a] || a))
@@ -92,6 +98,8 @@ async function load() {
     if (d.attributed_to && d.attributed_to !== 'none') extra.push('归责: ' + (codes.attributions[d.attributed_to] || '其他'));
     if (d.line) extra.push('热线: ' + d.line);
     if (d.input) extra.push('协办意见: ' + d.input);
+    if (d.report) extra.push('村（社区）办理结果: ' + d.report);   // 二级派单 (issue 17)
+    if (d.note && t.action === 'subdispatch') extra.push('交办说明: ' + d.note);
     if (d.article_id) extra.push(`依据知识条目 ${d.article_id} 第 ${d.article_version} 版`);   // 直接答复 (issue 16)
     return h('li', null, h('b', null, D.fmt(t.at)),
       ` ${t.action_label || codes.actions[t.action] || '操作'} · `, actorNode(t, L),

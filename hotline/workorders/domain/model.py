@@ -16,10 +16,10 @@ from hotline.workorders.domain.workflow import (
     OWNER_ACTIONS,
     PREVIOUS,
     TRANSITIONS,
-    VILLAGE_STATES,
     Role,
     Status,
     rule_for,
+    village_may,
 )
 
 
@@ -88,7 +88,7 @@ REASON_REQUIRED = frozenset({
     "request_extension", "reject_extension", "request_suspension", "reject_suspension",
     "approve_suspension", "not_accept", "close_unreasonable", "reopen", "merge",
     "arbitrate_keep",
-    # 二级派单: a village hands an order back, a town sends a report back (§6.8)
+    # 二级派单 (docs/design/domain.md §6.8): a village hands back, a town sends a report back
     "village_return", "reject_village_report",
 })
 # 退单 reason codes (依据和理由, 66号 派单异议审核: docs/design/domain.md §6.3).
@@ -134,7 +134,7 @@ class WorkOrder:
     rapid_item: str | None = None
     master_id: int | None = None
     history: list[Transition] = field(default_factory=list)
-    village: str | None = None       # 二级派单: the village the owning town passed it to (§6.8)
+    village: str | None = None       # docs/design/domain.md §6.8: where the town passed it
 
     # ---- derived from the history ----
     def previous_status(self) -> str:
@@ -198,12 +198,12 @@ class WorkOrder:
         rule = rule_for(self.status, action)
         by_village = rule is not None and rule.by_village
         if self.village and actor.unit == self.village and actor.unit != self.unit:
-            if by_village or (action == "note" and self.status in VILLAGE_STATES):
+            if village_may(self.status, action):
                 return
-            raise NotPermitted(f"本村(社区)不能执行「{ACTION_LABELS.get(action, action)}」;"
+            raise NotPermitted(f"本村（社区）不能执行「{ACTION_LABELS.get(action, action)}」;"
                                f" 工单由镇街 {self.unit} 负责")
         if by_village:
-            raise NotPermitted(f"只有承办的村(社区) {self.village} 可以执行"
+            raise NotPermitted(f"只有承办的村（社区） {self.village} 可以执行"
                                f"「{ACTION_LABELS.get(action, action)}」")
         assisting = actor.unit in self.assist_units and actor.unit != self.unit
         if action in ("note", "assist_input") and assisting:
@@ -269,7 +269,7 @@ class WorkOrder:
     def _on_subdispatch(self, actor, at, data, reason, _w):
         unit = data.get("unit")
         if not unit:
-            raise RuleViolation("须选择村(社区)", field="unit")
+            raise RuleViolation("须选择村（社区）", field="unit")
         if unit == self.unit:
             raise RuleViolation("不能派给本单位", field="unit")
         data["town"] = self.unit      # ownership stays with the town (首派责任制)

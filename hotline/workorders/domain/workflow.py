@@ -38,9 +38,9 @@ class Status(StrEnum):
     CLOSED = "closed"                          # 办结归档
     CLOSED_UNREASONABLE = "closed_unreasonable"  # 最终答复办结 (excluded from scoring)
     # --- 二级派单 (issue 17; docs/design/domain.md §6.8): the owning town passed it to a village
-    VILLAGE_DISPATCHED = "village_dispatched"  # 已派至村(社区)·待签收
-    VILLAGE_SIGNED = "village_signed"          # 村(社区)办理中
-    VILLAGE_REPORTED = "village_reported"      # 村(社区)已上报·待镇街审核
+    VILLAGE_DISPATCHED = "village_dispatched"  # 已派至村（社区）·待签收
+    VILLAGE_SIGNED = "village_signed"          # 村（社区）办理中
+    VILLAGE_REPORTED = "village_reported"      # 村（社区）已上报·待镇街审核
 
 
 class Role(StrEnum):
@@ -65,7 +65,7 @@ CLOSED_STATES = frozenset({S.NOT_ACCEPTED, S.TRANSFERRED_EMERGENCY, S.ANSWERED_D
 HANDLING_STATES = frozenset({S.DISPATCHED, S.RETURN_REQUESTED, S.SIGNED, S.IN_PROGRESS,
                              S.EXTENSION_REQUESTED, S.SUSPENSION_REQUESTED, S.SUSPENDED,
                              S.REOPENED,
-                             # 二级派单: the town still owns it and its clocks run (§6.8)
+                             # docs/design/domain.md §6.8: the town owns it, clocks run
                              S.VILLAGE_DISPATCHED, S.VILLAGE_SIGNED, S.VILLAGE_REPORTED})
 # States in which the order is in a village's hands (二级派单, docs/design/domain.md §6.8).
 VILLAGE_STATES = frozenset({S.VILLAGE_DISPATCHED, S.VILLAGE_SIGNED, S.VILLAGE_REPORTED})
@@ -83,7 +83,7 @@ class Rule:
     event: type[E.OrderEvent] | None = None   # raised after the action (whom it notifies)
     milestone: str | None = None         # what the citizen's progress page shows
     # who of the department side acts (per rule, not per action): False = the owning unit,
-    # True = the village the owning town passed the order to (二级派单, §6.8)
+    # True = the village the town passed it to (docs/design/domain.md §6.8)
     by_village: bool = False
 
 
@@ -169,7 +169,7 @@ _add([S.RETURN_VISIT], "close_unreasonable", S.CLOSED_UNREASONABLE, (R.SUPERVISO
 # change); the village signs, handles and reports back with its own clocks (config/sla.yaml
 # village), or hands it back with a reason; the town reviews the report before it replies.
 _add([S.SIGNED, S.IN_PROGRESS], "subdispatch", S.VILLAGE_DISPATCHED, (R.DEPARTMENT,),
-     "派至村(社区)", event=E.OrderSubdispatched, milestone="已转村(社区)办理")
+     "派至村（社区）", event=E.OrderSubdispatched, milestone="已转村（社区）办理")
 _add([S.VILLAGE_DISPATCHED], "sign", S.VILLAGE_SIGNED, (R.DEPARTMENT,), "签收",
      milestone="承办单位已签收", by_village=True)
 _add([S.VILLAGE_SIGNED], "contact", S.VILLAGE_SIGNED, (R.DEPARTMENT,), "联系市民",
@@ -177,13 +177,13 @@ _add([S.VILLAGE_SIGNED], "contact", S.VILLAGE_SIGNED, (R.DEPARTMENT,), "联系�
 _add([S.VILLAGE_SIGNED], "onsite", S.VILLAGE_SIGNED, (R.DEPARTMENT,), "到达现场",
      by_village=True)
 _add([S.VILLAGE_SIGNED], "village_report", S.VILLAGE_REPORTED, (R.DEPARTMENT,),
-     "村(社区)上报办理结果", event=E.OrderVillageReported, by_village=True)
+     "村（社区）上报办理结果", event=E.OrderVillageReported, by_village=True)
 _add([S.VILLAGE_DISPATCHED, S.VILLAGE_SIGNED], "village_return", S.IN_PROGRESS,
      (R.DEPARTMENT,), "退回镇街", event=E.OrderVillageReturned, by_village=True)
 _add([S.VILLAGE_REPORTED], "accept_village_report", S.IN_PROGRESS, (R.DEPARTMENT,),
-     "审核通过村(社区)上报")
+     "审核通过村（社区）上报")
 _add([S.VILLAGE_REPORTED], "reject_village_report", S.VILLAGE_SIGNED, (R.DEPARTMENT,),
-     "退回村(社区)重办", event=E.OrderVillageReportRejected)
+     "退回村（社区）重办", event=E.OrderVillageReportRejected)
 # --- overlays: no status change, but recorded as transitions (催办/督办/挂牌督办, notes) ---
 _SUPERVISABLE = sorted(HANDLING_STATES | {S.REPLIED, S.PENDING_DISPATCH}, key=str)
 _add(_SUPERVISABLE, "urge", PREVIOUS, (R.DISPATCHER, R.SUPERVISOR, R.SYSTEM), "催办",
@@ -218,8 +218,8 @@ STATUS_LABELS = {
     S.RETURN_VISIT: "待回访", S.REOPENED: "重办", S.CLOSED: "已办结",
     S.CLOSED_UNREASONABLE: "最终答复办结",
     # 二级派单 (issue 17)
-    S.VILLAGE_DISPATCHED: "已派至村(社区)", S.VILLAGE_SIGNED: "村(社区)办理中",
-    S.VILLAGE_REPORTED: "村(社区)已上报",
+    S.VILLAGE_DISPATCHED: "已派至村（社区）", S.VILLAGE_SIGNED: "村（社区）办理中",
+    S.VILLAGE_REPORTED: "村（社区）已上报",
 }
 
 
@@ -228,7 +228,18 @@ def rule_for(status: str, action: str) -> Rule | None:
     return TRANSITIONS.get((Status(status), action))
 
 
-def allowed_actions(status: str, role: str) -> list[str]:
-    """Actions `role` may take in `status` (for pages and API hints)."""
+def allowed_actions(status: str, role: str, as_village: bool = False) -> list[str]:
+    """Actions `role` may take in `status` (for pages and API hints). `as_village`: the user
+    is the village the owning town passed the order to (二级派单, docs/design/domain.md §6.8),
+    which takes the village's rows only; everyone else never takes those."""
     st = Status(status)
-    return sorted(a for (s, a), r in TRANSITIONS.items() if s == st and Role(role) in r.roles)
+    return sorted(a for (s, a), r in TRANSITIONS.items() if s == st and Role(role) in r.roles
+                  and (village_may(st, a) if as_village else not r.by_village))
+
+
+def village_may(status: str, action: str) -> bool:
+    """May the village holding the order take `action` in `status`? Its own rows of the table,
+    and a note while the order is in its hands (二级派单, docs/design/domain.md §6.8)."""
+    rule = TRANSITIONS.get((Status(status), action))
+    return rule is not None and (rule.by_village or
+                                 (action == "note" and Status(status) in VILLAGE_STATES))

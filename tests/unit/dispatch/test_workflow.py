@@ -62,7 +62,7 @@ def order_in(status: Status) -> WorkOrder:
 def actor(role: Role, action: str, status: Status | None = None) -> Actor:
     rule = TRANSITIONS.get((status, action)) if status is not None else None
     if role == Role.DEPARTMENT and rule is not None and rule.by_village:
-        return Actor(VILLAGE, role, VILLAGE)    # the village acts on these rows (§6.8)
+        return Actor(VILLAGE, role, VILLAGE)    # docs/design/domain.md §6.8
     if role == Role.DEPARTMENT:
         return Actor(ASSIST if action == "assist_input" else LEAD, role,
                      ASSIST if action == "assist_input" else LEAD)

@@ -1,6 +1,6 @@
 """Issue 17 clocks: the village's own clocks after 二级派单 (inside the town's), and each 协办
-task's clock, warnings and ladder (config/sla.yaml village / assist; docs/design/domain.md
-§6.8 and §4.9)."""
+task's clock, warnings and ladder (config/sla.yaml village / assist;
+docs/design/domain.md §6.8 and §4.9)."""
 from __future__ import annotations
 
 from sla_oracle import T
