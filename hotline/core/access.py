@@ -28,6 +28,11 @@ def _get(order, name: str):
     return order[name] if isinstance(order, dict) else getattr(order, name)
 
 
+def _get_opt(order, name: str):
+    """A column a caller's mapping may leave out (an order no town passed on has none)."""
+    return order.get(name) if isinstance(order, dict) else getattr(order, name, None)
+
+
 def _scoped(actor: Actor) -> bool:
     return actor.role == Role.DEPARTMENT
 
@@ -38,7 +43,7 @@ def visible(order, actor: Actor) -> bool:
         return True
     return bool(actor.unit) and (_get(order, "unit") == actor.unit
                                  or actor.unit in (_get(order, "assist_units") or [])
-                                 or _get(order, "village") == actor.unit)
+                                 or _get_opt(order, "village") == actor.unit)
 
 
 def visible_filter(actor: Actor, table=WorkOrderRow) -> ColumnElement:
