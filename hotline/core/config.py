@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from hotline.core.configfile import ConfigError, Doc, parse_file, read_yaml
@@ -77,7 +78,16 @@ class CityConfig:
     # --- villages (二级派单, docs/design/domain.md §6.8) ---
     def villages_of(self, town: str | None) -> list[Unit]:
         """The 村/社区 of `town` (config/villages.yaml), in file order."""
-        return [u for u in self.units.values() if u.kind == "village" and u.parent == town]
+        return self._villages_by_town.get(town or "", [])
+
+    @cached_property
+    def _villages_by_town(self) -> dict[str, list[Unit]]:
+        # asked on every inbox request: built once per loaded configuration
+        out: dict[str, list[Unit]] = {}
+        for u in self.units.values():
+            if u.kind == "village":
+                out.setdefault(u.parent or "", []).append(u)
+        return out
 
     def is_village(self, code: str | None) -> bool:
         u = self.units.get(code or "")

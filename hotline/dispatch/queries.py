@@ -183,7 +183,9 @@ VILLAGE_TABS: dict[str, tuple] = {
 def _tabs_for(rt, actor: Actor) -> dict[str, tuple]:
     if rt.city.is_village(actor.unit):
         return VILLAGE_TABS
-    return {**INBOX_TABS, **TOWN_VILLAGE_TABS}
+    if rt.city.villages_of(actor.unit):     # a town with villages to pass orders to
+        return {**INBOX_TABS, **TOWN_VILLAGE_TABS}
+    return INBOX_TABS
 # --- end 二级派单 ---
 
 

@@ -102,3 +102,27 @@ def test_the_village_hands_back_and_the_town_sends_a_report_back(api):
     o = api.act(HUMEN, oid, "reject_village_report", reason="未附现场照片")
     assert o["status"] == "village_signed"
     assert api.as_(V1).get(f"/api/v1/orders/{oid}").status_code == 404   # moved to V2
+
+
+def test_inboxes_of_the_village_and_its_town(api):
+    oid = _town_order(api)
+    api.act(HUMEN, oid, "subdispatch", unit=V1)
+
+    def tab(user, name):
+        r = api.as_(user).get(f"/api/v1/inbox?tab={name}")
+        assert r.status_code == 200, r.json
+        return r.json
+
+    v = tab(V1, "to_sign")
+    assert [t["key"] for t in v["tabs"]] == ["to_sign", "in_progress", "reported", "assist"]
+    assert [i["id"] for i in v["items"]] == [oid] and v["counts"]["to_sign"] == 1
+    assert tab(V2, "to_sign")["items"] == []                 # the sibling's inbox is empty
+    assert [i["id"] for i in tab(HUMEN, "at_village")["items"]] == [oid]
+    assert oid not in [i["id"] for i in tab(HUMEN, "to_sign")["items"]]
+    api.act(V1, oid, "sign")
+    assert [i["id"] for i in tab(V1, "in_progress")["items"]] == [oid]
+    api.act(V1, oid, "village_report", report="已处理")
+    assert [i["id"] for i in tab(HUMEN, "village_reported")["items"]] == [oid]
+    assert [i["id"] for i in tab(V1, "reported")["items"]] == [oid]
+    # a department with no villages keeps its usual tabs
+    assert "at_village" not in tab("dept_env", "to_sign")["counts"]
