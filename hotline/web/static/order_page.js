@@ -28,6 +28,7 @@ const F = {
   save_rule: () => h('label', {class: 'inline'}, h('input', {type: 'checkbox', id: 'f-save_rule'}), ' 保存为派单规则'),
   // 二级派单 (issue 17): the town's own villages, nothing preselected, a choice required
   village: () => label('村（社区）', D.villageSelect({id: 'f-unit'}, order && order.unit)),
+  sub_note: () => label('交办说明', h('input', {id: 'f-note', maxlength: 500})),
   report: () => label('办理结果', h('textarea', {id: 'f-report', rows: 4, maxlength: 5000})),
 };
 const FIELDS = {dispatch: ['unit'], request_return: ['reason_code', 'legal_basis', 'suggested_unit'],
@@ -35,7 +36,7 @@ const FIELDS = {dispatch: ['unit'], request_return: ['reason_code', 'legal_basis
   reply: ['reply'], request_extension: ['days'], approve_extension: ['days'], add_assist: ['unit', 'task', 'days'],
   assist_input: ['input'], assign: ['handler'], contact: ['note'], onsite: ['note'], note: ['note'],
   transfer_emergency: ['line', 'operator', 'reference'], emergency_feedback: ['feedback', 'operator', 'reference'], merge: ['master_id'], not_accept: ['na_code'], answer: ['reply'],
-  subdispatch: ['village', 'note'], village_report: ['report']};
+  subdispatch: ['village', 'sub_note'], village_report: ['report']};
 let order = null, current = null;
 const orderLink = (m) => h('a', {href: '/orders/' + encodeURIComponent(m.id)}, m.number);
 
