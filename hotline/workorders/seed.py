@@ -76,7 +76,9 @@ def seed_demo_orders(rt: Runtime, count: int = 300, seed: int = 12345) -> int:
     targets = ["registered_queue", "dispatched", "signed", "in_progress", "replied",
                "return_visit", "closed", "return_requested", "answered_directly",
                "not_accepted", "transferred_emergency", "suspended", "extension_requested",
-               "reopened", "closed_unreasonable", "merged", "registered"]
+               "reopened", "closed_unreasonable", "merged", "registered",
+               # 二级派单 (issue 17): a town's local matter in one of its villages' hands
+               "village_dispatched", "village_signed", "village_reported"]
     last_open = None
     agent = Actor("agent", Role.AGENT)
     for i in range(count):
@@ -85,6 +87,8 @@ def seed_demo_orders(rt: Runtime, count: int = 300, seed: int = 12345) -> int:
         unit = rt.city.unit_for(category, town)
         target = targets[i % len(targets)] if i < len(targets) * 4 else \
             rnd.choice(targets[:7] * 3 + targets[7:])
+        if target.startswith("village_"):    # a 属地 matter of a town whose villages have users
+            town = unit = DEMO_VILLAGE_TOWNS[i % len(DEMO_VILLAGE_TOWNS)]
         when = plan(rnd, schedule, target, appeal_type, now)
         # the agent logs it (nothing routes it by itself: the walk below decides), then
         # dispatches it at intake a few minutes later, or closes it there
