@@ -6,6 +6,9 @@ read path asks `visible` of a loaded order or filters its query with `visible_fi
 a user may not see answers 404, never 403. tests/integration/test_access_predicate.py checks
 that the predicate and the filter agree.
 
+二级派单 (docs/design/domain.md §6.8): a village sees the orders its town passed to it (the
+order's `village`), and nothing else; the town keeps seeing them as their owner.
+
 `owned` / `owned_filter` narrow that to the orders the unit leads: the unit's own work (the
 inbox tabs, its SLA lists). They never widen what `visible` allows.
 """
@@ -25,6 +28,11 @@ def _get(order, name: str):
     return order[name] if isinstance(order, dict) else getattr(order, name)
 
 
+def _get_opt(order, name: str):
+    """A column a caller's mapping may leave out (an order no town passed on has none)."""
+    return order.get(name) if isinstance(order, dict) else getattr(order, name, None)
+
+
 def _scoped(actor: Actor) -> bool:
     return actor.role == Role.DEPARTMENT
 
@@ -34,7 +42,8 @@ def visible(order, actor: Actor) -> bool:
     if not _scoped(actor):
         return True
     return bool(actor.unit) and (_get(order, "unit") == actor.unit
-                                 or actor.unit in (_get(order, "assist_units") or []))
+                                 or actor.unit in (_get(order, "assist_units") or [])
+                                 or _get_opt(order, "village") == actor.unit)
 
 
 def visible_filter(actor: Actor, table=WorkOrderRow) -> ColumnElement:
@@ -46,10 +55,11 @@ def visible_filter(actor: Actor, table=WorkOrderRow) -> ColumnElement:
     # "has assisting units at all" first: the same rule, written so that each arm of the OR
     # is an index range (the unit's, and the partial index ix_work_orders_assisted of the few
     # orders with assisting units) instead of a LIKE over every row's JSON (issue 15: the
-    # unit's search over 1 M orders)
-    return (table.unit == actor.unit) | (
-        (cast(table.assist_units, Text) != "[]")
-        & _json_list_has(table.assist_units, actor.unit))
+    # unit's search over 1 M orders); a village sees the orders passed to it (issue 17)
+    return ((table.unit == actor.unit)
+            | ((cast(table.assist_units, Text) != "[]")
+               & _json_list_has(table.assist_units, actor.unit))
+            | (table.village == actor.unit))
 
 
 def owned(order, actor: Actor) -> bool:
@@ -64,6 +74,15 @@ def owned_filter(actor: Actor, table=WorkOrderRow) -> ColumnElement:
     if not actor.unit:
         return false()
     return table.unit == actor.unit
+
+
+def village_work_filter(actor: Actor, table=WorkOrderRow) -> ColumnElement:
+    """A village's own work (二级派单, docs/design/domain.md §6.8): the orders its town passed to
+    it, a range of the (village, status, id) index. Narrower than `visible_filter`, like
+    `owned_filter` for a unit that leads."""
+    if not _scoped(actor) or not actor.unit:
+        return false()
+    return table.village == actor.unit
 
 
 def _json_list_has(column, code: str) -> ColumnElement:

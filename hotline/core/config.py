@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from hotline.core.configfile import ConfigError, Doc, parse_file, read_yaml
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 REPO_ROOT = PACKAGE_ROOT.parent
-UNIT_KINDS = ("department", "town", "utility")
+UNIT_KINDS = ("department", "town", "utility", "village")
 __all__ = ["ConfigError", "config_dir", "load_city", "load_yaml", "var_dir"]
 
 
@@ -44,6 +45,7 @@ class Unit:
     kind: str
     level: str | None = None
     population: int | None = None
+    parent: str | None = None      # a village's town (config/villages.yaml)
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,29 @@ class CityConfig:
     @property
     def towns(self) -> dict[str, Unit]:
         return {c: u for c, u in self.units.items() if u.kind == "town"}
+
+    # --- villages (二级派单, docs/design/domain.md §6.8) ---
+    def villages_of(self, town: str | None) -> list[Unit]:
+        """The 村/社区 of `town` (config/villages.yaml), in file order."""
+        return self._villages_by_town.get(town or "", [])
+
+    @cached_property
+    def _villages_by_town(self) -> dict[str, list[Unit]]:
+        # asked on every inbox request: built once per loaded configuration
+        out: dict[str, list[Unit]] = {}
+        for u in self.units.values():
+            if u.kind == "village":
+                out.setdefault(u.parent or "", []).append(u)
+        return out
+
+    def is_village(self, code: str | None) -> bool:
+        u = self.units.get(code or "")
+        return u is not None and u.kind == "village"
+
+    def dispatchable(self) -> list[Unit]:
+        """Units the centre dispatches to: every unit but villages, which only receive an order
+        from their town (二级派单, docs/design/domain.md §6.8)."""
+        return [u for u in self.units.values() if u.kind != "village"]
 
     def unit_for(self, category: str | None, town: str | None) -> str | None:
         """Default responsible unit by the taxonomy (属地 categories go to the town)."""
@@ -141,10 +166,27 @@ def load_city(directory: Path | None = None) -> CityConfig:
         return pw, users
 
     parse_file(d / "units.yaml", parse_units)
+    # villages and communities under their town (二级派单, docs/design/domain.md §6.8); optional
+    # so a config directory without them still loads
+    parse_file(d / "villages.yaml", lambda doc: _parse_villages(doc, d, units), required=False,
+               default=lambda: None)
     cats = parse_file(d / "categories.yaml", parse_categories)
     types = parse_file(d / "appeal_types.yaml", parse_types)
     pw, users = parse_file(d / "users.yaml", parse_users)
     return CityConfig(units, cats, types, pw, users)
+
+
+def _parse_villages(doc, d: Path, units: dict[str, Unit]) -> None:
+    f = str(d / "villages.yaml")
+    for i, v in enumerate(doc.get("villages") or []):
+        where = f"villages[{i}]"
+        code = _require(v, "code", f, where)
+        if code in units:
+            raise ConfigError(f, f"{where}.code", f"重复的单位代码 {code}")
+        parent = _require(v, "parent", f, where)
+        if parent not in units or units[parent].kind != "town":
+            raise ConfigError(f, f"{where}.parent", f"未知镇街 {parent}")
+        units[code] = Unit(code, _require(v, "name", f, where), "village", parent=parent)
 
 
 @dataclass(frozen=True)

@@ -298,11 +298,12 @@ AGGREGATE_COLUMNS = ("id", "number", "status", "title", "content", "channel", "a
                      "urgency", "caller_name", "caller_phone", "caller_anonymous",
                      "caller_confidential", "town", "address", "category", "unit",
                      "first_unit", "assist_units", "handler", "rapid_item", "master_id",
-                     "received_at")
+                     "received_at", "village")
 # The columns a workflow action may change (written back by `save`), and the derived
 # 被回退 flag stored for the inbox index.
 MUTABLE_COLUMNS = ("status", "unit", "first_unit", "handler", "master_id", "category", "town",
-                   "appeal_type", "urgency", "rapid_item", "assist_units", "sent_back")
+                   "appeal_type", "urgency", "rapid_item", "assist_units", "sent_back",
+                   "village")
 # A transitions row, in insert order (the sweep's COPY uses this list).
 TRANSITION_COLUMNS = ("order_id", "seq", "action", "at", "actor", "role", "unit",
                       "from_status", "to_status", "reason", "data")
@@ -327,7 +328,8 @@ def mutable_values(order: WorkOrder) -> dict:
             "handler": order.handler, "master_id": order.master_id,
             "category": order.category, "town": order.town, "appeal_type": order.appeal_type,
             "urgency": order.urgency, "rapid_item": order.rapid_item,
-            "assist_units": list(order.assist_units), "sent_back": order.is_sent_back()}
+            "assist_units": list(order.assist_units), "sent_back": order.is_sent_back(),
+            "village": order.village}
 
 
 def aggregate_values(order: WorkOrder) -> dict:
@@ -366,7 +368,7 @@ def to_domain(row, history=None) -> WorkOrder:
         town=row.town, address=row.address, category=row.category, unit=row.unit,
         first_unit=row.first_unit, assist_units=list(row.assist_units or []),
         handler=row.handler, rapid_item=row.rapid_item, master_id=row.master_id,
-        received_at=aware(row.received_at), history=history)
+        received_at=aware(row.received_at), village=row.village, history=history)
 
 
 def session_factory(engine: Engine) -> sessionmaker:

@@ -76,6 +76,36 @@ class OrderAssistAdded(OrderEvent):
     notifies: ClassVar[bool] = True
 
 
+# --- 二级派单 (issue 17; docs/design/domain.md §6.8) ---
+@dataclass(frozen=True)
+class OrderSubdispatched(OrderEvent):
+    """派至村（社区）, or the town sent the village's report back: the village must act."""
+    name: ClassVar[str] = "order.subdispatch"
+    notifies: ClassVar[bool] = True
+
+
+@dataclass(frozen=True)
+class OrderVillageReported(OrderEvent):
+    """村（社区）上报办理结果: the owning town reviews the report."""
+    name: ClassVar[str] = "order.village_report"
+    notifies: ClassVar[bool] = True
+
+
+@dataclass(frozen=True)
+class OrderVillageReturned(OrderEvent):
+    """退回镇街: the village handed the order back to its town, with a reason."""
+    name: ClassVar[str] = "order.village_return"
+    notifies: ClassVar[bool] = True
+
+
+@dataclass(frozen=True)
+class OrderVillageReportRejected(OrderEvent):
+    """退回村（社区）重办: the town sent the village's report back."""
+    name: ClassVar[str] = "order.reject_village_report"
+    notifies: ClassVar[bool] = True
+# --- end 二级派单 ---
+
+
 @dataclass(frozen=True)
 class OrderSentBack(OrderEvent):
     """回退: the unit must handle again."""

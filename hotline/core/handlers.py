@@ -55,16 +55,66 @@ notify_sent_back = _notify_owner("send_back", "工单 {number} 答复被回退, 
 notify_reopened = _notify_owner("reopen", "工单 {number} 经回访需重办")
 
 
+# --- 二级派单 (issue 17; docs/design/domain.md §6.8): the village hears of what it must do, the
+# owning town of what its village did.
+def _notify_village(kind: str, text: str):
+    def handler(rt, uow, event_id: int, ev: E.OrderEvent) -> None:
+        from sqlalchemy import select
+
+        from hotline.core.orm import WorkOrderRow
+        row = uow.session.execute(select(WorkOrderRow.id, WorkOrderRow.number,
+                                         WorkOrderRow.village)
+                                  .where(WorkOrderRow.id == ev.order_id)).first()
+        if row is not None and row.village:
+            notify(uow, f"{kind}-{event_id}", row.village, row.id, kind,
+                   text.format(number=row.number))
+    handler.__name__ = f"notify_village_{kind}"
+    return handler
+
+
+notify_subdispatched = _notify_village("subdispatch", "镇街已将工单 {number} 派至本村（社区）, 请及时签收")
+notify_village_report_rejected = _notify_village(
+    "reject_village_report", "工单 {number} 的上报被镇街退回, 请重新办理")
+notify_village_reported = _notify_owner("village_report", "工单 {number} 村（社区）已上报办理结果, 请审核")
+notify_village_returned = _notify_owner("village_return", "工单 {number} 被村（社区）退回镇街, 请处理")
+# --- end 二级派单 ---
+
+
+def notify_assist_ladder(rt, uow, event_id: int, ev: E.LadderStep) -> None:
+    """协办 (issue 17; docs/design/domain.md §4.9): a step of an assisting task's own ladder
+    reaches the assisting unit it names (the record's data.owner), besides the lead unit."""
+    if ev.clock != "assist" or ev.seq is None:
+        return
+    from sqlalchemy import select
+
+    from hotline.core.orm import TransitionRow, WorkOrderRow
+    t = uow.session.execute(select(TransitionRow.data, WorkOrderRow.number)
+                            .join(WorkOrderRow, WorkOrderRow.id == TransitionRow.order_id)
+                            .where(TransitionRow.order_id == ev.order_id,
+                                   TransitionRow.seq == ev.seq)).first()
+    owner = (t.data or {}).get("owner") if t is not None else None
+    if owner:
+        notify(uow, f"assist-ladder-{event_id}", owner, ev.order_id, "assist_overdue",
+               f"工单 {t.number} 的协办任务已超期, 请尽快提交协办意见")
+
+
 HANDLERS: dict[type[E.Event], list] = {
     E.OrderDispatched: [notify_unit_dispatched, dispatch_handlers.notify_assist_units,
                         webhooks.push],
     E.OrderReturnApproved: [notify_unit_dispatched, webhooks.push],
     E.OrderArbitrated: [notify_unit_dispatched, webhooks.push],
     E.OrderAssistAdded: [dispatch_handlers.notify_assist_units],
-    E.OrderUrged: [notify_urged, sla_handlers.on_urge, webhooks.push],
-    E.OrderSupervised: [notify_supervised, sla_handlers.on_supervise, webhooks.push],
+    E.OrderUrged: [notify_urged, sla_handlers.on_urge, webhooks.push,
+                   notify_assist_ladder],     # issue 17: 协办 task's own ladder
+    E.OrderSupervised: [notify_supervised, sla_handlers.on_supervise, webhooks.push,
+                        notify_assist_ladder],
     E.OrderEscalatedToLeader: [sla_handlers.on_escalate_leader],
     E.OrderSentBack: [notify_sent_back],
+    # 二级派单 (issue 17)
+    E.OrderSubdispatched: [notify_subdispatched],
+    E.OrderVillageReportRejected: [notify_village_report_rejected],
+    E.OrderVillageReported: [notify_village_reported],
+    E.OrderVillageReturned: [notify_village_returned],
     E.OrderReopened: [notify_reopened, webhooks.push],
     E.OrderClosed: [webhooks.push],
     E.OrderReplyAccepted: [dispatch_handlers.on_reply_accepted, survey_handlers.on_accept_reply],

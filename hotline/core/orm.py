@@ -35,6 +35,8 @@ class UnitRow(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     webhook_url: Mapped[str | None] = mapped_column(String(512))
     webhook_secret: Mapped[str | None] = mapped_column(String(128))
+    # a village's town (kind "village", config/villages.yaml; docs/design/domain.md §6.8)
+    parent: Mapped[str | None] = mapped_column(String(64))
 
 
 class UserRow(Base):
@@ -71,6 +73,9 @@ class WorkOrderRow(Base):
     unit: Mapped[str | None] = mapped_column(ForeignKey("units.code"))
     first_unit: Mapped[str | None] = mapped_column(ForeignKey("units.code"))
     assist_units: Mapped[list] = mapped_column(JSON, default=list)
+    # 二级派单 (docs/design/domain.md §6.8): the village the owning town passed it to, kept
+    # after the village is done so the village still sees its own work (core/access.py)
+    village: Mapped[str | None] = mapped_column(String(64))
     handler: Mapped[str | None] = mapped_column(String(64))
     rapid_item: Mapped[str | None] = mapped_column(String(16))
     master_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id"))
@@ -105,6 +110,7 @@ class WorkOrderRow(Base):
         Index("ix_work_orders_unit_status", "unit", "status", "id"),
         Index("ix_work_orders_unit_status_sent_back", "unit", "status", "sent_back", "id"),
         Index("ix_work_orders_status", "status", "id"),
+        Index("ix_work_orders_village_status", "village", "status", "id"),
         Index("ix_work_orders_next_check_at", "next_check_at"),
         Index("ix_work_orders_received_at", "received_at"),
         Index("ix_work_orders_caller_phone", "caller_phone"),

@@ -44,7 +44,8 @@ class ItemsSchema(Schema):
 
 class InboxQuerySchema(Schema):
     tab = fields.String(load_default="to_sign", validate=validate.OneOf(
-        [*dq.INBOX_TABS, "assist"], error="未知标签, 可选: {choices}"))
+        [*dq.INBOX_TABS, *dq.TOWN_VILLAGE_TABS, *dq.VILLAGE_TABS, "assist"],
+        error="未知标签, 可选: {choices}"))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
@@ -191,9 +192,12 @@ def codes():
 
 def _ctx():
     city = rt().city
-    return {"units": list(city.units.values()), "categories": list(city.categories.values()),
-            # read by the page scripts from a JSON block (dispatch_units.html)
-            "unit_list": [[u.code, u.name] for u in city.units.values()],
+    return {"units": city.dispatchable(), "categories": list(city.categories.values()),
+            # read by the page scripts from a JSON block (dispatch_units.html): the units the
+            # centre dispatches to, and (issue 17, 二级派单) the villages with their town
+            "unit_list": [[u.code, u.name] for u in city.dispatchable()],
+            "village_list": [[u.code, u.name, u.parent] for u in city.units.values()
+                             if u.kind == "village"],
             "return_reasons": RETURN_REASONS, "not_accept_reasons": NOT_ACCEPT_REASONS,
             "emergency_lines": EMERGENCY_LINES, "attributions": ATTRIBUTIONS}
 

@@ -38,6 +38,8 @@ class AssistTaskRow(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     inputs: Mapped[int] = mapped_column(Integer, default=0)
     last_input_at: Mapped[datetime | None]
+    # the first input answers the task: its clock is met then (协办 on-time rate, reports)
+    first_input_at: Mapped[datetime | None]
     __table_args__ = (UniqueConstraint("order_id", "unit", name="uq_assist_tasks_order_unit"),
                       Index("ix_assist_tasks_unit", "unit", "order_id"))
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from hotline.core.access import owned_filter, visible
+from hotline.core.access import owned_filter, village_work_filter, visible
 from hotline.core.db import AGGREGATE_COLUMNS, aware, row_to_dict, utcnow
 from hotline.core.orm import TransitionRow, WorkOrderRow
 from hotline.dispatch.orm import AssistTaskRow
@@ -179,10 +179,32 @@ def tab_of(status: str | None, sent_back: bool) -> str | None:
     return None
 
 
-def _tab_filter(key: str):
+# --- 二级派单 (issue 17; docs/design/domain.md §6.8): a town's orders in its villages' hands, and
+# a village's own tabs (its inbox holds only what its town passed to it)
+TOWN_VILLAGE_TABS: dict[str, tuple] = {
+    "at_village": ("村（社区）办理中", (Status.VILLAGE_DISPATCHED, Status.VILLAGE_SIGNED), None),
+    "village_reported": ("村（社区）上报待审核", (Status.VILLAGE_REPORTED,), None),
+}
+VILLAGE_TABS: dict[str, tuple] = {
+    "to_sign": ("待签收", (Status.VILLAGE_DISPATCHED,), None),
+    "in_progress": ("办理中", (Status.VILLAGE_SIGNED,), None),
+    "reported": ("已上报待审核", (Status.VILLAGE_REPORTED,), None),
+}
+
+
+def _tabs_for(rt, actor: Actor) -> dict[str, tuple]:
+    if rt.city.is_village(actor.unit):
+        return VILLAGE_TABS
+    if rt.city.villages_of(actor.unit):     # a town with villages to pass orders to
+        return {**INBOX_TABS, **TOWN_VILLAGE_TABS}
+    return INBOX_TABS
+# --- end 二级派单 ---
+
+
+def _tab_filter(key: str, tabs: dict[str, tuple] = INBOX_TABS):
     """SQL for one inbox tab: its statuses and the stored 被回退 flag, so every tab is a
     range of the (unit, status, sent_back, id) index."""
-    _, statuses, pred = INBOX_TABS[key]
+    _, statuses, pred = tabs[key]
     return (WorkOrderRow.status.in_([str(x) for x in statuses])
             & (WorkOrderRow.sent_back == (pred is _sent_back)))
 
@@ -194,17 +216,30 @@ def inbox(rt, actor: Actor, tab: str = "to_sign", page: int = 1, per_page: int =
     from hotline.dispatch import counters
     if actor.role != Role.DEPARTMENT or not actor.unit:
         raise NotPermitted("收件箱仅供承办单位使用")
-    if tab not in INBOX_TABS and tab != "assist":
+    tabs = _tabs_for(rt, actor)
+    if tab not in tabs and tab != "assist":
         raise RuleViolation(f"未知标签 {tab}", field="tab")
-    mine = owned_filter(actor)   # the tabs hold the orders the unit leads
+    # the tabs hold the orders the unit leads (a village: those its town passed to it)
+    mine = village_work_filter(actor) if tabs is VILLAGE_TABS else owned_filter(actor)
     with rt.uow() as uow:
-        # the tab counts are the unit's counters, kept in step by every save of an order
-        # (dispatch/counters.py; issue 15, Build 4): a few primary-key rows, not a count
-        stored = counters.counts(uow.session, actor.unit)
-        counts, items = {key: stored.get(key, 0) for key in INBOX_TABS}, []
-        if tab in INBOX_TABS:
+        # the tab counts of a unit's own inbox are its counters, kept in step by every save of
+        # an order (dispatch/counters.py; issue 15, Build 4): a few primary-key rows, not a
+        # count. The 二级派单 tabs (a town's orders at its villages, a village's own) are
+        # counted by one GROUP BY on the (unit, status, sent_back, id) index (issue 17).
+        stored = counters.counts(uow.session, actor.unit) if tabs is not VILLAGE_TABS else {}
+        extra = {k: v for k, v in tabs.items() if k not in INBOX_TABS or tabs is VILLAGE_TABS}
+        by_key = {(st, bool(sb)): n for st, sb, n in uow.session.execute(
+            select(WorkOrderRow.status, WorkOrderRow.sent_back, func.count()).where(mine)
+            .where(WorkOrderRow.status.in_(sorted({str(x) for _, ss, _ in extra.values()
+                                                   for x in ss})))
+            .group_by(WorkOrderRow.status, WorkOrderRow.sent_back)).all()} if extra else {}
+        counts, items = {}, []
+        for key, (_, ss, pred) in tabs.items():
+            counts[key] = (sum(by_key.get((str(x), pred is _sent_back), 0) for x in ss)
+                           if key in extra else stored.get(key, 0))
+        if tab in tabs:
             rows = uow.session.execute(
-                select(*BRIEF_COLUMNS).where(mine, _tab_filter(tab))
+                select(*BRIEF_COLUMNS).where(mine, _tab_filter(tab, tabs))
                 # rapid-response orders first (issue 15, docs/design/ux.md §2)
                 .order_by(WorkOrderRow.rapid_item.is_(None), WorkOrderRow.id.desc())
                 .limit(per_page)
@@ -234,7 +269,7 @@ def inbox(rt, actor: Actor, tab: str = "to_sign", page: int = 1, per_page: int =
     total = counts.get(tab, len(items))
     return {"tab": tab, "items": items, "total": total, "page": page, "per_page": per_page,
             "counts": counts,
-            "tabs": [{"key": k, "label": v[0]} for k, v in INBOX_TABS.items()]
+            "tabs": [{"key": k, "label": v[0]} for k, v in tabs.items()]
             + [{"key": "assist", "label": "协办"}]}
 
 

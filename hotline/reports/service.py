@@ -144,6 +144,8 @@ def unit_report(rt, actor: Actor, frm=None, to=None, tier: str | None = None) ->
             "columns": cols, "items": items}
 
 
+
+
 def trends(rt, actor: Actor, frm=None, to=None, by: str = "week", unit: str | None = None):
     _check(actor)
     if by not in ("week", "month"):

@@ -27,8 +27,10 @@ from hotline.workorders.domain.workflow import REOPEN_ACTIONS, Role
 LADDER = ("urge", "supervise", "escalate_leader")
 LADDER_ZH = {"urge": "催办", "supervise": "督办", "escalate_leader": "挂牌督办"}
 CLOCK_ZH = {"dispatch": "派单", "sign": "签收", "contact": "联系市民", "onsite": "到达现场",
-            "reply": "答复", "feedback": "首次反馈"}
-TARGET_ZH = {"legal": "法定时限", "pledge": "服务承诺"}
+            "reply": "答复", "feedback": "首次反馈",
+            # issue 17: the village's clocks (二级派单) and each 协办 task's clock
+            "village_sign": "村（社区）签收", "village_report": "村（社区）上报", "assist": "协办"}
+TARGET_ZH = {"legal": "法定时限", "pledge": "服务承诺", "assist": "协办期限"}
 STATUS_ZH = {"ok": "正常", "warning": "即将超时", "overdue": "已超时"}
 _RANK = {"ok": 0, "warning": 1, "overdue": 2}
 TABS = {"due_soon": "warning", "overdue": "overdue"}
@@ -59,6 +61,8 @@ def ladder_reached(history, at: datetime | None = None) -> str | None:
             start = t.at
     best = None
     for t in history:
+        if (t.data or {}).get("clock") == "assist":
+            continue   # a 协办 task's own ladder (issue 17), not the lead unit's
         if t.action in LADDER and (start is None or t.at >= start):
             if best is None or LADDER.index(t.action) > LADDER.index(best):
                 best = t.action
@@ -74,7 +78,10 @@ def evaluate(order, now: datetime, eng: SlaEngine,
     `eng.ladder(deadlines, ...)`, likewise)."""
     ds = deadlines if deadlines is not None else eng.deadlines(order, order.history, now)
     nxt = eng.next_check_at(order, order.history, now, deadlines=ds, ladder=ladder)
-    running = [d for d in ds if d.running_at(now) and not d.paused_since]
+    # the lead unit's summary: 协办 tasks' clocks are the assisting units' own (issue 17; they
+    # still drive next_check_at, warnings and their own ladder)
+    running = [d for d in ds if d.running_at(now) and not d.paused_since
+               and d.target != "assist"]
     if not running:
         return Evaluation(ds, nxt, None)
     scored = sorted(((_RANK[eng.status_at(d, now)], d) for d in running),

@@ -153,6 +153,16 @@ class AssistInputData(Schema):
     input = _text(2000, metadata={"description": "协办意见"})
 
 
+# --- 二级派单 (issue 17; docs/design/domain.md §6.8); `town` on subdispatch is the service's ---
+class SubdispatchData(Schema):
+    unit = _code(metadata={"description": "本镇街的村（社区）单位代码 (必填)"})
+    note = _text(2000, metadata={"description": "交办说明"})
+
+
+class VillageReportData(Schema):
+    report = _text(5000, metadata={"description": "村（社区）办理结果 (必填)"})
+
+
 ACTION_DATA: dict[str, type[Schema]] = {
     "answer": AnswerData,
     "not_accept": NotAcceptData,
@@ -189,6 +199,12 @@ ACTION_DATA: dict[str, type[Schema]] = {
     "supervise": NoData,
     "escalate_leader": NoData,
     "note": NoteData,
+    # 二级派单 (issue 17)
+    "subdispatch": SubdispatchData,
+    "village_report": VillageReportData,
+    "village_return": NoData,
+    "accept_village_report": NoData,
+    "reject_village_report": NoData,
 }
 # --- issue 17 (cases): transfers to other platforms, 会商 records, repeat appeals ---
 

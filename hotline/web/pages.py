@@ -18,7 +18,9 @@ bp = Blueprint("pages", __name__, template_folder="templates", static_folder="st
 def _ctx():
     rt = current_app.extensions["hotline"]
     return {"towns": list(rt.city.towns.values()),
-            "units": list(rt.city.units.values()),
+            # the units the centre dispatches to (villages receive orders from their town:
+            # 二级派单, issue 17)
+            "units": rt.city.dispatchable(),
             "categories": list(rt.city.categories.values()),
             "appeal_types": list(rt.city.appeal_types.values())}
 

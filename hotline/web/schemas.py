@@ -286,7 +286,9 @@ class ClassifyRequestSchema(Schema):
 class UnitSchema(Schema):
     code = fields.String()
     name = fields.String()
-    kind = fields.String()
+    kind = fields.String(metadata={"description": "department | town | utility | village"})
+    parent = fields.String(allow_none=True, metadata={
+        "description": "村（社区） 所属镇街的单位代码; 其他单位为 null"})
 
 
 class UnitListSchema(PageSchema):
@@ -338,6 +340,9 @@ class OrderSchema(Schema):
     unit_name = fields.String(allow_none=True)
     first_unit = fields.String(allow_none=True)
     assist_units = fields.List(fields.String())
+    village = fields.String(allow_none=True, metadata={
+        "description": "二级派单: 镇街派至的村（社区）单位代码"})
+    village_name = fields.String(allow_none=True)
     handler = fields.String(allow_none=True)
     rapid_item = fields.String(allow_none=True)
     master_id = fields.Integer(allow_none=True)

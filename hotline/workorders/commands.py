@@ -157,7 +157,10 @@ def _get_order(rt: Runtime, actor: Actor, order_id: int) -> dict:
         view["notes"] = [views.note_view(n) for n in notes
                          if actor.role != Role.DEPARTMENT or n.kind != "internal"
                          or n.unit == actor.unit]
-        view["allowed_actions"] = allowed_actions(row.status, actor.role) \
+        # 二级派单 (issue 17): the village holding the order gets the village's rows only
+        as_village = actor.role == Role.DEPARTMENT and bool(actor.unit) and \
+            row.village == actor.unit and row.unit != actor.unit
+        view["allowed_actions"] = allowed_actions(row.status, actor.role, as_village) \
             if visible(row, actor) else []
         return view
 
@@ -172,5 +175,7 @@ def list_orders(rt: Runtime, actor: Actor, filters: dict, log_access: bool = Tru
 def list_units(rt: Runtime) -> list[dict]:
     with rt.uow() as uow:
         rows = uow.session.execute(select(UnitRow).order_by(UnitRow.kind, UnitRow.code)).scalars()
-        return [{"code": u.code, "name": u.name, "kind": u.kind} for u in rows]
+        # villages carry their town (`parent`): one response, no paging (issue 17)
+        return [{"code": u.code, "name": u.name, "kind": u.kind, "parent": u.parent}
+                for u in rows]
 

@@ -77,6 +77,16 @@ def walk_to(rt, order_id: int, target: str, unit: str | None, city, when=None) -
     do(dept, "contact", note="已电话联系市民")
     if target == "in_progress":
         return
+    if target.startswith("village_"):        # 二级派单 (issue 17; docs/design/domain.md §6.8)
+        village = city.villages_of(unit)[order_id % len(city.villages_of(unit))].code
+        do(dept, "subdispatch", unit=village, note="请核实现场情况并处理")
+        if target == "village_dispatched":
+            return
+        vil = Actor(village, Role.DEPARTMENT, village)
+        do(vil, "sign")
+        if target == "village_signed":
+            return
+        return do(vil, "village_report", report="已到现场核实, 问题已处理完毕。")
     if target == "extension_requested":
         return do(dept, "request_extension", "需协调多个部门现场核查", days=3)
     if target == "suspended":
@@ -210,7 +220,8 @@ STEPS = {"registered": 0, "registered_queue": 1, "merged": 1, "answered_directly
          "not_accepted": 1, "transferred_emergency": 1, "dispatched": 1, "return_requested": 2,
          "signed": 2, "in_progress": 3, "extension_requested": 4, "replied": 4,
          "suspended": 5, "return_visit": 5, "closed": 6, "reopened": 6,
-         "closed_unreasonable": 6}
+         "closed_unreasonable": 6,
+         "village_dispatched": 3, "village_signed": 3, "village_reported": 4}
 
 
 FINISHED_TARGETS = frozenset({"closed", "closed_unreasonable", "answered_directly",

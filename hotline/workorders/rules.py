@@ -39,6 +39,13 @@ def before_action(rt, uow, order: WorkOrder, actor: Actor, action: str, payload:
         unit = data.get(key)
         if unit is not None and unit not in rt.city.units:
             raise RuleViolation(f"未知单位代码 {unit}", field=f"data.{key}")
+    if action == "subdispatch":
+        _check_village(rt, order, data)
+    elif action in ("dispatch", "approve_return", "arbitrate") and \
+            rt.city.is_village(data.get("unit")):
+        # villages receive orders only from their town (二级派单, docs/design/domain.md §6.8)
+        raise RuleViolation("村（社区）不能由中心直接派单, 须由所属镇街二级派单",
+                            field="data.unit")
     if action == "add_assist":
         _assist_due(rt, data)
     if action == "dispatch":
@@ -67,6 +74,21 @@ def before_action(rt, uow, order: WorkOrder, actor: Actor, action: str, payload:
         _approval_within_request(rt, order, data)
     if action in ("link_repeat", "reopen_repeat"):   # issue 17
         _repeat_of(uow, order, action, data)
+
+
+def _check_village(rt, order: WorkOrder, data: dict) -> None:
+    """二级派单 (docs/design/domain.md §6.8): the order goes to one of the owning town's own
+    villages and communities (config/villages.yaml), never to another town's."""
+    unit = data.get("unit")
+    if not unit:
+        raise RuleViolation("须选择村（社区）", field="data.unit")
+    u = rt.city.units.get(unit)
+    if u is None or u.kind != "village":
+        raise RuleViolation(f"{unit} 不是村（社区）", field="data.unit")
+    if u.parent != order.unit:
+        owner = rt.city.units.get(order.unit or "")
+        raise RuleViolation(f"{u.name} 不属于{owner.name if owner else order.unit}, 只能派至本镇街的"
+                            "村（社区）", field="data.unit")
 
 
 def _extension_within_policy(rt, order: WorkOrder, data: dict) -> None:
@@ -209,6 +231,8 @@ def after_action(rt, uow, order: WorkOrder, actor: Actor, transition, payload: d
             AssistTaskRow.order_id == order.id, AssistTaskRow.unit == actor.unit)).scalar_one()
         row.inputs += 1
         row.last_input_at = t.at
+        if row.first_input_at is None:   # meets the task's clock (协办 on-time rate, issue 17)
+            row.first_input_at = t.at
 
 
 def after_save(rt, uow, order, row) -> None:

@@ -15,6 +15,9 @@ from hotline.workorders.domain.model import Actor
 from hotline.workorders.domain.workflow import Role
 
 TZ = ZoneInfo("Asia/Shanghai")
+# 二级派单 demo (issue 17): every village of these towns gets a demo user (username = its unit
+# code); the other ~560 villages have none, so seeding stays quick (README, Demo users).
+DEMO_VILLAGE_TOWNS = ("town_humen", "town_changan")
 
 
 def sync_units(rt: Runtime) -> int:
@@ -24,6 +27,7 @@ def sync_units(rt: Runtime) -> int:
         for u in rt.city.units.values():
             row = existing.get(u.code) or UnitRow(code=u.code)
             row.name, row.kind, row.level, row.population = u.name, u.kind, u.level, u.population
+            row.parent = u.parent
             if row.active is None:
                 row.active = True
             uow.session.add(row)
@@ -40,7 +44,8 @@ def seed_users(rt: Runtime) -> list[str]:
     pw_hash = hash_password(rt.city.demo_password)
     wanted = [dict(u) for u in rt.city.demo_users]
     wanted += [{"username": u.code, "name": u.name, "role": Role.DEPARTMENT, "unit": u.code}
-               for u in rt.city.units.values()]
+               for u in rt.city.units.values()
+               if u.kind != "village" or u.parent in DEMO_VILLAGE_TOWNS]
     created = []
     with rt.uow() as uow:
         have = set(uow.session.execute(select(UserRow.username)).scalars())
@@ -71,7 +76,9 @@ def seed_demo_orders(rt: Runtime, count: int = 300, seed: int = 12345) -> int:
     targets = ["registered_queue", "dispatched", "signed", "in_progress", "replied",
                "return_visit", "closed", "return_requested", "answered_directly",
                "not_accepted", "transferred_emergency", "suspended", "extension_requested",
-               "reopened", "closed_unreasonable", "merged", "registered"]
+               "reopened", "closed_unreasonable", "merged", "registered",
+               # 二级派单 (issue 17): a town's local matter in one of its villages' hands
+               "village_dispatched", "village_signed", "village_reported"]
     last_open = None
     agent = Actor("agent", Role.AGENT)
     for i in range(count):
@@ -80,6 +87,8 @@ def seed_demo_orders(rt: Runtime, count: int = 300, seed: int = 12345) -> int:
         unit = rt.city.unit_for(category, town)
         target = targets[i % len(targets)] if i < len(targets) * 4 else \
             rnd.choice(targets[:7] * 3 + targets[7:])
+        if target.startswith("village_"):    # a 属地 matter of a town whose villages have users
+            town = unit = DEMO_VILLAGE_TOWNS[i % len(DEMO_VILLAGE_TOWNS)]
         when = plan(rnd, schedule, target, appeal_type, now)
         # the agent logs it (nothing routes it by itself: the walk below decides), then
         # dispatches it at intake a few minutes later, or closes it there

@@ -52,6 +52,9 @@ def order_view(rt, d: dict, actor, brief: bool = False) -> dict:
         "handler": d["handler"], "rapid_item": d["rapid_item"], "master_id": d["master_id"],
         "received_at": iso(d["received_at"]), "created_by": d["created_by"],
         "caller": caller_view(d, actor), "version": d["version"],
+        # 二级派单 (issue 17): the village the owning town passed it to, if any
+        "village": d.get("village"),
+        "village_name": units[d["village"]].name if d.get("village") in units else None,
     }
     if not brief:
         out.update({"model_version": d["model_version"], "model_score": d["model_score"],

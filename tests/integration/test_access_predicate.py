@@ -18,7 +18,10 @@ ORDERS = {
     # near misses: a longer code, a code with LIKE's wildcard in place of "_"
     "lookalikes": ("dept_urban", ["dept_envx", "xdept_env", "deptXenv"]),
     "housing_only": ("dept_housing", []),
+    # 二级派单 (issue 17): 虎门镇 leads and passed it to its village 东方社区
+    "town_passed_to_village": ("town_humen", []),
 }
+VILLAGE_OF = {"town_passed_to_village": "village_441900121004"}
 ACTORS = {
     "dept_env": Actor("dept_env", Role.DEPARTMENT, "dept_env"),
     "dept_urban": Actor("dept_urban", Role.DEPARTMENT, "dept_urban"),
@@ -30,6 +33,9 @@ ACTORS = {
     "supervisor": Actor("supervisor", Role.SUPERVISOR),
     "leader": Actor("leader", Role.LEADER),
     "admin": Actor("admin", Role.ADMIN),
+    "town_humen": Actor("town_humen", Role.DEPARTMENT, "town_humen"),
+    "village": Actor("village_441900121004", Role.DEPARTMENT, "village_441900121004"),
+    "sibling_village": Actor("village_441900121005", Role.DEPARTMENT, "village_441900121005"),
 }
 EVERYTHING = set(ORDERS)
 # the oracle (docs/design/domain.md §3.7): a unit sees what it leads or assists on
@@ -39,11 +45,15 @@ EXPECTED_VISIBLE = {
     "dept_water": {"urban_leads_two_assist"},
     "dept_other": set(),
     "dept_no_unit": set(),
+    # a village sees what its town passed to it; its sibling nothing (docs/design/domain.md §6.8)
+    "town_humen": {"town_passed_to_village"}, "village": {"town_passed_to_village"},
+    "sibling_village": set(),
 } | {a: EVERYTHING for a in ("agent", "dispatcher", "supervisor", "leader", "admin")}
 EXPECTED_OWNED = {
     "dept_env": {"env_leads"},
     "dept_urban": {"urban_leads_env_assists", "urban_leads_two_assist", "lookalikes"},
     "dept_water": set(), "dept_other": set(), "dept_no_unit": set(),
+    "town_humen": {"town_passed_to_village"}, "village": set(), "sibling_village": set(),
 } | {a: EVERYTHING for a in ("agent", "dispatcher", "supervisor", "leader", "admin")}
 
 
@@ -55,7 +65,8 @@ def _seed(rt) -> dict[int, str]:
             row = WorkOrderRow(number=f"ACCESS{i:04d}", query_code="000000",
                                status="dispatched" if unit else "pending_dispatch",
                                content=name, channel="phone", unit=unit, first_unit=unit,
-                               assist_units=assist, received_at=now, created_at=now,
+                               assist_units=assist, village=VILLAGE_OF.get(name),
+                               received_at=now, created_at=now,
                                updated_at=now, created_by="test")
             uow.session.add(row)
             uow.session.flush()
@@ -81,5 +92,17 @@ def test_predicate_and_sql_filter_agree(rt):
             assert owned_p <= by_predicate   # owning never widens what is visible
             # the predicate reads rows, aggregates and row mappings alike
             for r in rows:
-                as_dict = {"unit": r.unit, "assist_units": r.assist_units}
+                as_dict = {"unit": r.unit, "assist_units": r.assist_units, "village": r.village}
                 assert access.visible(as_dict, actor) == access.visible(r, actor)
+
+
+def test_village_work_is_what_the_town_passed_to_it(rt):
+    """The village's inbox filter (access.village_work_filter) narrows `visible` to the orders
+    passed to it (二级派单, docs/design/domain.md §6.8)."""
+    ids = _seed(rt)
+    with rt.uow() as uow:
+        for who in ("village", "sibling_village", "town_humen", "agent"):
+            got = {ids[i] for i in uow.session.execute(select(WorkOrderRow.id).where(
+                WorkOrderRow.id.in_(ids), access.village_work_filter(ACTORS[who]))).scalars()}
+            want = {"town_passed_to_village"} if who == "village" else set()
+            assert got == want and got <= EXPECTED_VISIBLE[who], who

@@ -131,7 +131,7 @@ def test_phone_masked_and_confidential_hidden_for_departments(api):
 def test_units_categories_health_openapi(api):
     units = api.as_("agent").get("/api/v1/units").json["items"]
     kinds = {u["kind"] for u in units}
-    assert kinds == {"department", "town", "utility"}
+    assert kinds == {"department", "town", "utility", "village"}   # villages: issue 17
     assert any(u["name"] == "松山湖" for u in units)
     assert len([u for u in units if u["kind"] == "town"]) >= 32
     assert api.as_("agent").get("/api/v1/categories").json["total"] > 20

@@ -3,14 +3,14 @@ hot-spot alerts and their member appeals (hotline/consult, hotline/hardcases,
 hotline/hotspots orm.py)
 
 Revision ID: 0041_cases
-Revises: 0030_search
+Revises: 0040_villages
 Create Date: 2026-12-03
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0041_cases"
-down_revision = "0030_search"
+down_revision = "0040_villages"
 branch_labels = None
 depends_on = None
 TS = sa.DateTime(timezone=True)

@@ -23,11 +23,22 @@ not been resumed is counted up to ``now`` and reported in ``paused_since``.
 Extensions: ``approve_extension`` (data {"days": n}) moves the running LEGAL reply clock by n
 working days; ``extended_from`` keeps the due time without extensions for statistics.
 A clock is overdue from the second after ``due`` (end of a working day -> 00:00 next day).
+
+二级派单 (issue 17, docs/design/domain.md §6.8): a ``subdispatch`` starts the village's own
+``village_sign`` and ``village_report`` clocks (legal target, owner = the village; config/sla.yaml
+village), inside the town's: the report is due no later than ``reserve_working_days`` before
+the citizen clock. The town's clocks run on, unchanged.
+
+协办 (issue 17, docs/design/domain.md §4.9): each assisting unit's task is an ``assist`` clock
+(target ``assist``, owner = the assisting unit) from the task's start to its deadline, met by
+the unit's first ``assist_input``. It warns like any clock, and has its own ladder
+(config/sla.yaml assist.escalation) recorded with data {"clock": "assist", "owner": unit};
+the order's ladder ignores it.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from hotline.sla.domain.calendar import WorkCalendar, as_local, end_of_day
 from hotline.sla.domain.policy import Policy
@@ -44,7 +55,10 @@ DISPATCH_MET = frozenset({"dispatch", "answer", "not_accept", "transfer_emergenc
 # needs no dispatch and ends with the receiver's answer or the centre's closing of it
 CLOSE_ACTIONS = CLOSE_ACTIONS | {"link_repeat", "transfer_answer", "transfer_close"}
 DISPATCH_MET = DISPATCH_MET | {"transfer_platform", "link_repeat"}
-_ORDER = ("dispatch", "sign", "contact", "onsite", "feedback", "reply")
+_ORDER = ("dispatch", "sign", "contact", "onsite", "feedback", "reply",
+          "village_sign", "village_report", "assist")
+# a village's episode ends at its hand-back or the town's acceptance (docs/design/domain.md §6.8)
+VILLAGE_END = frozenset({"village_return", "accept_village_report", "subdispatch"})
 ONE_SECOND = dt.timedelta(seconds=1)
 _URGENCY_ZH = {"normal": "一般", "urgent": "紧急", "critical": "特急"}
 _APPEAL_ZH = {"consultation": "咨询", "help": "求助", "complaint": "投诉", "report": "举报",
@@ -67,6 +81,7 @@ class Transition:
     at: dt.datetime
     data: dict = field(default_factory=dict)
     to_status: str | None = None
+    unit: str | None = None          # the actor's unit (a 协办 input names its unit)
 
 
 @dataclass(frozen=True)
@@ -223,7 +238,92 @@ class SlaEngine:
             out.append(mk.natural("feedback", "pledge", received, p.critical_feedback_minutes,
                                   met, closed_at,
                                   f"特急工单：{p.critical_feedback_minutes // 60} 小时内首次反馈"))
+        out += self._village_clocks(mk, ev, closed_at, out)
+        out += self._assist_clocks(history, closed_at)
         return sorted(out, key=lambda d: (d.started_at, _ORDER.index(d.clock), d.target))
+
+    # --- issue 17: 二级派单 and 协办 clocks ------------------------------------------------------
+    def _village_clocks(self, mk, ev, closed_at, town_clocks) -> list[Deadline]:
+        """The village's sign and report clocks of each subdispatch (docs/design/domain.md §6.8),
+        the report capped inside the town's citizen clock."""
+        p, out = self.policy, []
+        reply = min((d.due for d in town_clocks if d.clock == "reply" and d.owner is None
+                     and d.target == "legal"), default=None)
+        for i, (start, a, d) in enumerate(ev):
+            if a != "subdispatch":
+                continue
+            village = d.get("unit")
+            rest = ev[i + 1:]
+            end = next((t for t, x, _ in rest if x in VILLAGE_END | OWNER_ACTIONS), None)
+            stop = _min(end, closed_at)
+            window = [(t, x) for t, x, _ in rest if stop is None or t <= stop]
+            signed = next((t for t, x in window if x == "sign"), None)
+            reported = next((t for t, x in window if x == "village_report"), None)
+            out.append(mk.working("village_sign", "legal", start, p.village_sign_working_days,
+                                  signed, stop, f"镇街派至村（社区）后 {p.village_sign_working_days}"
+                                  " 个工作日内签收", village))
+            rep = mk.working("village_report", "legal", start, p.village_report_working_days,
+                             reported, stop, f"镇街派至村（社区）后 {p.village_report_working_days}"
+                             " 个工作日内上报办理结果", village)
+            if reply is not None:
+                cap = self._working_days_before(reply, p.village_reserve_working_days)
+                if cap < rep.due:
+                    rep = replace(rep, due=max(cap, start), reason=rep.reason +
+                                  f"（不晚于镇街答复时限前 {p.village_reserve_working_days} 个工作日）",
+                                  explain=rep.explain + (f"镇街答复时限 {reply.isoformat()}，"
+                                                         f"上报时限提前至 {cap.isoformat()}",))
+            out.append(rep)
+        return out
+
+    def _working_days_before(self, due: dt.datetime, n: int) -> dt.datetime:
+        day = due.date()
+        while n > 0:
+            day -= dt.timedelta(days=1)
+            if self.calendar.is_working_day(day):
+                n -= 1
+        return end_of_day(day) if n == 0 and day != due.date() else due
+
+    def _assist_clocks(self, history, closed_at) -> list[Deadline]:
+        """One clock per 协办 task, to its own deadline (docs/design/domain.md §4.9)."""
+        out: dict[str, Deadline] = {}
+        hist = sorted(history, key=lambda h: as_local(_get(h, "at")))
+        for h in hist:
+            action, data = _get(h, "action"), _get(h, "data") or {}
+            tasks = (data.get("assist") or []) if action == "dispatch" else \
+                [data] if action == "add_assist" else []
+            at = as_local(_get(h, "at"))
+            for task in tasks:
+                unit, due = task.get("unit"), task.get("due")
+                if not unit or not due:
+                    continue
+                due = as_local(dt.datetime.fromisoformat(str(due)))
+                met = next((as_local(_get(x, "at")) for x in hist
+                            if _get(x, "action") == "assist_input" and _get(x, "unit") == unit
+                            and as_local(_get(x, "at")) >= at), None)
+                reason = f"协办任务：{task.get('task') or ''}（期限 {due.isoformat()}）"
+                out[unit] = Deadline("assist", "assist", due, at, met,
+                                     self.calendar.is_provisional(at.date(), due.date()), 0,
+                                     None, reason, unit, None if met else closed_at, None,
+                                     (reason,))
+        return list(out.values())
+
+    def _assist_steps(self, deadlines, history, now) -> list[EscalationStep]:
+        """Each overdue 协办 task's own ladder (config/sla.yaml assist.escalation): a step is
+        recorded once per task, as the ladder action with data clock "assist", owner = unit."""
+        out = []
+        for d in deadlines:
+            if d.target != "assist" or not d.running_at(now) or d.overdue_at > now:
+                continue
+            done = {_get(h, "action") for h in history
+                    if (_get(h, "data") or {}).get("clock") == "assist"
+                    and (_get(h, "data") or {}).get("owner") == d.owner
+                    and as_local(_get(h, "at")) >= d.started_at}
+            for s in self.policy.assist_steps:
+                at = d.overdue_at if s.after_working_days == 0 else \
+                    self.calendar.add_working_days(d.due, s.after_working_days)
+                if s.action not in done:
+                    out.append(EscalationStep(s.action, at, d.overdue_at, d))
+        return out
 
     def _reply_met(self, ev):
         """The citizen clock is met by a reply the centre did not send back (回退)."""
@@ -325,7 +425,8 @@ class SlaEngine:
         suppress the one at overdue. A missed sweep gets every due step at once."""
         now = as_local(now)
         period, steps = ladder if ladder is not None else self._ladder(deadlines, history, now)
-        return self._unrecorded(period, steps, history, now)
+        return self._unrecorded(period, steps, history, now) + [
+            s for s in self._assist_steps(deadlines, history, now) if s.due_at <= now]
 
     def ladder(self, deadlines, history, now: dt.datetime):
         """(start of the handling period, ladder steps with their due times) for these
@@ -343,6 +444,8 @@ class SlaEngine:
             at = as_local(_get(h, "at"))
             if period is not None and at < period:
                 continue
+            if (_get(h, "data") or {}).get("clock") == "assist":
+                continue     # a 协办 task's own ladder (``_assist_steps``), not the order's
             if (_get(h, "data") or {}).get("auto") or at >= since:
                 done.add(_get(h, "action"))
         return [s for s in steps if s.due_at <= now and s.action not in done]
@@ -360,6 +463,9 @@ class SlaEngine:
         period, steps = ladder if ladder is not None else self._ladder(ds, history, now)
         if self._unrecorded(period, steps, history, now):
             return now
+        assist = self._assist_steps(ds, history, now)
+        if any(s.due_at <= now for s in assist):
+            return now
         cands = []
         for d in ds:
             if not d.running_at(now) or d.paused_since:
@@ -368,6 +474,7 @@ class SlaEngine:
             if d.overdue_at > now:
                 cands.append(d.overdue_at)
         cands += [s.due_at for s in steps if s.due_at > now]
+        cands += [s.due_at for s in assist if s.due_at > now]
         future = [c for c in cands if c > now]
         return min(future) if future else None
 

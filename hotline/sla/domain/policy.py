@@ -80,6 +80,12 @@ class Policy:
     max_extensions: int = 3
     max_extension_days: int = 3
     rapid_items: dict[str, RapidItem] = field(default_factory=dict)
+    # 二级派单: the village's clocks, inside the town's (docs/design/domain.md §6.8)
+    village_sign_working_days: int = 1
+    village_report_working_days: int = 3
+    village_reserve_working_days: int = 1
+    # 协办: each assisting unit's task has its own ladder (docs/design/domain.md §4.9)
+    assist_steps: tuple[Step, ...] = (Step("urge", 0), Step("supervise", 1))
 
     def calendar(self) -> WorkCalendar:
         return WorkCalendar.from_dir(self.override_dir, no_data_policy=self.no_data_policy,
@@ -197,6 +203,18 @@ def load_rapid_items(path: Path) -> dict[str, RapidItem]:
     return out
 
 
+def _steps(f, key, raw) -> tuple[Step, ...]:
+    steps = []
+    for i, s in enumerate(_list(f, key, raw)):
+        if not isinstance(s, dict) or s.get("action") not in LADDER_ACTIONS:
+            raise ConfigError(f, f"{key}[{i}].action", f"one of {LADDER_ACTIONS}")
+        steps.append(Step(s["action"], _int(f, f"{key}[{i}].after_working_days",
+                                            s.get("after_working_days"), 0)))
+    if [s.after_working_days for s in steps] != sorted(s.after_working_days for s in steps):
+        raise ConfigError(f, key, "steps must be in increasing order")
+    return tuple(steps)
+
+
 def load_policy(directory: Path | str | None = None) -> Policy:
     """Load and validate the SLA policy from a config directory (default: ``config_dir()``)."""
     d = Path(directory) if directory else config_dir()
@@ -217,6 +235,8 @@ def load_policy(directory: Path | str | None = None) -> Policy:
     esc = _map(f, "escalation", doc.get("escalation"))
     notif = _map(f, "notifications", doc.get("notifications"))
     ext = _map(f, "extensions", doc.get("extensions"))
+    village = _map(f, "village", doc.get("village"))       # 二级派单 (issue 17)
+    assist = _map(f, "assist", doc.get("assist"))          # 协办 clocks (issue 17)
 
     # appeal_types.yaml is checked key by key by hotline.core.config.load_city; only the reply
     # limits matter here
@@ -300,6 +320,15 @@ def load_policy(directory: Path | str | None = None) -> Policy:
         max_extension_days=_int(f, "extensions.max_working_days",
                                 ext.get("max_working_days", 3), 1),
         rapid_items=load_rapid_items(d / "rapid_response.yaml"),
+        village_sign_working_days=_int(f, "village.sign_working_days",
+                                       village.get("sign_working_days", 1), 1),
+        village_report_working_days=_int(f, "village.report_working_days",
+                                         village.get("report_working_days", 3), 1),
+        village_reserve_working_days=_int(f, "village.reserve_working_days",
+                                          village.get("reserve_working_days", 1), 0),
+        assist_steps=_steps(f, "assist.escalation", assist.get(
+            "escalation", [{"action": "urge", "after_working_days": 0},
+                           {"action": "supervise", "after_working_days": 1}])),
     )
     reject_unread(doc, f)
     return policy

@@ -95,9 +95,40 @@ def derive(order, history, deadlines=(), surveys=()) -> list[UnitFacts]:
     out: dict[str, UnitFacts] = {}
     assists: dict[str, UnitFacts] = {}
     owner: str | None = None
+    village: str | None = None       # 二级派单: the village holding the order (issue 17)
+    accepted: list[str] = []         # villages whose report the town accepted
     for t in history:
         action, at, data = _get(t, "action"), _get(t, "at"), _get(t, "data") or {}
         _assist(order, assists, action, at, data, _get(t, "unit"))
+        # --- 二级派单 (issue 17; docs/design/domain.md §6.8): the village is scored on its own
+        # row for the part it handled, the town (still the owner) on the whole order ---
+        if action == "subdispatch" and data.get("unit"):
+            village = data["unit"]
+            vf = out.setdefault(village, UnitFacts(_get(order, "id"), village, at,
+                                                   _get(order, "category"), _get(order, "town")))
+            vf.returned_away = False
+            continue
+        if village and _get(t, "unit") == village and village in out:
+            vf = out[village]
+            if action == "sign" and vf.signed_at is None:
+                vf.signed_at = at
+            elif action in ("contact", "onsite") and vf.contacted_at is None:
+                vf.contacted_at = at
+            elif action == "village_report":
+                vf.replies += 1
+                vf.replied_at = vf.replied_at or at
+            elif action == "village_return":   # handed back with a reason: not scored on it
+                vf.returns_req += 1
+                vf.returns_ok += 1
+                vf.returned_away = True
+                village = None
+            if action not in ("contact", "onsite"):   # the citizen was contacted for the town too
+                continue
+        elif village and action == "reject_village_report":
+            out[village].send_backs += 1
+        elif village and action == "accept_village_report":
+            accepted.append(village)
+        # --- end 二级派单 ---
         if action in OWNER_ACTIONS and data.get("unit"):
             if owner in out and data["unit"] != owner:
                 # a later owner change is a 合理退单 (approved, or a supervisor's 裁定改派;
@@ -142,11 +173,17 @@ def derive(order, history, deadlines=(), surveys=()) -> list[UnitFacts]:
     if final is not None:
         final.closed = status == "closed"
         final.unreasonable = status == "closed_unreasonable"
+    for v in set(accepted):   # 二级派单: the village's work ends with the order (issue 17)
+        out[v].closed, out[v].unreasonable = final.closed if final else False, \
+            final.unreasonable if final else False
     _apply_deadlines(out, deadlines, final, anonymous)
     for s in surveys:
         f = out.get(_get(s, "unit"))
         if f is not None:
             _count_survey(f, s)
+            if f is final:   # the return visit scores the village whose report was used too
+                for v in dict.fromkeys(accepted):
+                    _count_survey(out[v], s)
     for unit, a in assists.items():
         f = out.get(unit)
         if f is None:   # assisted only: a row of its own (issue 18 item 3)
@@ -193,6 +230,11 @@ def _apply_deadlines(out, deadlines, final, anonymous) -> None:
         f = out.get(unit)
         if f is None:
             continue
+        # 二级派单: the village's own clocks (issue 17; config/sla.yaml village)
+        if clock == "village_sign" and f.sign_due_at is None:
+            f.sign_due_at = _get(d, "due")
+        elif clock == "village_report" and f.reply_due_at is None:
+            f.reply_due_at = _get(d, "due")
         if clock == "sign" and f.sign_due_at is None:
             f.sign_due_at = _get(d, "due")
         elif clock == "contact" and f.contact_due_at is None:

@@ -5,7 +5,7 @@
   const me = Hotline.requireLogin();
   const err = document.getElementById('admin-error');
   const show = (e) => { const f = Hotline.fieldErrors(e); err.textContent = e.message + (f ? ' ' + f : ''); };
-  const KINDS = {department: '市直部门', town: '镇街', utility: '公共服务企业', village: '村(社区)'};
+  const KINDS = {department: '市直部门', town: '镇街', utility: '公共服务企业', village: '村（社区）'};
   const labels = Hotline.labels();
   if (me.role !== 'admin') { err.textContent = '只有管理员可以使用本页'; return; }
   const body = (id) => document.querySelector(`#${id} tbody`);

@@ -15,7 +15,12 @@ const D = {
   // a table's "nothing here" row
   emptyRow(cols, text) { return h('tr', null, h('td', {colspan: cols, class: 'hint'}, text)); },
 };
-D.UNIT_NAMES = new Map(D.UNIT_LIST);
+// 二级派单 (issue 17): villages and communities with their town, [[code, name, town], ...]
+D.VILLAGES = h.data('villages-data') || [];
+D.UNIT_NAMES = new Map([...D.UNIT_LIST, ...D.VILLAGES.map(v => [v[0], v[1]])]);
+// the villages of one town, for the town's "派至村（社区）" picker: empty first, required
+D.villageSelect = (attrs, town) => h('select', Object.assign({required: true}, attrs),
+  h.options([['', '请选择村（社区）'], ...D.VILLAGES.filter(v => v[2] === town).map(v => [v[0], v[1]])]));
 // ---- issue 15 (workspace) ----
 // A unit picker that picks nothing by itself: it starts on "请选择" and is required (docs/design/
 // ux.md §6: no default picks a unit for the user; it defaulted to 市发展改革局).

@@ -36,12 +36,17 @@ const F = {
   line: () => label('紧急热线', select('f-line', PAGE.lines.map(l => [l, l]))),
   master_id: () => label('主工单 ID', h('input', {id: 'f-master_id', name: 'master_id', type: 'number'})),
   save_rule: () => h('label', {class: 'inline'}, h('input', {type: 'checkbox', id: 'f-save_rule', name: 'save_rule'}), ' 保存为派单规则'),
+  // 二级派单 (issue 17): the town's own villages, nothing preselected, a choice required
+  village: () => label('村（社区）', D.villageSelect({id: 'f-unit', name: 'unit'}, order && order.unit)),
+  sub_note: () => label('交办说明', h('input', {id: 'f-note', name: 'note', maxlength: 500})),
+  report: () => label('办理结果', h('textarea', {id: 'f-report', name: 'report', rows: 4, maxlength: 5000})),
 };
 const FIELDS = {dispatch: ['unit'], request_return: ['reason_code', 'legal_basis', 'suggested_unit'],
   approve_return: ['unit', 'attributed_to'], arbitrate: ['unit', 'attributed_to', 'save_rule'], arbitrate_keep: ['save_rule'],
   reply: ['reply'], request_extension: ['days'], approve_extension: ['days'], add_assist: ['unit', 'task', 'days'],
   assist_input: ['input'], assign: ['handler'], contact: ['note'], onsite: ['note'], note: ['note'],
-  transfer_emergency: ['line', 'operator', 'reference'], emergency_feedback: ['feedback', 'operator', 'reference'], merge: ['master_id'], not_accept: ['na_code'], answer: ['reply']};
+  transfer_emergency: ['line', 'operator', 'reference'], emergency_feedback: ['feedback', 'operator', 'reference'], merge: ['master_id'], not_accept: ['na_code'], answer: ['reply'],
+  subdispatch: ['village', 'sub_note'], village_report: ['report']};
 const URGENCY = {normal: '一般', urgent: '紧急', critical: '特急'};
 const CHANNELS = {phone: '电话', web: '网站', app: 'App', wechat: '微信', sms: '短信', email: '电子邮件',
   letter: '来信', open311: '外部系统', transfer: '转办'};
@@ -155,6 +160,7 @@ async function load() {
     order.query_code ? ['查询码', order.query_code] : null,
     ['承办(主办)单位', unitName(order.unit, L) || '（待派单）'],
     ['首派单位', unitName(order.first_unit, L) || '—'],
+    order.village ? ['交办村（社区）', order.village_name || D.unitName(order.village)] : null,
     ['协办单位', (order.assist_units || []).length ? order.assist_units.map(u => unitName(u, L)).join('、') : '无'],
     ['经办人', order.handler || '未指定'],
     ['退单次数', String(facts.returns_requested)],
@@ -174,7 +180,8 @@ async function load() {
   h.fill($('related'), ws.related.map(o => h('li', null, orderLink(o), ' · ' + o.status_label + ' · ' + D.fmt(o.received_at))));
   // an assisting unit only gives inputs to the lead (主办 replies, docs/design/domain.md §6.5)
   let allowed = order.allowed_actions || [];
-  if (me.role === 'department' && me.unit !== order.unit) allowed = allowed.filter(a => ['note', 'assist_input'].includes(a));
+  // (the village the town passed it to gets its own actions from the server: 二级派单, issue 17)
+  if (me.role === 'department' && me.unit !== order.unit && me.unit !== order.village) allowed = allowed.filter(a => ['note', 'assist_input'].includes(a));
   h.fill($('actions'), allowed.length
     ? allowed.map(a => h('button', {type: 'button', 'data-action': a, id: 'act-' + a}, codes.actions[a] || '操作'))
     : h('span', {class: 'hint'}, '当前无可执行操作'));
@@ -193,6 +200,8 @@ async function load() {
     if (d.receiver) extra.push('接收单位: ' + d.receiver + (d.reference ? ' · 编号 ' + d.reference : ''));   // issue 17
     if (d.answer) extra.push('对方答复: ' + d.answer);
     if (d.earlier_number) extra.push('原工单: ' + d.earlier_number);
+    if (d.report) extra.push('村（社区）办理结果: ' + d.report);   // 二级派单 (issue 17)
+    if (d.note && t.action === 'subdispatch') extra.push('交办说明: ' + d.note);
     if (d.article_id) extra.push(`依据知识条目 ${d.article_id} 第 ${d.article_version} 版`);   // 直接答复 (issue 16)
     const from = codes.statuses[t.from], to = codes.statuses[t.to];
     return h('li', null, h('b', null, D.fmt(t.at)),

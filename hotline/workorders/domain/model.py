@@ -19,6 +19,7 @@ from hotline.workorders.domain.workflow import (
     Role,
     Status,
     rule_for,
+    village_may,
 )
 
 
@@ -87,6 +88,8 @@ REASON_REQUIRED = frozenset({
     "request_extension", "reject_extension", "request_suspension", "reject_suspension",
     "approve_suspension", "not_accept", "close_unreasonable", "reopen", "merge",
     "arbitrate_keep",
+    # 二级派单 (docs/design/domain.md §6.8): a village hands back, a town sends a report back
+    "village_return", "reject_village_report",
 })
 # 退单 reason codes (依据和理由, 66号 派单异议审核: docs/design/domain.md §6.3).
 RETURN_REASONS = {
@@ -131,6 +134,7 @@ class WorkOrder:
     rapid_item: str | None = None
     master_id: int | None = None
     history: list[Transition] = field(default_factory=list)
+    village: str | None = None       # docs/design/domain.md §6.8: where the town passed it
 
     # ---- derived from the history ----
     def previous_status(self) -> str:
@@ -189,6 +193,18 @@ class WorkOrder:
     def _check_unit(self, action: str, actor: Actor) -> None:
         if actor.role != Role.DEPARTMENT:
             return
+        # 二级派单 (docs/design/domain.md §6.8): the rule says whether the owning town or its
+        # village acts; a village acts only on an order its town passed to it, and only then
+        rule = rule_for(self.status, action)
+        by_village = rule is not None and rule.by_village
+        if self.village and actor.unit == self.village and actor.unit != self.unit:
+            if village_may(self.status, action):
+                return
+            raise NotPermitted(f"本村（社区）不能执行「{ACTION_LABELS.get(action, action)}」;"
+                               f" 工单由镇街 {self.unit} 负责")
+        if by_village:
+            raise NotPermitted(f"只有承办的村（社区） {self.village} 可以执行"
+                               f"「{ACTION_LABELS.get(action, action)}」")
         assisting = actor.unit in self.assist_units and actor.unit != self.unit
         if action in ("note", "assist_input") and assisting:
             return   # 协办单位 submit inputs to the lead unit (docs/design/domain.md §6.5)
@@ -247,6 +263,21 @@ class WorkOrder:
                 tasks[t.unit]["inputs"].append({"at": t.at, "by": t.actor,
                                                 "input": t.data.get("input")})
         return list(tasks.values())
+
+    # ---- 二级派单 (docs/design/domain.md §6.8); that the village is one of the owning town's is
+    # checked against the configuration by workorders/rules.py before this runs ----
+    def _on_subdispatch(self, actor, at, data, reason, _w):
+        unit = data.get("unit")
+        if not unit:
+            raise RuleViolation("须选择村（社区）", field="unit")
+        if unit == self.unit:
+            raise RuleViolation("不能派给本单位", field="unit")
+        data["town"] = self.unit      # ownership stays with the town (首派责任制)
+        self.village = unit
+
+    def _on_village_report(self, actor, at, data, reason, _w):
+        if not (data.get("report") or "").strip():
+            raise RuleViolation("须填写办理结果", field="report")
 
     def _on_transfer_emergency(self, actor, at, data, reason, _w):
         if str(data.get("line") or "") not in EMERGENCY_LINES:
@@ -394,6 +425,9 @@ EFFECTS: dict[str, Callable] = {
     "reply": WorkOrder._on_reply,
     "approve_extension": WorkOrder._on_approve_extension,
     "request_extension": WorkOrder._on_request_extension,
+    # 二级派单 (issue 17)
+    "subdispatch": WorkOrder._on_subdispatch,
+    "village_report": WorkOrder._on_village_report,
 }
 
 

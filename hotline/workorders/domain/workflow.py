@@ -41,6 +41,10 @@ class Status(StrEnum):
     TRANSFERRED_PLATFORM = "transferred_platform"  # 已转其他平台·待对方答复 (open)
     TRANSFER_CLOSED = "transfer_closed"        # 转办结束 (answer recorded or closed)
     REPEAT_LINKED = "repeat_linked"            # 重复诉求·已关联原工单
+    # --- 二级派单 (issue 17; docs/design/domain.md §6.8): the owning town passed it to a village
+    VILLAGE_DISPATCHED = "village_dispatched"  # 已派至村（社区）·待签收
+    VILLAGE_SIGNED = "village_signed"          # 村（社区）办理中
+    VILLAGE_REPORTED = "village_reported"      # 村（社区）已上报·待镇街审核
 
 
 class Role(StrEnum):
@@ -65,7 +69,11 @@ CLOSED_STATES = frozenset({S.NOT_ACCEPTED, S.TRANSFERRED_EMERGENCY, S.ANSWERED_D
 # States in which a unit holds the order and its handling clocks run.
 HANDLING_STATES = frozenset({S.DISPATCHED, S.RETURN_REQUESTED, S.SIGNED, S.IN_PROGRESS,
                              S.EXTENSION_REQUESTED, S.SUSPENSION_REQUESTED, S.SUSPENDED,
-                             S.REOPENED})
+                             S.REOPENED,
+                             # docs/design/domain.md §6.8: the town owns it, clocks run
+                             S.VILLAGE_DISPATCHED, S.VILLAGE_SIGNED, S.VILLAGE_REPORTED})
+# States in which the order is in a village's hands (二级派单, docs/design/domain.md §6.8).
+VILLAGE_STATES = frozenset({S.VILLAGE_DISPATCHED, S.VILLAGE_SIGNED, S.VILLAGE_REPORTED})
 OPEN_STATES = frozenset(S) - CLOSED_STATES
 WORKING = (S.SIGNED, S.IN_PROGRESS)   # where a unit does the actual work
 
@@ -79,6 +87,9 @@ class Rule:
     changes_owner: bool = False          # data["unit"] becomes the owner; clocks restart
     event: type[E.OrderEvent] | None = None   # raised after the action (whom it notifies)
     milestone: str | None = None         # what the citizen's progress page shows
+    # who of the department side acts (per rule, not per action): False = the owning unit,
+    # True = the village the town passed it to (docs/design/domain.md §6.8)
+    by_village: bool = False
 
 
 CENTRE = (R.DISPATCHER, R.SUPERVISOR)
@@ -87,9 +98,11 @@ INTAKE = (R.AGENT, R.DISPATCHER)
 TRANSITIONS: dict[tuple[Status, str], Rule] = {}
 
 
-def _add(froms, action, to, roles, label, *, owner=False, event=None, milestone=None):
+def _add(froms, action, to, roles, label, *, owner=False, event=None, milestone=None,
+         by_village=False):
     for f in froms:
-        TRANSITIONS[(f, action)] = Rule(to, frozenset(roles), label, owner, event, milestone)
+        TRANSITIONS[(f, action)] = Rule(to, frozenset(roles), label, owner, event, milestone,
+                                        by_village)
 
 
 # --- intake outcomes that need no dispatch (docs/design/domain.md §2.3) ---
@@ -156,6 +169,26 @@ _add([S.RETURN_VISIT], "reopen", S.REOPENED, (R.SUPERVISOR,), "重办",
      event=E.OrderReopened, milestone="经回访, 重新办理")
 _add([S.RETURN_VISIT], "close_unreasonable", S.CLOSED_UNREASONABLE, (R.SUPERVISOR,),
      "最终答复办结", milestone="已办结")
+# --- 二级派单 (issue 17; docs/design/domain.md §6.8): the owning town passes the order to one of
+# its villages (data.unit), keeping ownership (首派责任制: `unit` stays the town, no owner
+# change); the village signs, handles and reports back with its own clocks (config/sla.yaml
+# village), or hands it back with a reason; the town reviews the report before it replies.
+_add([S.SIGNED, S.IN_PROGRESS], "subdispatch", S.VILLAGE_DISPATCHED, (R.DEPARTMENT,),
+     "派至村（社区）", event=E.OrderSubdispatched, milestone="已转村（社区）办理")
+_add([S.VILLAGE_DISPATCHED], "sign", S.VILLAGE_SIGNED, (R.DEPARTMENT,), "签收",
+     milestone="承办单位已签收", by_village=True)
+_add([S.VILLAGE_SIGNED], "contact", S.VILLAGE_SIGNED, (R.DEPARTMENT,), "联系市民",
+     by_village=True)
+_add([S.VILLAGE_SIGNED], "onsite", S.VILLAGE_SIGNED, (R.DEPARTMENT,), "到达现场",
+     by_village=True)
+_add([S.VILLAGE_SIGNED], "village_report", S.VILLAGE_REPORTED, (R.DEPARTMENT,),
+     "村（社区）上报办理结果", event=E.OrderVillageReported, by_village=True)
+_add([S.VILLAGE_DISPATCHED, S.VILLAGE_SIGNED], "village_return", S.IN_PROGRESS,
+     (R.DEPARTMENT,), "退回镇街", event=E.OrderVillageReturned, by_village=True)
+_add([S.VILLAGE_REPORTED], "accept_village_report", S.IN_PROGRESS, (R.DEPARTMENT,),
+     "审核通过村（社区）上报")
+_add([S.VILLAGE_REPORTED], "reject_village_report", S.VILLAGE_SIGNED, (R.DEPARTMENT,),
+     "退回村（社区）重办", event=E.OrderVillageReportRejected)
 # --- overlays: no status change, but recorded as transitions (催办/督办/挂牌督办, notes) ---
 _SUPERVISABLE = sorted(HANDLING_STATES | {S.REPLIED, S.PENDING_DISPATCH}, key=str)
 _add(_SUPERVISABLE, "urge", PREVIOUS, (R.DISPATCHER, R.SUPERVISOR, R.SYSTEM), "催办",
@@ -225,6 +258,9 @@ STATUS_LABELS = {
     # issue 17
     S.TRANSFERRED_PLATFORM: "已转其他平台", S.TRANSFER_CLOSED: "转办结束",
     S.REPEAT_LINKED: "重复诉求",
+    # 二级派单 (issue 17)
+    S.VILLAGE_DISPATCHED: "已派至村（社区）", S.VILLAGE_SIGNED: "村（社区）办理中",
+    S.VILLAGE_REPORTED: "村（社区）已上报",
 }
 
 
@@ -233,8 +269,19 @@ def rule_for(status: str, action: str) -> Rule | None:
     return TRANSITIONS.get((Status(status), action))
 
 
-def allowed_actions(status: str, role: str) -> list[str]:
-    """Actions `role` may take in `status` (for pages and API hints)."""
+def allowed_actions(status: str, role: str, as_village: bool = False) -> list[str]:
+    """Actions `role` may take in `status` (for pages and API hints). `as_village`: the user
+    is the village the owning town passed the order to (二级派单, docs/design/domain.md §6.8),
+    which takes the village's rows only; everyone else never takes those."""
     st = Status(status)
     return sorted(a for (s, a), r in TRANSITIONS.items() if s == st and Role(role) in r.roles
-                  and a not in SERVICE_ACTIONS)   # (issue 17: offered by their own pages)
+                  and a not in SERVICE_ACTIONS    # (issue 17: offered by their own pages)
+                  and (village_may(st, a) if as_village else not r.by_village))
+
+
+def village_may(status: str, action: str) -> bool:
+    """May the village holding the order take `action` in `status`? Its own rows of the table,
+    and a note while the order is in its hands (二级派单, docs/design/domain.md §6.8)."""
+    rule = TRANSITIONS.get((Status(status), action))
+    return rule is not None and (rule.by_village or
+                                 (action == "note" and Status(status) in VILLAGE_STATES))

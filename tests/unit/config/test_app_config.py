@@ -39,7 +39,8 @@ def test_every_shipped_file_is_covered():
 
 FILES = ["appeal_types.yaml", "categories.yaml", "classify.yaml", "dispatch.yaml",
          "knowledge.yaml", "open311.yaml", "privacy.yaml", "rapid_response.yaml", "responsibility.yaml",
-         "scoring.yaml", "sla.yaml", "survey.yaml", "units.yaml", "users.yaml"]
+         "scoring.yaml", "sla.yaml", "survey.yaml", "units.yaml", "users.yaml",
+         "villages.yaml"]
 FILES += ["callcentre.yaml", "rating.yaml"]   # issue 18 (callcentre helper)
 FILES += ["cases.yaml"]   # issue 17
 
@@ -69,6 +70,8 @@ def test_unknown_top_level_key_names_file_and_key(cfg, file):
     ("classify.yaml", "auto_dispatch:\n", "auto_dispatch:\n  cv_folds: 5\n",
      "auto_dispatch.cv_folds"),
     ("cases.yaml", "hotspots:\n", "hotspots:\n  treshold: 5\n", "hotspots.treshold"),   # issue 17
+    ("villages.yaml", "- {code: village_441900003001,", "- {cdoe: x, code: village_441900003001,",
+     "villages[0].cdoe"),
 ])
 def test_unknown_nested_key_names_file_and_key(cfg, file, old, new, key):
     p = cfg / file
@@ -115,3 +118,30 @@ def test_bad_issue18_values_name_file_and_key(cfg, file, old, new, key):
     with pytest.raises(ConfigError) as e:
         load_config(cfg)
     assert e.value.file.endswith(file) and e.value.key == key
+
+
+# ---- villages and communities as units (issue 17 item 1; docs/design/domain.md §6.8) ----
+
+def test_villages_load_under_their_town_with_the_names_callers_say():
+    from hotline.core.config import load_city
+    city = load_city(SHIPPED)
+    villages = [u for u in city.units.values() if u.kind == "village"]
+    assert len(villages) == 605      # 609 statistical rows less the four 虚拟社区 placeholders
+    assert all(city.units[v.parent].kind == "town" for v in villages)
+    # every 街道 and 镇 has its villages; the two parks have only a 虚拟社区 placeholder
+    assert {v.parent for v in villages} == set(city.towns) - {"town_songshanhu",
+                                                              "town_binhaiwan"}
+    humen = city.villages_of("town_humen")
+    assert len(humen) == 32 and all(v.name.endswith(("村", "社区", "生活区")) for v in humen)
+    assert not any("委员会" in v.name for v in villages)
+    assert city.units["village_441900003001"].name == "岗贝社区"
+    assert "village_441900003001" not in {u.code for u in city.dispatchable()}
+
+
+def test_a_village_of_an_unknown_town_names_file_and_key(cfg):
+    p = cfg / "villages.yaml"
+    p.write_text(p.read_text(encoding="utf-8").replace(
+        "parent: town_dongcheng}", "parent: town_nowhere}", 1), encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        load_config(cfg)
+    assert e.value.file.endswith("villages.yaml") and e.value.key == "villages[0].parent"

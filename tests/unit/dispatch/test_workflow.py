@@ -26,12 +26,14 @@ from hotline.workorders.domain.workflow import (
     OWNER_ACTIONS,
     PREVIOUS,
     TRANSITIONS,
+    VILLAGE_STATES,
     Role,
     Status,
 )
 
 AT = datetime(2025, 9, 30, 2, 0, tzinfo=timezone.utc)
 LEAD, ASSIST = "town_humen", "dept_env"
+VILLAGE = "village_441900121004"     # a village of LEAD (二级派单, issue 17)
 
 # valid input for every action, so only the table decides
 DATA = {
@@ -43,6 +45,7 @@ DATA = {
     "approve_extension": {"days": 2}, "reply": {"reply": "已处理完毕"},
     "add_assist": {"unit": "dept_water", "task": "协助排查", "due": "2025-10-10T18:00:00+08:00"},
     "assist_input": {"input": "已派员现场检测"},
+    "subdispatch": {"unit": VILLAGE}, "village_report": {"report": "已清理完毕"},
     # issue 17 (cases)
     "transfer_platform": {"platform": "xinfang", "receiver": "市信访局"},
     "transfer_answer": {"answer": "已受理, 按信访程序办理"},
@@ -53,14 +56,18 @@ DATA = {
 
 def order_in(status: Status) -> WorkOrder:
     o = WorkOrder(content="市民反映问题", received_at=AT, id=1, status=status, unit=LEAD,
-                  first_unit=LEAD, assist_units=[ASSIST], category="sanitation")
+                  first_unit=LEAD, assist_units=[ASSIST], category="sanitation",
+                  village=VILLAGE if status in VILLAGE_STATES else None)
     setup = "request_return" if status == Status.RETURN_REQUESTED else "setup"
     # the order reached `status` from SIGNED, so PREVIOUS resolves to SIGNED
     o.history.append(Transition(1, setup, AT, "x", "department", LEAD, Status.SIGNED, status))
     return o
 
 
-def actor(role: Role, action: str) -> Actor:
+def actor(role: Role, action: str, status: Status | None = None) -> Actor:
+    rule = TRANSITIONS.get((status, action)) if status is not None else None
+    if role == Role.DEPARTMENT and rule is not None and rule.by_village:
+        return Actor(VILLAGE, role, VILLAGE)    # docs/design/domain.md §6.8
     if role == Role.DEPARTMENT:
         return Actor(ASSIST if action == "assist_input" else LEAD, role,
                      ASSIST if action == "assist_input" else LEAD)
@@ -84,7 +91,8 @@ def test_every_triple_of_a_status(status):
         o = order_in(status)
         rule = TRANSITIONS.get((status, action))
         try:
-            t = o.apply(action, actor(role, action), AT, reason="理由充分", data=DATA.get(action))
+            t = o.apply(action, actor(role, action, status), AT, reason="理由充分",
+                        data=DATA.get(action))
         except InvalidTransition:
             if rule is not None:
                 failures.append(f"{status}/{action}/{role}: refused as invalid")
@@ -157,3 +165,44 @@ def test_every_action_effect_is_listed_and_names_an_action():
     assert set(EFFECTS) == methods       # a misnamed `_on_*` method is never a silent no-op
     assert set(EFFECTS) <= set(ACTIONS)
     assert all(fn is getattr(WorkOrder, f"_on_{a}") for a, fn in EFFECTS.items())
+
+
+# ---- 二级派单 (issue 17; docs/design/domain.md §6.8) ----
+
+def test_village_rows_are_acted_on_by_the_village_and_the_town_only():
+    town, village = Actor(LEAD, Role.DEPARTMENT, LEAD), Actor(VILLAGE, Role.DEPARTMENT, VILLAGE)
+    other = Actor("village_441900121005", Role.DEPARTMENT, "village_441900121005")
+    o = order_in(Status.SIGNED)
+    with pytest.raises(NotPermitted):      # a village never passes an order on
+        o.apply("subdispatch", village, AT, data={"unit": VILLAGE})
+    t = o.apply("subdispatch", town, AT, data={"unit": VILLAGE})
+    assert (o.status, o.unit, o.village, t.data["town"]) == \
+        (Status.VILLAGE_DISPATCHED, LEAD, VILLAGE, LEAD)   # ownership stays with the town
+    for who in (town, other):              # only the village it was passed to signs
+        with pytest.raises(NotPermitted):
+            o.apply("sign", who, AT)
+    o.apply("sign", village, AT)
+    o.apply("contact", village, AT, data={"note": "已电话联系"})
+    with pytest.raises(NotPermitted):      # the village never replies to the citizen
+        o.apply("village_report", town, AT, data={"report": "x"})
+    o.apply("village_report", village, AT, data={"report": "已清理"})
+    with pytest.raises(NotPermitted):      # the town reviews its village's report
+        o.apply("accept_village_report", village, AT)
+    o.apply("accept_village_report", town, AT)
+    assert o.status == Status.IN_PROGRESS
+    with pytest.raises(NotPermitted):      # back with the town: the village only reads it
+        o.apply("note", village, AT, data={"note": "x"})
+    o.apply("reply", town, AT, data={"reply": "已处理"})
+    assert [t.action for t in o.history[1:]] == [
+        "subdispatch", "sign", "contact", "village_report", "accept_village_report", "reply"]
+
+
+def test_a_village_hands_back_with_a_reason():
+    from hotline.workorders.domain.model import RuleViolation
+    village = Actor(VILLAGE, Role.DEPARTMENT, VILLAGE)
+    o = order_in(Status.VILLAGE_SIGNED)
+    with pytest.raises(RuleViolation) as e:
+        o.apply("village_return", village, AT)
+    assert e.value.field == "reason"
+    o.apply("village_return", village, AT, reason="涉及相邻村, 需镇统筹")
+    assert (o.status, o.unit) == (Status.IN_PROGRESS, LEAD)
