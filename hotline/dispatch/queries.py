@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hotline.core.access import owned_filter, village_work_filter, visible
 from hotline.core.db import AGGREGATE_COLUMNS, aware, row_to_dict, utcnow
