@@ -41,6 +41,9 @@ VISITS = [
     ("supervisor", "/rectifications"), ("town_humen", "/rectifications"),
     ("supervisor", "/experience"), ("supervisor", "/experience/report"),
     (None, "/x/{xtoken}"),           # an officer's task link (here an unknown one)
+    # issue 17: 会商, 疑难工单, 热点预警
+    ("dispatcher", "/consultations"), ("town_humen", "/consultations"),
+    ("supervisor", "/hard-cases"), ("dispatcher", "/hotspots"),
 ]
 
 
@@ -147,6 +150,7 @@ def test_pages_in_use_have_no_serious_or_critical_violation(live_server, page):
     page.locator("#from-error").wait_for()
     problems += blocking_violations(page, source)
     page.goto(f"{base}/docs")
+    page.locator("#operations-tag-auth").click()          # tags start collapsed (docs.js)
     op = page.locator("#operations-auth-get_api_v1_auth_me")
     op.locator(".opblock-summary-control").click()
     op.locator(".try-out__btn").click()

@@ -167,7 +167,7 @@ def test_pages_run_under_the_policy(live_server, page):
             assert page.locator("main").inner_text().strip(), path
     expect(page.locator("#queue tbody tr").first).to_be_attached()
     page.goto(live_server.url + "/docs", wait_until="networkidle")
-    expect(page.locator("#swagger-ui .opblock").first).to_be_attached()
+    expect(page.locator("#swagger-ui .opblock-tag").first).to_be_attached()
     # the citizen pages as a citizen: a staff session is refused on the survey link
     page.context.clear_cookies()
     for path in ("/self/new", "/self/track", "/s/no-such-token"):

@@ -117,7 +117,13 @@ def test_docs_try_it_with_the_session_and_with_a_bearer_token(live_server, page)
     base = live_server.url
     login(page, base, "supervisor")
     page.goto(f"{base}/docs")
-    expect(page.locator("#swagger-ui .opblock").first).to_be_visible(timeout=15000)
+    expect(page.locator("#swagger-ui .opblock-tag").first).to_be_visible(timeout=15000)
+    # every tag of the spec is listed (with every operation expanded, Swagger UI stopped after
+    # the first few: docs.js)
+    spec = page.request.get(f"{base}/api/v1/openapi.json").json()
+    tags = {t for ops in spec["paths"].values() for o in ops.values() for t in o.get("tags", [])}
+    expect(page.locator("#swagger-ui .opblock-tag")).to_have_count(len(tags))
+    page.locator("#operations-tag-auth").click()          # tags start collapsed (docs.js)
     op = page.locator("#operations-auth-get_api_v1_auth_me")
     op.locator(".opblock-summary-control").click()
     op.locator(".try-out__btn").click()
@@ -131,6 +137,7 @@ def test_docs_try_it_with_the_session_and_with_a_bearer_token(live_server, page)
 
     # a change carries the CSRF header: answered for what it asks (no such survey, 404), not
     # refused as a forged request (403 csrf_failed)
+    page.locator("#operations-tag-surveys").click()
     op = page.locator("#operations-surveys-post_api_v1_surveys__survey_id__decision")
     op.locator(".opblock-summary-control").click()
     op.locator(".try-out__btn").click()

@@ -68,7 +68,7 @@ def test_every_html_page_forbids_inline_script_and_eval(sqlite_api):
                  "/supervisor/arbitration", "/supervisor/rankings", "/supervisor/returns",
                  "/supervisor/surveys", "/supervisor/comments", "/orders", "/supervisor/bulletin",
                  "/calls/report", "/rectifications", "/experience", "/experience/report",
-                 "/x/x"):
+                 "/x/x", "/consultations", "/hard-cases", "/hotspots"):
         assert page in html, (page, html)
 
 
