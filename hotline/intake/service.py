@@ -272,11 +272,13 @@ def submit(rt: Runtime, actor: Actor, req: IntakeRequest, also=None) -> dict:
             model_score=((classification or {}).get("suggestions") or [{}])[0].get("score"),
             suggestions=(classification or {}).get("suggestions"), idempotency_key=key)
         uow.orders.add_new(order, row)
-        hooks.after_save(rt, uow, order, row)    # SLA next check, scoring facts (no reads)
-        uow.emit(OrderCreated(order_id=order.id))
-        if also is not None:
-            also(uow, order.id)
         try:
+            # the hot-spot check reads other orders (issue 17), which flushes this row: a lost
+            # race on the idempotency key can surface there as well as at the commit
+            hooks.after_save(rt, uow, order, row)    # SLA next check, scoring facts, ...
+            uow.emit(OrderCreated(order_id=order.id))
+            if also is not None:
+                also(uow, order.id)
             uow.commit()
         except IntegrityError:
             # Two tries with one key raced and the other committed first: answer with its order.

@@ -11,7 +11,9 @@ def _check(rt, api=None, unit=None):
     assert stored == recount
     if api is not None:
         shown = api.as_(unit).get("/api/v1/inbox").json["counts"]
-        assert {k: v for k, v in shown.items() if k != "assist"} == {
+        # (a town with villages has two more tabs, counted by a query: 二级派单, issue 17)
+        assert {k: v for k, v in shown.items()
+                if k not in ("assist", "at_village", "village_reported")} == {
             t: recount.get((unit, t), 0)
             for t in ("to_sign", "in_progress", "return_pending", "sent_back")}
     return recount
