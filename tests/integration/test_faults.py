@@ -103,8 +103,11 @@ def counts(rt, order_ids):
     """orders, outbox rows done/pending, dispatch notifications per order (dup / lost)."""
     with rt.uow() as uow:
         s = uow.session
+        # the orders' own events (12 similar appeals from one town also raise a hot-spot
+        # alert, issue 17: its job is not one of the orders')
         done = s.execute(select(func.count()).select_from(OutboxRow)
-                         .where(OutboxRow.processed_at.is_not(None))).scalar_one()
+                         .where(OutboxRow.processed_at.is_not(None),
+                                OutboxRow.topic.like("order.%"))).scalar_one()
         pending = s.execute(select(func.count()).select_from(OutboxRow)
                             .where(OutboxRow.processed_at.is_(None))).scalar_one()
         notes = s.execute(select(NotificationRow.order_id)
