@@ -95,7 +95,7 @@ def test_department_user_is_refused_in_words(live_server, page):
     for path in PAGES:
         r = page.goto(f"{live_server.url}{path}")
         assert r.status == 403, path
-        expect(page.locator("main h1")).to_have_text("无权使用督办工作台")
+        expect(page.locator("main h1")).to_have_text("无权使用此页面")
         expect(page.locator("main")).to_contain_text("承办单位")
         expect(page.locator("main table")).to_have_count(0)
     screenshot(page, "supervisor-05-refused-department")

@@ -59,9 +59,6 @@ def _build(api):
     _orders(api, "dept_housing", 2)                 # 20
     _orders(api, "dept_edu", 1)                     # unranked
     _orders(api, "util_power", 2, contact=2)        # 100
-    _orders(api, "vil_humen_a", 2)                  # 20
-    _orders(api, "vil_humen_b", 2, contact=2)       # 100
-    _orders(api, "vil_hongmei_c", 2)                # 20: ties with vil_humen_a
 
 
 def _units_by_kind(api):
@@ -113,21 +110,10 @@ def test_each_tier_ranks_only_its_own_units(tiers_api):
     assert {i["unit"] for i in utils} == kinds["utility"]
     assert _ranked(utils) == [("util_power", 1)]
 
-    villages = _get(api, "village")
-    assert {i["unit"] for i in villages} == {v.code for v in VILLAGES} == kinds["village"]
-    # a tie at 20 shares rank 2 (并列), listed by code
-    assert _ranked(villages) == [("vil_humen_b", 1), ("vil_hongmei_c", 2), ("vil_humen_a", 2)]
-    vby = {i["unit"]: i for i in villages}
-    assert vby["vil_humen_a"]["parent"] == "town_humen"
-    # within the town: 虎门 has b (1) and a (2); 洪梅 has c alone (1)
-    assert {u: i["rank_in_town"] for u, i in vby.items()} == {
-        "vil_humen_b": 1, "vil_humen_a": 2, "vil_hongmei_c": 1}
-
     # without a tier every unit is listed, each ranked within its own tier
     everything = api.as_("supervisor").get("/api/v1/reports/units").json["items"]
     ranks = {i["unit"]: i["rank"] for i in everything}
     assert ranks["town_humen"] == ranks["dept_housing"] == ranks["util_power"] == 1
-    assert ranks["vil_humen_b"] == 1
 
 
 def test_tier_exports_and_bad_tier(tiers_api):
@@ -173,3 +159,45 @@ def test_response_rate_is_the_citizens_word_and_rebuild_recomputes_it(api, rt):
     assert humen()["response_rate"] == 1.0
     assert rebuild_facts(rt) >= 2
     assert humen()["response_rate"] == pytest.approx(0.5)
+
+
+# Villages work only through their town's 二级派单 (issue 17): real villages of 虎门镇 and 长安镇
+VIL_A, VIL_B = "village_441900121004", "village_441900121005"      # 虎门镇
+
+
+def _village_orders(api, town, village, n, sent_back):
+    """n orders the town passes to the village, which reports; the first `sent_back` reports
+    the town sends back (回退, a weighted rate of the formula)."""
+    for k in range(n):
+        oid = api.create(town=town, category="sanitation", unit=town, appeal_type="complaint",
+                         caller={"phone": f"1390000{k:04d}"})["id"]
+        api.act(town, oid, "sign")
+        api.act(town, oid, "subdispatch", unit=village)
+        api.act(village, oid, "sign")
+        api.act(village, oid, "village_report", report="已清理")
+        if k < sent_back:
+            api.act(town, oid, "reject_village_report", reason="未附现场照片")
+
+
+def test_villages_rank_in_their_tier_and_within_their_town(tiers_api, rt):
+    api = tiers_api
+    changan = sorted(v.code for v in rt.city.villages_of("town_changan"))[0]
+    _village_orders(api, "town_humen", VIL_A, 2, sent_back=2)
+    _village_orders(api, "town_humen", VIL_B, 2, sent_back=0)
+    _village_orders(api, "town_changan", changan, 2, sent_back=2)
+    kinds = _units_by_kind(api)
+    villages = _get(api, "village")
+    # every village of the city is listed in its tier, nothing else
+    assert {i["unit"] for i in villages} == kinds["village"]
+    assert all(i["tier"] == "village" for i in villages)
+    ranked = _ranked(villages)
+    # the village whose reports were accepted ranks first; the two sent back tie (并列)
+    assert ranked[0] == (VIL_B, 1)
+    assert sorted(ranked[1:]) == sorted([(VIL_A, 2), (changan, 2)])
+    vby = {i["unit"]: i for i in villages}
+    assert vby[VIL_A]["parent"] == "town_humen"
+    # within the town: 虎门 ranks B then A; 长安's village is first among its own
+    assert (vby[VIL_B]["rank_in_town"], vby[VIL_A]["rank_in_town"],
+            vby[changan]["rank_in_town"]) == (1, 2, 1)
+    # villages without orders are listed, unranked
+    assert all(i["rank"] is None for i in villages if i["unit"] not in (VIL_A, VIL_B, changan))
