@@ -168,6 +168,7 @@ def test_agent_links_a_repeat_at_intake_and_transfers_on_the_order_page(live_ser
     page.fill("#f-receiver", "广东省12345 (粤省心)")
     page.fill("#f-reference", "YSX20261203001")
     page.click("#action-submit")
+    page.click("#confirm-dialog #confirm-ok")              # the confirmation (issue 15)
     expect(page.locator("#o-status")).to_have_text("已转其他平台")
     expect(page.locator("#timeline")).to_contain_text("编号 YSX20261203001")
     _no_codes(page)

@@ -38,6 +38,7 @@ def test_town_passes_to_village_which_reports_and_both_are_scored(live_server, p
     row = page.locator("#inbox tbody tr", has_text=number)
     row.wait_for()
     row.locator(".sign-btn").click()
+    page.click("#confirm-dialog #confirm-ok")              # the confirmation (issue 15)
     row.wait_for(state="detached")
     page.goto(f"{base}/inbox?tab=in_progress")
     page.click(f"#inbox tbody a:has-text('{number}')")
@@ -55,6 +56,7 @@ def test_town_passes_to_village_which_reports_and_both_are_scored(live_server, p
     page.fill("#f-note", "请核实并组织清运")
     screenshot(page, "village-01-town-subdispatch")
     page.click("#action-submit")
+    page.click("#confirm-dialog #confirm-ok")
     page.wait_for_selector("#action-form", state="hidden")
     expect(page.locator("#o-status")).to_have_text("已派至村（社区）", timeout=10000)
     expect(page.locator("#o-facts")).to_contain_text("东方社区")
@@ -71,6 +73,7 @@ def test_town_passes_to_village_which_reports_and_both_are_scored(live_server, p
     row.wait_for()
     screenshot(page, "village-03-village-inbox")
     row.locator(".sign-btn").click()
+    page.click("#confirm-dialog #confirm-ok")              # the confirmation (issue 15)
     row.wait_for(state="detached")
     page.goto(order_url)
     page.wait_for_selector("#act-village_report")
@@ -117,7 +120,7 @@ def test_town_passes_to_village_which_reports_and_both_are_scored(live_server, p
 
     # 6. the supervisor's unit report scores both the town and the village
     login(page, base, "supervisor")
-    page.goto(f"{base}/supervisor")
+    page.goto(f"{base}/supervisor/rankings")                 # the ranking page (issue 15)
     for unit in (TOWN, VILLAGE):
         cell = page.locator(f'#units tr[data-unit="{unit}"] td[data-k="satisfaction_rate"]')
         cell.wait_for(timeout=10000)
