@@ -83,6 +83,9 @@ def unread_keys(value, prefix: str = "") -> list[str]:
     return out
 
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path: Path, required: bool = True) -> Doc | None:
     """The file's top-level mapping as a `Doc`; None for an absent optional file."""
     path = Path(path)
@@ -91,7 +94,9 @@ def read_yaml(path: Path, required: bool = True) -> Doc | None:
             raise ConfigError(path, "-", "文件不存在 (file not found)")
         return None
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's safe loader where PyYAML was built with it (the same safe subset, ~10x
+        # faster: every runtime reads ~20 files, villages.yaml alone 605 entries)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise ConfigError(path, "-", f"YAML 格式错误: {exc}") from None
     if data is None:
