@@ -54,6 +54,10 @@ class LiveServer:
         self.drainer = OutboxDrainer(rt, interval=0.2)
 
     def start(self):
+        # as the production server does before it forks (web/server.py): the triage models
+        # are trained once per process here, not inside the first request a test times
+        from hotline.web.server import preload_classifier
+        preload_classifier(self.rt)
         self.thread.start()
         self.drainer.start()
         return self
