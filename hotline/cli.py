@@ -62,9 +62,7 @@ def db_upgrade():
 
 
 @main.command("seed-demo", help="Demo users (one per unit) and a few hundred demo orders.")
-# 900 orders over 60 days: about 450 in the previous calendar month, so the bigger units reach
-# the scoring minimum sample (config/scoring.yaml) and the monthly bulletin ranks them
-@click.option("--orders", "count", default=900, show_default=True)
+@click.option("--orders", "count", default=300, show_default=True)
 def seed_demo(count):
     from hotline.workorders.seed import seed_demo_knowledge, seed_demo_orders, seed_users
     rt = _runtime()

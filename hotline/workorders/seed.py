@@ -72,6 +72,9 @@ def seed_demo_orders(rt: Runtime, count: int = 300, seed: int = 12345) -> int:
     now = utcnow()
     schedule = DaySchedule(rnd, now.astimezone(TZ).date(), rt.config.sla_engine.calendar)
     towns = list(rt.city.towns)
+    # calls come from where people live: towns weighted by their census population
+    # (config/units.yaml), so the big towns have the volume the monthly ranking needs
+    weights = [getattr(rt.city.units.get(t), "population", None) or 100_000 for t in towns]
     made = 0
     targets = ["registered_queue", "dispatched", "signed", "in_progress", "replied",
                "return_visit", "closed", "return_requested", "answered_directly",
@@ -83,7 +86,7 @@ def seed_demo_orders(rt: Runtime, count: int = 300, seed: int = 12345) -> int:
     agent = Actor("agent", Role.AGENT)
     for i in range(count):
         text, category, appeal_type = DEMO_APPEALS[i % len(DEMO_APPEALS)]
-        town = rnd.choice(towns)
+        town = rnd.choices(towns, weights)[0]
         unit = rt.city.unit_for(category, town)
         target = targets[i % len(targets)] if i < len(targets) * 4 else \
             rnd.choice(targets[:7] * 3 + targets[7:])
