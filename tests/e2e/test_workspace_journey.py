@@ -195,7 +195,7 @@ def test_order_life_by_role(with_model, live_server, staff_page, citizen_page):
     # 5. the supervisor: the SLA page and the order's clocks
     login(page, base, "supervisor")
     page.goto(f"{base}/supervisor/sla")
-    expect(page.locator("nav a[aria-current=page]")).to_have_text("时限监控")
+    expect(page.locator("#nav a[aria-current=page]")).to_have_text("时限监控")
     shot(page, "11-supervisor-sla")
     page.goto(f"{base}/orders/{oid}")
     expect(page.locator("#clocks tr.running").first).to_be_visible(timeout=15000)
