@@ -121,9 +121,12 @@ def test_a_built_runtime_is_wired_by_the_bootstrap(tmp_path):
     assert rt.handlers == {cls: tuple(fns) for cls, fns in HANDLERS.items()}
     from hotline.hardcases import service as hardcases  # issue 17
     from hotline.hotspots import service as hotspots
+    from hotline.dispatch import counters as inbox_counters    # issue 15
     from hotline.knowledge import service as knowledge
+    from hotline.workorders import search as order_search
     assert rt.after_save == (sla_service.after_save, reports_facts.refresh_facts,
                              rules.after_save, knowledge.answer_hook,
+                             inbox_counters.after_save, order_search.index_hook,
                              hardcases.after_save, hotspots.after_save)
     assert rt.periodic == tuple(periodic_jobs(rt))
     rt.engine.dispose()

@@ -99,7 +99,7 @@ class Deadline:
     ended_at: dt.datetime | None = None      # stopped unmet (owner changed, replied, closed)
     paused_since: dt.datetime | None = None  # an approved suspension not yet resumed
     explain: tuple[str, ...] = ()
-    natural: bool = False            # minutes in natural time (7x24), not working days (§5.4)
+    natural: bool = False            # minutes in natural time (7x24), not working days (docs/design/domain.md §5.4)
 
     @property
     def stopped_at(self) -> dt.datetime | None:

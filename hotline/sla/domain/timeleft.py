@@ -4,7 +4,7 @@ A working-day clock counts only the working days of the calendar: a limit ends a
 its last working day, so the time left is the part of [now, due] that falls on working days
 (whole days, 调休 included, holidays and weekends skipped), and a clock that ran out on Friday
 night is "已超时 1 个工作日" on Monday evening, not three days. A clock stated in minutes or
-hours is natural time, 7x24 (§5.4), and counts every second.
+hours is natural time, 7x24 (docs/design/domain.md §5.4), and counts every second.
 
 Computed here once, from the engine's calendar; pages format the numbers with one helper
 (`Hotline.timeLeft` in web/static/app.js).

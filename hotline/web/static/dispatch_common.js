@@ -22,8 +22,8 @@ D.UNIT_NAMES = new Map([...D.UNIT_LIST, ...D.VILLAGES.map(v => [v[0], v[1]])]);
 D.villageSelect = (attrs, town) => h('select', Object.assign({required: true}, attrs),
   h.options([['', '请选择村（社区）'], ...D.VILLAGES.filter(v => v[2] === town).map(v => [v[0], v[1]])]));
 // ---- issue 15 (workspace) ----
-// A unit picker that picks nothing by itself: it starts on "请选择" and is required (docs/design/
-// ux.md §6: no default picks a unit for the user; it defaulted to 市发展改革局).
+// A unit picker that picks nothing by itself: it starts on "请选择" and is required: no default
+// picks a unit for the user (docs/design/ux.md §6; it defaulted to 市发展改革局).
 D.unitPicker = function (attrs) {
   return h('select', Object.assign({required: true}, attrs),
     h('option', {value: '', selected: true}, '请选择单位'), h.options(D.UNIT_LIST));

@@ -10,7 +10,7 @@ async function loadQueue() {
         o.queue_reason ? h('div', {class: 'hint queue-reason'}, '待派原因: ' + o.queue_reason) : null),
       h('td', null, D.fmt(o.received_at)),
       // issue 15: time left on the dispatch clock, in words and colour (docs/design/ux.md §2);
-      // the picker starts empty, the suggestion is one click away (§6: no default unit)
+      // the picker starts empty, the suggestion is one click away (docs/design/ux.md §6: no default unit)
       h('td', null, Hotline.clockBadge({time_left: o.time_left, status: o.dispatch_overdue ? 'overdue' : 'ok',
         clock_label: '派单', due: o.dispatch_due}, !!o.rapid_item),
         h('div', {class: 'hint'}, '截止 ' + D.fmt(o.dispatch_due))),
