@@ -119,9 +119,9 @@ def test_a_built_runtime_is_wired_by_the_bootstrap(tmp_path):
     from hotline.workorders import rules
     rt = Runtime.build(Settings(f"sqlite:///{tmp_path}/x.sqlite", None, "k", True, "q"))
     assert rt.handlers == {cls: tuple(fns) for cls, fns in HANDLERS.items()}
+    from hotline.dispatch import counters as inbox_counters  # issue 15
     from hotline.hardcases import service as hardcases  # issue 17
     from hotline.hotspots import service as hotspots
-    from hotline.dispatch import counters as inbox_counters    # issue 15
     from hotline.knowledge import service as knowledge
     from hotline.workorders import search as order_search
     assert rt.after_save == (sla_service.after_save, reports_facts.refresh_facts,
