@@ -14,6 +14,13 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property tests are derandomized (the same examples on every run), so the suite is
+# deterministic; HYPOTHESIS_PROFILE=explore searches new random examples during development.
+hypothesis_settings.register_profile("deterministic", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 TMP = Path(tempfile.mkdtemp(prefix="hotline-test-"))
 os.environ.setdefault("HOTLINE_VAR", str(TMP / "var"))

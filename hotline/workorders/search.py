@@ -20,7 +20,7 @@ else writes them. PostgreSQL's index follows the column by itself.
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy import asc, desc, func, literal_column, or_, select, text
 from sqlalchemy.orm import aliased
@@ -105,7 +105,9 @@ def search_condition(dialect: str, actor, q: str) -> ColumnElement | None:
 
 
 def _day_start(d) -> datetime:
-    return datetime.combine(d, time.min, tzinfo=views.TZ)
+    """The instant a city calendar day begins, in UTC: timestamps are stored in UTC, and SQLite
+    compares the stored text, so a +08:00 bound would be read as a UTC one (8 hours off)."""
+    return datetime.combine(d, time.min, tzinfo=views.TZ).astimezone(timezone.utc)
 
 
 def build_query(dialect: str, actor, f: dict):
