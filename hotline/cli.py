@@ -61,7 +61,8 @@ def db_upgrade():
     click.echo(f"database at head; {n} units in sync with config/units.yaml")
 
 
-@main.command("seed-demo", help="Demo users (one per unit) and a few hundred demo orders.")
+@main.command("seed-demo", help="Demo users (one per unit), a few hundred demo orders and the "
+                                "previous calendar month of a centre (ranked in every tier).")
 @click.option("--orders", "count", default=300, show_default=True)
 def seed_demo(count):
     from hotline.workorders.seed import (

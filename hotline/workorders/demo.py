@@ -300,7 +300,8 @@ def plan(rnd: random.Random, schedule: DaySchedule, target: str, appeal_type: st
 # how often it is late and what its callers answer on the return visit, so rankings, the 红黑榜
 # and the units below the pass line differ as they would in a real month.
 MONTH_BUSY = {"department": 6, "town": 5, "utility": 4, "village": 3}   # ranked units per tier
-MONTH_SAMPLE = (11, 16)      # orders of a busy unit (above config/scoring.yaml min_sample 10)
+MONTH_SAMPLE = (12, 17)      # orders of a busy unit: above config/scoring.yaml min_sample (10)
+# even after the few that leave the sample (最终答复, an approved return)
 MONTH_FEW = (1, 6)           # orders of a smaller unit (listed, not ranked)
 MONTH_SMALL = {"department": 8, "town": 10, "utility": 1, "village": 2}
 # what happened to a month's order (the rest: answered on the return visit, then closed)

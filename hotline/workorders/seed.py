@@ -124,6 +124,14 @@ def _demo_caller(rnd: random.Random) -> dict:
             "phone": f"1{rnd.choice('3589')}{rnd.randrange(10**8, 10**9)}"}
 
 
+# the supervisor's decisions on the month's bad ratings (survey/review.py): mostly 办结 after
+# checking with the unit, some 重办 (counted against the unit), a few 最终答复
+REVIEW_DAYS = 5
+REVIEW_DECISIONS = ("close",) * 6 + ("reopen",) * 3 + ("unreasonable",)
+REVIEW_REASONS = {"reopen": "经核实, 单位办理不到位, 退回重办",
+                  "unreasonable": "诉求超出政策规定, 已多次解释, 作最终答复"}
+
+
 def seed_demo_month(rt: Runtime, seed: int = 2026, now=None) -> dict:
     """The previous calendar month as a centre lives it (issue 18: its bulletin ranks every
     tier): the busiest units get a ranked month's worth of orders, smaller ones a handful
@@ -134,6 +142,7 @@ def seed_demo_month(rt: Runtime, seed: int = 2026, now=None) -> dict:
     Returns what it made."""
     from hotline.core.db import utcnow as _utcnow
     from hotline.hardcases import service as hardcases
+    from hotline.survey import review
     from hotline.survey import service as survey
     from hotline.workorders.commands import create_order
     from hotline.workorders.demo import (
@@ -150,7 +159,8 @@ def seed_demo_month(rt: Runtime, seed: int = 2026, now=None) -> dict:
     cal = rt.config.sla_engine.calendar
     admin, agent = Actor("admin", Role.ADMIN), Actor("agent", Role.AGENT)
     plan = month_orders(rnd, rt.city, now.astimezone(TZ).date(), cal, DEMO_VILLAGE_TOWNS)
-    made = {"orders": 0, "visits": 0, "hard_cases": 0, "calls": 0}
+    made = {"orders": 0, "visits": 0, "reviews": 0, "hard_cases": 0, "calls": 0}
+    sup = Actor("supervisor", Role.SUPERVISOR)
     stale = []
     for o in plan:
         text, category, appeal_type = DEMO_APPEALS[o["appeal"]]
@@ -184,10 +194,17 @@ def seed_demo_month(rt: Runtime, seed: int = 2026, now=None) -> dict:
             uow.commit()
         at = when("close")
         for sid in pending:
-            survey.answer_by_phone(rt, agent, sid, visit_answer(rnd, o["quality"]), at=at)
+            view = survey.answer_by_phone(rt, agent, sid, visit_answer(rnd, o["quality"]),
+                                          at=at)
             made["visits"] += 1
+            # a bad rating waits for the supervisor (docs/design/domain.md §8.7), who has
+            # decided on all but the last few days' (those stay in the demo's review queue)
+            decided = when("close")
+            if view["review"] == "pending" and decided < now - timedelta(days=REVIEW_DAYS):
+                decision = rnd.choice(REVIEW_DECISIONS)
+                review.decide(rt, sup, sid, decision, REVIEW_REASONS.get(decision), at=decided)
+                made["reviews"] += 1
     # 疑难工单 (挂牌督办): the month's oldest orders still unsolved; the first is resolved
-    sup = Actor("supervisor", Role.SUPERVISOR)
     for i, (oid, last) in enumerate(stale[:HARD_CASES]):
         opened = last + timedelta(days=1)
         if opened >= now - timedelta(hours=1):

@@ -30,9 +30,11 @@ from tests.integration.test_bulletin import pdf_text
 TZ = ZoneInfo("Asia/Shanghai")
 TIERS = ("town", "department", "utility", "village")
 MIN_RANKED = 3
-# early in a month (the previous month has 31 days and a week of holidays: 国庆) and late in
-# a month (the previous month has 30 days)
-CLOCKS = (datetime(2026, 11, 2, 10, 0, tzinfo=TZ), datetime(2026, 10, 29, 16, 30, tzinfo=TZ))
+# early in a month (the previous month has 31 days and a week of holidays: 国庆), late in a
+# month (the previous month has 30 days) and the first morning of a month (the previous
+# month's last orders have had a few hours)
+CLOCKS = (datetime(2026, 11, 2, 10, 0, tzinfo=TZ), datetime(2026, 10, 29, 16, 30, tzinfo=TZ),
+          datetime(2026, 12, 1, 8, 0, tzinfo=TZ))
 
 
 @pytest.mark.parametrize("today", [date(2026, 11, 2), date(2026, 10, 29), date(2026, 8, 31),
@@ -61,7 +63,7 @@ def test_the_month_plan_covers_the_previous_month_inside_the_last_60_days(rt, to
         assert any(o["village"] and o["town"] == town for o in plan), town
 
 
-@pytest.fixture(scope="module", params=CLOCKS, ids=("early-in-month", "late-in-month"))
+@pytest.fixture(scope="module", params=CLOCKS, ids=("early-in-month", "late-in-month", "first-of-month"))
 def month(request):
     from hotline.web.app import create_app
     from hotline.workorders.seed import seed_demo_month
