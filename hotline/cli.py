@@ -61,15 +61,25 @@ def db_upgrade():
     click.echo(f"database at head; {n} units in sync with config/units.yaml")
 
 
-@main.command("seed-demo", help="Demo users (one per unit) and a few hundred demo orders.")
+@main.command("seed-demo", help="Demo users (one per unit), a few hundred demo orders and the "
+                                "previous calendar month of a centre (ranked in every tier).")
 @click.option("--orders", "count", default=300, show_default=True)
 def seed_demo(count):
-    from hotline.workorders.seed import seed_demo_knowledge, seed_demo_orders, seed_users
+    from hotline.workorders.seed import (
+        seed_demo_knowledge,
+        seed_demo_month,
+        seed_demo_orders,
+        seed_users,
+    )
     rt = _runtime()
     created = seed_users(rt)
     made = seed_demo_orders(rt, count)
+    # the previous calendar month of a real centre (issue 18), once, with the first seeding
+    month = seed_demo_month(rt) if made else {"orders": 0, "visits": 0, "calls": 0}
     articles = seed_demo_knowledge(rt)
-    click.echo(f"seeded {len(created)} users, {made} demo orders, {articles} knowledge articles")
+    click.echo(f"seeded {len(created)} users, {made} demo orders (+{month['orders']} in the "
+               f"previous month, {month['visits']} return visits, {month['calls']} calls), "
+               f"{articles} knowledge articles")
     click.echo("Demo logins (password: %s): agent, dispatcher, supervisor, leader, admin, "
                "and one per unit, e.g. dept_housing, town_humen" % rt.city.demo_password)
 

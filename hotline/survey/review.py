@@ -6,6 +6,8 @@
   it; an overturned rating is excluded from scoring, the ruling kept in survey_audit."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -27,7 +29,10 @@ from hotline.workorders.domain.workflow import Role, Status
 DECISIONS = {"reopen": "reopen", "unreasonable": "close_unreasonable", "close": "close"}
 
 
-def decide(rt, actor: Actor, survey_id: int, decision: str, reason: str | None) -> dict:
+def decide(rt, actor: Actor, survey_id: int, decision: str, reason: str | None,
+           at: datetime | None = None) -> dict:
+    """The supervisor's decision on a bad rating. `at`: when it was taken (the demo history,
+    workorders/seed.py); now by default."""
     if actor.role != Role.SUPERVISOR:
         raise NotPermitted("只有督办人员可以处理不满意回访")
     if decision not in DECISIONS:
@@ -49,10 +54,10 @@ def decide(rt, actor: Actor, survey_id: int, decision: str, reason: str | None) 
         uow.session.flush()
         order = uow.session.get(WorkOrderRow, s.order_id)
         if decision == "close":
-            _close_if_settled(rt, uow, s.order_id, reason or "督办确认办结")
+            _close_if_settled(rt, uow, s.order_id, reason or "督办确认办结", at)
         elif order.status == Status.RETURN_VISIT:
             apply_action(rt, uow, s.order_id, DECISIONS[decision], actor, reason=reason,
-                         data={"survey_id": s.id})
+                         data={"survey_id": s.id}, at=at)
         uow.commit()
         return {"survey_id": s.id, "order_id": s.order_id, "review": s.review}
 

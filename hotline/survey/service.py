@@ -40,14 +40,15 @@ def audit(uow, survey: SurveyRow, actor: Actor, action: str, **data) -> None:
 
 
 def apply_action(rt, uow, order_id: int, action: str, actor: Actor, reason: str | None = None,
-                 data: dict | None = None):
+                 data: dict | None = None, at: datetime | None = None):
     """Apply one workflow action to the order in this unit of work (recorded transition,
-    after-save hooks, outbox event), like workorders.commands.act but without committing."""
+    after-save hooks, outbox event), like workorders.commands.act but without committing.
+    `at`: when it happened (the demo history, workorders/seed.py); now by default."""
     order = uow.orders.get(order_id)
     if order is None:
         raise NotFound("工单不存在")
     known = len(order.history)
-    t = order.apply(action, actor, utcnow(), reason=reason, data=data or {})
+    t = order.apply(action, actor, at or utcnow(), reason=reason, data=data or {})
     uow.orders.save(order, known)
     hooks.after_save(rt, uow, order, uow.orders.row(order.id))
     uow.emit_transition(order, t)
@@ -56,9 +57,12 @@ def apply_action(rt, uow, order_id: int, action: str, actor: Actor, reason: str 
 
 # ------------------------------------------------------------------ creation (outbox handler)
 
-def create_for_closure(rt, uow, order_id: int, seq: int) -> list[SurveyRow]:
+def create_for_closure(rt, uow, order_id: int, seq: int,
+                       now: datetime | None = None) -> list[SurveyRow]:
     """After accept_reply: one survey per caller (the order's and each merged caller's).
-    Idempotent: the unique (order, closure, caller) key means a retried event adds nothing."""
+    Idempotent: the unique (order, closure, caller) key means a retried event adds nothing.
+    `now`: the time of the accept_reply when the demo history records its visit (seed.py);
+    the outbox handler's later call then finds the surveys and adds nothing."""
     pol = rt.config.survey
     order = uow.session.get(WorkOrderRow, order_id)
     if order is None:
@@ -67,7 +71,7 @@ def create_for_closure(rt, uow, order_id: int, seq: int) -> list[SurveyRow]:
         SurveyRow.order_id == order_id, SurveyRow.closure_seq == seq)).scalars().all()
     if existing:
         return list(existing)
-    now = utcnow()
+    now = now or utcnow()
     if not pol.sampled(order_id, seq):
         _close_if_settled(rt, uow, order_id, "未抽中回访 (抽样)")
         return []
@@ -210,9 +214,11 @@ def answer(rt, token: str, body: dict) -> dict:
         return out
 
 
-def answer_by_phone(rt, actor: Actor, survey_id: int, body: dict) -> dict:
+def answer_by_phone(rt, actor: Actor, survey_id: int, body: dict,
+                    at: datetime | None = None) -> dict:
     """电话回访: an agent or dispatcher records the answer the citizen gave on the phone,
-    under their own name (answered_by, survey_audit) and channel phone."""
+    under their own name (answered_by, survey_audit) and channel phone. `at`: when the
+    citizen answered (the demo history, workorders/seed.py); now by default."""
     if actor.role not in STAFF_ANSWER:
         raise NotPermitted("只有话务员或派单员可以登记电话回访")
     ans = _normalise(rt, body)
@@ -223,7 +229,7 @@ def answer_by_phone(rt, actor: Actor, survey_id: int, body: dict) -> dict:
         s = uow.session.execute(q).scalar_one_or_none()
         if s is None:
             raise NotFound("回访不存在")
-        _record_answer(rt, uow, s, ans, actor, "phone")
+        _record_answer(rt, uow, s, ans, actor, "phone", at)
         order = uow.session.get(WorkOrderRow, s.order_id)
         out = survey_view(s, order, staff=True)
         log_reads(rt, uow, actor, [s])
@@ -231,16 +237,18 @@ def answer_by_phone(rt, actor: Actor, survey_id: int, body: dict) -> dict:
         return out
 
 
-def _record_answer(rt, uow, s: SurveyRow, ans: dict, actor: Actor, via: str) -> None:
+def _record_answer(rt, uow, s: SurveyRow, ans: dict, actor: Actor, via: str,
+                   at: datetime | None = None) -> None:
+    at = at or utcnow()
     if s.status == P.ANSWERED:
         raise AlreadyAnswered("该回访已提交, 不能重复提交或修改")
-    if s.status == P.EXPIRED or (s.status == P.PENDING and aware(s.expires_at) < utcnow()):
+    if s.status == P.EXPIRED or (s.status == P.PENDING and aware(s.expires_at) < at):
         raise Gone("回访链接已过期")
     if s.status != P.PENDING:
         raise AlreadyAnswered(f"该回访已结束 ({P.OUTCOME_LABELS.get(s.status, s.status)})")
     for k, v in ans.items():
         setattr(s, k, v)
-    s.status, s.answered_at, s.answered_by = P.ANSWERED, utcnow(), actor.username
+    s.status, s.answered_at, s.answered_by = P.ANSWERED, at, actor.username
     s.answered_via = via
     s.review = "pending" if P.needs_review(ans["resolved"], ans["satisfaction"]) else None
     audit(uow, s, actor, "answer", **ans)
@@ -249,7 +257,7 @@ def _record_answer(rt, uow, s: SurveyRow, ans: dict, actor: Actor, via: str) -> 
         _touch_facts(rt, uow, s.order_id)
         uow.emit(SurveyNeedsReview(survey_id=s.id, order_id=s.order_id))
     else:
-        _close_if_settled(rt, uow, s.order_id, "回访满意, 系统自动办结")
+        _close_if_settled(rt, uow, s.order_id, "回访满意, 系统自动办结", at)
 
 
 def log_reads(rt, uow, actor: Actor, surveys, kind: str = "survey") -> None:
@@ -295,14 +303,14 @@ def _touch_facts(rt, uow, order_id: int) -> None:
     refresh_order(rt, uow, order_id)
 
 
-def _close_if_settled(rt, uow, order_id: int, reason: str) -> None:
+def _close_if_settled(rt, uow, order_id: int, reason: str, at: datetime | None = None) -> None:
     """Close the order as `system` once no survey of the current closure is pending or
     waiting for a supervisor; otherwise just refresh the scoring facts."""
     order = uow.orders.get_row(order_id)
     if order is not None and order.status == Status.RETURN_VISIT and \
             not uow.surveys.unsettled(order_id):
         apply_action(rt, uow, order_id, "close", SYSTEM, reason=reason,
-                     data={"by": "survey"})
+                     data={"by": "survey"}, at=at)
     else:
         _touch_facts(rt, uow, order_id)
 

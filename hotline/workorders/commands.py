@@ -59,6 +59,23 @@ def act(rt: Runtime, actor: Actor, order_id: int, action: str, payload: dict,
     return get_order(rt, actor, order_id)
 
 
+def act_many(rt: Runtime, order_id: int, steps) -> list:
+    """Several actions on one order in one unit of work: `steps` are (actor, action, payload,
+    at) applied in turn through `step` (every rule, every transition recorded, append-only),
+    saved once. The demo history (workorders/seed.py) walks each order this way: one load, one
+    facts refresh and one commit per order instead of per step. Returns the transitions."""
+    with rt.uow() as uow:
+        order = uow.orders.get(order_id)
+        if order is None:
+            raise NotFound("工单不存在")
+        known = len(order.history)
+        done = [step(rt, uow, order, actor, action, payload, at)
+                for actor, action, payload, at in steps]
+        save_steps(rt, uow, order, known, done)
+        uow.commit()
+    return done
+
+
 def step(rt: Runtime, uow, order, actor: Actor, action: str, payload: dict,
          at: datetime | None = None):
     """One action on a loaded aggregate, with every rule `act` runs around it, inside the

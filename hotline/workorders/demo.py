@@ -44,21 +44,38 @@ DEMO_APPEALS = [
     ("市民反映晚上广场舞音响声音太大，一直跳到十点多，影响学生学习。", "living_noise", "complaint"),
     ("来电反映家里经常停电，电压也不稳定，家电都烧坏了。", "power_supply", "complaint"),
     ("市民反映在政务服务中心办理业务排队太久，窗口只开了两个。", "gov_service", "suggestion"),
+    ("来电反映小区管道燃气这周已经停了两次气，也没有提前通知，家里没法做饭。", "gas_supply", "complaint"),
+    ("市民反映家里宽带经常断网，报修一个星期了还没有人上门处理。", "telecom", "complaint"),
 ]
 
 
-def walk_to(rt, order_id: int, target: str, unit: str | None, city, when=None) -> None:
-    """Move an order to `target` through the services (so histories are real). `when(action)`
-    gives the time of each step (a `Timeline`); now when omitted."""
-    from hotline.workorders.commands import act
+def walk_to(rt, order_id: int, target: str, unit: str | None, city, when=None,
+            dispatch: bool = False, village: str | None = None) -> list:
+    """Move an order to `target` through the services (so histories are real): every step is
+    a workflow action with its rules and its recorded transition, all of one order's steps in
+    one unit of work (commands.act_many: one commit per order keeps seeding quick).
+    `when(action)` gives the time of each step (a `Timeline`); now when omitted. `dispatch`:
+    the agent dispatches it to `unit` first; `village`: the village a `village_*` target
+    subdispatches to (one of the town's by default). Returns the transitions."""
+    from hotline.workorders.commands import act_many
+    steps: list = []
+    if dispatch:
+        steps.append((Actor("agent", Role.AGENT), "dispatch", {"data": {"unit": unit}},
+                      when("dispatch") if when else None))
+    _plan_steps(steps, order_id, target, unit, city, when, village)
+    return act_many(rt, order_id, steps) if steps else []
+
+
+def _plan_steps(steps: list, order_id: int, target: str, unit: str | None, city, when,
+                village: str | None = None) -> None:
     agent = Actor("agent", Role.AGENT)
     disp = Actor("dispatcher", Role.DISPATCHER)
     sup = Actor("supervisor", Role.SUPERVISOR)
     dept = Actor(unit or "", Role.DEPARTMENT, unit)
 
     def do(actor, action, reason=None, **data):
-        act(rt, actor, order_id, action, {"reason": reason, "data": data},
-            at=when(action) if when else None)
+        steps.append((actor, action, {"reason": reason, "data": data},
+                      when(action) if when else None))
 
     if target == "answered_directly":
         return do(agent, "answer", reply="已根据知识库答复市民")
@@ -78,7 +95,7 @@ def walk_to(rt, order_id: int, target: str, unit: str | None, city, when=None) -
     if target == "in_progress":
         return
     if target.startswith("village_"):        # 二级派单 (issue 17; docs/design/domain.md §6.8)
-        village = city.villages_of(unit)[order_id % len(city.villages_of(unit))].code
+        village = village or city.villages_of(unit)[order_id % len(city.villages_of(unit))].code
         do(dept, "subdispatch", unit=village, note="请核实现场情况并处理")
         if target == "village_dispatched":
             return
@@ -86,7 +103,12 @@ def walk_to(rt, order_id: int, target: str, unit: str | None, city, when=None) -
         do(vil, "sign")
         if target == "village_signed":
             return
-        return do(vil, "village_report", report="已到现场核实, 问题已处理完毕。")
+        do(vil, "village_report", report="已到现场核实, 问题已处理完毕。")
+        if target == "village_reported":
+            return
+        # the town reviews the village's report, then replies to the citizen itself
+        do(dept, "accept_village_report")
+        target = target[len("village_"):]          # village_return_visit -> return_visit
     if target == "extension_requested":
         return do(dept, "request_extension", "需协调多个部门现场核查", days=3)
     if target == "suspended":
@@ -266,3 +288,178 @@ def plan(rnd: random.Random, schedule: DaySchedule, target: str, appeal_type: st
         if _fits(rnd, at, appeal_type, steps, now, fast, schedule.cal):
             return Timeline(rnd, at, appeal_type, now, schedule.cal, fast)
     return Timeline(rnd, tries[-1][0], appeal_type, now, schedule.cal, True)
+
+
+# --- the previous calendar month as a centre's month looks (issue 18: the bulletin ranks each
+# tier, and a unit needs `min_sample` scored orders to be ranked, config/scoring.yaml) -------
+# Workload is not spread evenly over 671 units: most orders go to the busiest ones. The month's
+# orders are drawn per tier: the busiest units (towns by census population, departments and
+# utilities by how many of the demo's matters they own) get a ranked month's worth each, a few
+# smaller ones get a handful (listed, below the sample); the villages of DEMO_VILLAGE_TOWNS get
+# subdispatched orders (二级派单). Each unit has a standard of service (`quality`) that decides
+# how often it is late and what its callers answer on the return visit, so rankings, the 红黑榜
+# and the units below the pass line differ as they would in a real month.
+MONTH_BUSY = {"department": 6, "town": 5, "utility": 4, "village": 3}   # ranked units per tier
+MONTH_SAMPLE = (12, 17)      # orders of a busy unit: above config/scoring.yaml min_sample (10)
+# even after the few that leave the sample (最终答复, an approved return)
+MONTH_FEW = (1, 6)           # orders of a smaller unit (listed, not ranked)
+MONTH_SMALL = {"department": 8, "town": 10, "utility": 1, "village": 2}
+# what happened to a month's order (the rest: answered on the return visit, then closed)
+MONTH_OUTCOMES = (("visit", 0.80), ("reopened", 0.05), ("closed_unreasonable", 0.04),
+                  ("in_progress", 0.06), ("suspended", 0.05))
+VILLAGE_OUTCOMES = (("village_visit", 0.75), ("village_reported", 0.08),
+                    ("village_signed", 0.10), ("village_dispatched", 0.07))
+QUALITY = ((0.50, 0.68), (0.72, 0.86), (0.88, 0.98))     # poor, middling, good
+HARD_CASES = 2               # orders of the month listed as 疑难工单 (挂牌督办)
+
+
+def previous_month(today: date) -> tuple[date, date]:
+    last = today.replace(day=1) - timedelta(days=1)
+    return last.replace(day=1), last
+
+
+def month_days(today: date, cal) -> list[date]:
+    """The days of the previous calendar month the demo may use: inside the last HISTORY_DAYS
+    days (issue 14; a 31st after a 31-day month would reach 61 days back), working days first
+    listed as many times as they weigh (calls come mostly on working days)."""
+    first, last = previous_month(today)
+    first = max(first, today - timedelta(days=HISTORY_DAYS))
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    return [d for d in days for _ in range(4 if cal.day(d).working else 1)]
+
+
+def _owners(city) -> dict[str, list[int]]:
+    """Demo appeal indexes by the unit that owns their matter ("town" for 属地 matters)."""
+    out: dict[str, list[int]] = {}
+    for i, (_, category, _) in enumerate(DEMO_APPEALS):
+        out.setdefault(city.unit_for(category, "town"), []).append(i)
+    return out
+
+
+def month_units(rnd: random.Random, city, village_towns) -> list[dict]:
+    """Which units get how many of the previous month's orders, each with its `quality`: per
+    tier the busiest MONTH_BUSY units get MONTH_SAMPLE orders, MONTH_SMALL others MONTH_FEW
+    (population-weighted for towns). Every tier's busy units span the three standards, so each
+    tier has a poor unit (below the pass line) and a good one."""
+    owners = _owners(city)
+    units = city.units
+
+    def busiest(codes, key):
+        return sorted(codes, key=lambda c: (-key(c), c))
+
+    def pop(c):
+        return getattr(units.get(c), "population", None) or 100_000
+
+    tiers = {
+        "department": busiest([c for c in owners if c in units and
+                               units[c].kind == "department"], lambda c: len(owners[c])),
+        "utility": busiest([c for c in owners if c in units and units[c].kind == "utility"],
+                           lambda c: len(owners[c])),
+    }
+    towns = list(city.towns)
+    # the towns whose villages have demo users come first: their villages need their orders
+    tiers["town"] = list(village_towns) + [t for t in busiest(towns, pop)
+                                           if t not in village_towns]
+    out = []
+    for tier, codes in tiers.items():
+        busy, rest = codes[:MONTH_BUSY[tier]], codes[MONTH_BUSY[tier]:]
+        small = []
+        while rest and len(small) < MONTH_SMALL[tier]:
+            pick = rnd.choices(rest, [pop(c) for c in rest])[0] if tier == "town" \
+                else rnd.choice(rest)
+            rest.remove(pick)
+            small.append(pick)
+        out += _with_quality(rnd, busy, MONTH_SAMPLE, tier)
+        out += _with_quality(rnd, small, MONTH_FEW, tier)
+    for town in village_towns:                  # 二级派单: the villages of the demo towns
+        villages = [v.code for v in city.villages_of(town)]
+        rnd.shuffle(villages)
+        busy = villages[:MONTH_BUSY["village"]]
+        small = villages[MONTH_BUSY["village"]:MONTH_BUSY["village"] + MONTH_SMALL["village"]]
+        for v in _with_quality(rnd, busy, MONTH_SAMPLE, "village") + \
+                _with_quality(rnd, small, MONTH_FEW, "village"):
+            out.append({**v, "town": town})
+    return out
+
+
+def _with_quality(rnd, codes, counts, tier) -> list[dict]:
+    levels = [QUALITY[i % len(QUALITY)] for i in range(len(codes))]
+    rnd.shuffle(levels)
+    return [{"unit": c, "tier": tier, "n": rnd.randint(*counts),
+             "quality": rnd.uniform(*lv)} for c, lv in zip(codes, levels)]
+
+
+def month_orders(rnd: random.Random, city, today: date, cal, village_towns) -> list[dict]:
+    """The previous month's orders: unit, town, appeal, outcome, received day, the unit's
+    quality; in received order."""
+    owners = _owners(city)
+    days = month_days(today, cal)
+    out = []
+    for u in month_units(rnd, city, village_towns):
+        for _ in range(u["n"]):
+            if u["tier"] == "village":
+                town, unit, appeals = u["town"], u["town"], owners.get("town", [])
+                outcome = _draw(rnd, VILLAGE_OUTCOMES)
+            elif u["tier"] == "town":
+                town, unit, appeals = u["unit"], u["unit"], owners.get("town", [])
+                outcome = _draw(rnd, MONTH_OUTCOMES)
+            else:
+                towns = list(city.towns)
+                town = rnd.choices(towns, [getattr(city.units[t], "population", None)
+                                           or 100_000 for t in towns])[0]
+                unit, appeals = u["unit"], owners[u["unit"]]
+                outcome = _draw(rnd, MONTH_OUTCOMES)
+            out.append({"unit": unit, "town": town, "tier": u["tier"],
+                        "village": u["unit"] if u["tier"] == "village" else None,
+                        "appeal": rnd.choice(appeals), "outcome": outcome,
+                        "day": rnd.choice(days), "quality": u["quality"]})
+    out.sort(key=lambda o: o["day"])
+    return out
+
+
+def _draw(rnd, table) -> str:
+    r, acc = rnd.random(), 0.0
+    for value, share in table:
+        acc += share
+        if r < acc:
+            return value
+    return table[0][0]
+
+
+def visit_answer(rnd: random.Random, quality: float) -> dict:
+    """A caller's return-visit answer at a unit of this standard of service."""
+    def grade(labels):
+        r = rnd.random()
+        return labels[0] if r < quality else labels[1] if r < quality + (1 - quality) / 2 \
+            else labels[2]
+    return {"contacted": rnd.random() < min(0.99, quality + 0.1),
+            "resolved": grade(("已解决", "部分解决", "未解决")),
+            "satisfaction": grade(("满意", "基本满意", "不满意"))}
+
+
+def month_timeline(rnd: random.Random, order: dict, appeal_type, actions: list[str],
+                   now: datetime, cal) -> Timeline:
+    """A timeline for one of the month's orders received on its day that ends before `now`
+    (a unit of poorer quality is late more often); early the same day, fast, when not."""
+    late = rnd.random() < (1 - order["quality"]) * 0.7
+    received = received_time(rnd, order["day"])
+    early = datetime.combine(order["day"], time(7, rnd.randint(0, 59)), tzinfo=TZ)
+    for at, fast, is_late in ((received, False, late), (received, False, False),
+                              (min(received, early), True, False)):
+        state = rnd.getstate()
+        probe = Timeline(rnd, at, appeal_type, now + timedelta(days=365), cal, fast)
+        probe.late = is_late
+        end = max([probe(a) for a in actions], default=at)
+        rnd.setstate(state)
+        if end < now - timedelta(minutes=5):
+            break
+    t = Timeline(rnd, at, appeal_type, now, cal, fast)
+    t.late = is_late
+    return t
+
+
+def step_actions(target: str, unit: str, city, village: str | None, visit: bool) -> list[str]:
+    """The actions `walk_to` takes to reach `target` (after the dispatch), plus the visit."""
+    steps: list = []
+    _plan_steps(steps, 0, target, unit, city, None, village)
+    return ["dispatch"] + [a for _, a, _, _ in steps] + (["close"] if visit else [])
