@@ -68,7 +68,7 @@ _RULES: list[tuple[str, str, re.Pattern, bool, str]] = [
         r"撬(开|坏)?.{0,6}(门|窗|锁)|(门|窗|锁).{0,4}被撬|(小偷|贼|陌生人|有人).{0,12}(还在|在)(屋)?里面|人(好像)?还在(屋)?里面|"
         r"跳下去|跳楼|跳河|跳江|跳桥|跳海|(一直|有人|陌生人|男的|女的)跟着我|强奸|非礼|入室|撬.{0,6}门|撬锁|在撬|砸门|闯进(来|我家)|有人(跟踪|尾随)|勒索|要杀|杀人|杀了"), True, "正在发生暴力或犯罪"),
     ("110", "violence", re.compile(
-        r"打人|被打|打我|对打|打交|互殴|开片|(两|几)(班|帮|伙|群)人.{0,6}(打|砍)|(正在|在)打(人|架|我|他|她|老人|小孩)|打起来|打架|斗殴|殴打|围殴|家暴|动手|偷(东西|车|电动车)|小偷|有人在偷(?!倒|排|运|拉|接|建|挖|采|开|卖|懒|税|电|水|埋|放|烧|工)|"
+        r"打人|被打|打我|对打|打交(?!道)|互殴|开片|(两|几)(班|帮|伙|群)人.{0,6}(打|砍)|(正在|在)打(人|架|我|他|她|老人|小孩)|打起来|打架|斗殴|殴打|围殴|家暴|动手|偷(东西|车|电动车)|小偷|有人在偷(?!倒|排|运|拉|接|建|挖|采|开|卖|懒|税|电|水|埋|放|烧|工)|"
         r"打(得|到)?.{0,4}(是血|流血|出血)|(打|抽|踢|掐|揍|扇|砍)(我|我们|小孩|孩子|我妈|我老婆|我女儿|我儿子)"), False,
      "正在发生暴力或犯罪"),
     ("119", "fire", re.compile(
@@ -108,7 +108,7 @@ _RULES: list[tuple[str, str, re.Pattern, bool, str]] = [
      True, "有人呼救"),
 ]
 # transferring to an emergency line is not the answer to a hazard report ("消防隐患", "防火")
-_NOT_NOW = re.compile(r"差点|险些|幸好|幸亏|救(起来|上来|出来)了|新闻|听说|报道|表扬|感谢|点赞|做了急救|送(到)?医院了|已经(送|脱离|没事)|才到|才来|来得(太)?慢|早就|万一|如果|假如|要是|的话|隐患|防火|消防检查|消防演练|演习|火灾险|防溺水|触电危险|容易(着火|起火|触电)|会不会")
+_NOT_NOW = re.compile(r"差点|险些|幸好|幸亏|救(起来|上来|出来)了|新闻|听说|报道|表扬|感谢|点赞|做了急救|送(到)?医院了|已经(送|脱离|没事)|才到|才来|来得(太)?慢|早就|万一|一旦|如果|假如|要是|的话|隐患|防火|消防检查|消防演练|演习|火灾险|防溺水|触电危险|容易(着火|起火|触电)|会不会")
 # words holding 火 or 烟 that name no fire (an engine stalling, a train, a hotpot, a cigarette,
 # kitchen fumes): masked, position for position, before the fire and trapped rules read the text
 # (round 8: "小车熄火困在里面" read as "火…困在")
@@ -116,7 +116,7 @@ _NOT_FIRE = re.compile(r"熄火|火车|火锅|火腿|打火机|火柴|上火|发
                        r"抽烟|吸烟|香烟|烟草|烟酒|烟头|烟民|油烟|烟囱|烟筒|烟熏|烟花|烟雾报警|烟感")
 # black smoke from an engine or a chimney is exhaust or pollution, not a fire (r7: "货车加完就冒黑烟");
 # a flame word still makes it a fire
-_EXHAUST = re.compile(r"排气管|尾气|柴油|汽油|加完|发动|开起来|一开就|一踩油门")
+_EXHAUST = re.compile(r"排气管|尾气|柴油|汽油|加完|发动|开起来|一开就|一踩油门|烟囱|烟筒|锅炉|煤炉")
 # a burnt smell or smoke from a kitchen, a restaurant or a barbecue is a nuisance, not a fire
 # (issue 14: "smell of smoke from a restaurant"); a flame word still makes it a fire
 _COOKING = re.compile(r"餐厅|饭店|餐馆|饭馆|大排档|烧烤|烧腊|食堂|排出来|排风|抽油烟|油烟|炒菜|烤(东西|肉|鸭|鸡)")
@@ -163,6 +163,9 @@ def detect(text: str) -> Emergency | None:
                 continue
             if kind == "trapped" and _GOT_OUT.search(s):
                 continue
+            # "电梯卡住有人在里面" is a lift entrapment (rapid rr29), not an intruder in a home
+            if kind == "violence" and m.group(0).endswith("里面") and re.search(r"电梯|升降梯|轿厢", sent):
+                continue
             # "摔下来，头撞到了" is a fall (120); a road accident needs a vehicle
             # a forklift or crane in a workshop is an industrial accident (120), not a road one
             if kind == "traffic_injury" and not re.search(r"车|司机|骑|摩托|的士|巴士|公交|泥头", re.sub(r"叉车|铲车|吊车|行车|推车|车间|车库|车位", "", sent)):
@@ -199,7 +202,7 @@ def smoke_explained(s: str) -> bool:
     return bool(_EXHAUST.search(m) or _COOKING.search(s)) and not _FLAME.search(m)
 
 
-_ABOUT = re.compile(r"请问|咨询|问一下|想问|哪里着火|是不是着火|什么时候|怎么(申请|办理|收费|投诉)|收费标准|好奇|补偿|赔偿|(有没有|有什么|会不会)(危害|影响)|对(人体|身体|健康)")
+_ABOUT = re.compile(r"请问|咨询|补助|问一下|想问|哪里着火|是不是着火|什么时候|怎么(申请|办理|收费|投诉)|收费标准|好奇|补偿|赔偿|(有没有|有什么|会不会)(危害|影响)|对(人体|身体|健康)")
 
 
 def _question_about(sent: str) -> bool:

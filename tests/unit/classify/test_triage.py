@@ -322,9 +322,21 @@ def test_emergency_round_eight_colloquial_forms(text, line):
     "年会上大家在群里抢红包，抢到的钱怎么交税？",
     "隔壁两公婆又吵架了，声音好大，不过没有动手",                  # a quarrel without violence
     "我最近心情好郁闷，工作压力大，想找个心理咨询",
+    # found by running the rules over the category seed corpus (hotline/classify/seed/corpus.csv)
+    "我一直跟这些部门打交道，现在还是没解决",                      # 打交道 is not 打交 (a fight)
+    "老旧小区消防设施老化，一旦着火后果不堪设想",                  # hypothetical
+    "有间工厂的烟囱一直冒黑烟，没有环评手续",                      # a chimney: pollution
+    "着火了以后的房屋维修费用能不能申请补助？",                    # a question about the topic
 ])
 def test_round_eight_decoys_are_not_emergencies(text):
     assert emergency.detect(text) is None
+
+
+def test_someone_inside_a_stuck_lift_is_rapid_not_an_intruder(rules):
+    assert emergency.detect("小区电梯卡住了，有人在里面") is None
+    assert rules.detect("小区电梯卡住了，有人在里面").code == "rr29"
+    em = emergency.detect("我回家发现门锁被撬，有陌生人现在还在里面")
+    assert em is not None and em.line == "110"
 
 
 def test_a_flame_still_makes_kitchen_smoke_a_fire():
