@@ -327,6 +327,12 @@ def test_emergency_round_eight_colloquial_forms(text, line):
     "老旧小区消防设施老化，一旦着火后果不堪设想",                  # hypothetical
     "有间工厂的烟囱一直冒黑烟，没有环评手续",                      # a chimney: pollution
     "着火了以后的房屋维修费用能不能申请补助？",                    # a question about the topic
+    # the round-8 signs kept narrow: slurred speech only sudden or one-sided, pain only of a body
+    # part, a door that will not open only a car's, a kicked door only with a threat
+    "窗口工作人员讲话讲不清楚，一直推来推去",
+    "车被追尾了，后备箱门打不开，心好痛，保险公司还不赔",
+    "楼上小孩一直在撞门，吵死了",
+    "我抱着孩子上车，司机不等人坐好就开车了",
 ])
 def test_round_eight_decoys_are_not_emergencies(text):
     assert emergency.detect(text) is None
