@@ -332,6 +332,7 @@ def test_emergency_round_eight_colloquial_forms(text, line):
     "窗口工作人员讲话讲不清楚，一直推来推去",
     "车被追尾了，后备箱门打不开，心好痛，保险公司还不赔",
     "楼上小孩一直在撞门，吵死了",
+    "楼下几帮人一直在打麻将，吵到半夜",
     "我抱着孩子上车，司机不等人坐好就开车了",
 ])
 def test_round_eight_decoys_are_not_emergencies(text):
