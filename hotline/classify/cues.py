@@ -25,7 +25,20 @@ _COLLOQUIAL = [
     ("琴日", "昨天"), ("而家", "现在"), ("屋企", "家里"), ("水喉", "水龙头"), ("出嚟", "出来"), ("嚟", "来"),
     ("点解", "为什么"), ("仲有", "还有"), ("咁", "这样"), ("我系", "我是"), ("都系", "都是"), ("就系", "就是"),
     ("唔系", "不是"), ("系咪", "是不是"),
+    # issue 14 round 8 (docs/model_card.md): the words Dongguan callers use for what the emergency
+    # rules look for: holding a weapon (揸住), lying down (瞓), not moving (唔郁), just now (啱啱),
+    # speaking (讲嘢), standing (企喺), eating (食饭/食咗, see _EAT) and "completely" (青晒, 冇晒力)
+    ("揸住", "拿着"), ("揸着", "拿着"), ("瞓", "躺"), ("唔郁", "不动"), ("不郁", "不动"), ("冇郁", "没动"), ("啱啱", "刚刚"),
+    ("讲嘢", "说话"), ("企喺", "站在"), ("企在", "站在"), ("嗰", "那"), ("边度", "哪里"), ("攞", "拿"),
+    ("落唔到", "下不去"), ("落不到", "下不去"), ("追住", "追着"), ("睇住", "看着"), ("酒樽", "酒瓶"), ("樽", "瓶"),
+    ("斩死", "砍死"), ("斩人", "砍人"), ("讲唔到嘢", "说不出话"), ("讲不到嘢", "说不出话"), ("嘢", "东西"),
+    # 郁 is "move" only next to a negation or a result (抑郁/郁闷 stay)
+    ("郁唔到", "动不了"), ("郁不到", "动不了"), ("郁不了", "动不了"), ("冇得郁", "动不了"),
 ]
+# 食 is "eat" in Cantonese, but also part of 食品/食堂/粮食...: only the verb is mapped
+_EAT = re.compile(r"(?<![饮粮零美伙素熟主肉冷甜面快饱节禁绝膳副饲寒])食(?![品堂物用材肆谱宿欲盐指言客量杂疗补粮道管监药安])")
+# "X晒" (all, completely) after a state: 黑晒 -> 黑, 冇晒力 -> 没力
+_SAI = re.compile(r"(?<=[没黑坏青紫白湿烂断停死完走光红肿])晒")
 _PUNCT = str.maketrans({"?": "？", "!": "！", ",": "，", ";": "；", ":": "："})
 
 
@@ -37,6 +50,7 @@ def plain(text: str | None) -> str:
     s = T.to_simplified(s).lower().translate(_PUNCT)
     for a, b in _COLLOQUIAL:
         s = s.replace(a, b)
+    s = _SAI.sub("", _EAT.sub("吃", s))
     return re.sub(r"\s+", " ", s).strip()
 
 
@@ -125,7 +139,7 @@ def is_suggestion(s: str) -> bool:
 
 
 # a problem that keeps coming back needs enforcement or a project, not a crew now
-CHRONIC = re.compile(r"一下(大)?雨就|每次都|每逢下雨|一到(夏天|冬天|雨季|下雨天|下雨|台风天|周末|过年)|几年(了|来)|一直(都)?是这样|每到|每年|每逢|每次下雨|一年四季|长期|常年|好几年|多年|这么多年|治理了|半年|几个月|一年多|很久没|坑坑洼洼")
+CHRONIC = re.compile(r"一下(大)?雨就|经常(都)?有|经常都|每次都|每逢下雨|一到(夏天|冬天|雨季|下雨天|下雨|台风天|周末|过年)|几年(了|来)|一直(都)?是这样|每到|每年|每逢|每次下雨|一年四季|长期|常年|好几年|多年|这么多年|治理了|半年|几个月|一年多|很久没|坑坑洼洼")
 
 
 def is_chronic(s: str) -> bool:

@@ -318,10 +318,13 @@ def _held(reading, policy: AutoPolicy) -> bool:
 
 def _learned_emergency(text: str, reading) -> emergency.Emergency | None:
     """The model's emergency reading, kept only when the rules' vetoes do not apply to the text as
-    a whole: over or fixed, a near miss or hearsay, a question about the topic (emergency.py)."""
+    a whole: over or fixed, a near miss or hearsay, a question about the topic, and for 119 smoke
+    from a kitchen or an engine with no flame (emergency.py)."""
     s = cues.plain(text)
     if reading.line not in emergency.LINES or emergency.not_now(s):
         return None
+    if reading.line == "119" and emergency.smoke_explained(s):
+        return None  # kitchen fumes or exhaust with no flame (the fire rule's own veto)
     return emergency.Emergency(reading.line, "learned", "",
                                f"全文读来有人身危险，请立即核实并转{emergency.LINES[reading.line]}")
 

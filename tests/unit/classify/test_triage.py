@@ -293,6 +293,77 @@ def test_more_decoys_are_not_emergencies(text):
     assert emergency.detect(text) is None
 
 
+# round 8 (docs/model_card.md): the misses of r7 and the round-8 batch were Cantonese words the rules
+# never saw (揸住, 瞓, 唔郁, 食, 冇晒力, 讲嘢), a posture verb other than 站, a collision verb other than
+# the listed ones, and vehicles named without 车. Sentences written for the test.
+@pytest.mark.parametrize("text,line", [
+    ("街口有个后生仔揸住把菜刀周围追人", "110"),                          # 揸住 = 拿着
+    ("村口两帮人开片，有人拎住铁棍对打", "110"),                          # a group fight in any words
+    ("我细佬坐喺天台嘅栏杆上面，双脚吊出去，点劝都唔肯落嚟", "110"),       # sitting, not standing
+    ("我妹发信息话撑不住了，之后反锁房门，敲门都不开", "110"),
+    ("佢喺门口一直踢门，话要斩死我", "110"),
+    ("有个阿伯晕低咗瞓喺路边唔郁", "120"),                               # 瞓 = 躺, 唔郁 = 不动
+    ("我阿嫲啱啱食饭食到一半，突然一边手冇晒力，讲嘢都讲唔清楚", "120"),   # stroke signs
+    ("细路食糖卡住喉咙，面都紫晒，出不了声", "120"),                       # choking
+    ("的士撞咗个阿婆，阿婆瞓喺地上唔郁", "122"),                         # 的士 is a vehicle
+    ("一架小车撞翻了一辆电动车，骑车的人腿好像断了", "122"),              # 撞翻, a broken leg
+    ("我被后面的货车追尾了，脖子好痛，车门打不开", "122"),
+])
+def test_emergency_round_eight_colloquial_forms(text, line):
+    em = emergency.detect(text)
+    assert em is not None and em.line == line
+
+
+@pytest.mark.parametrize("text", [
+    "涵洞积水好深，有辆小车熄火困在里面，司机已经走出来了",       # 熄火 is an engine, not a fire
+    "那个加油站卖的柴油有问题，货车加完一开就冒黑烟",              # exhaust
+    "楼下烧烤档排出来的油烟好大，一股烧焦味，熏得我们不敢开窗",    # kitchen smoke, no flame
+    "河边现在有人在偷倒建筑垃圾，车还停在那里",                    # 偷倒 is dumping, not theft
+    "年会上大家在群里抢红包，抢到的钱怎么交税？",
+    "隔壁两公婆又吵架了，声音好大，不过没有动手",                  # a quarrel without violence
+    "我最近心情好郁闷，工作压力大，想找个心理咨询",
+    # found by running the rules over the category seed corpus (hotline/classify/seed/corpus.csv)
+    "我一直跟这些部门打交道，现在还是没解决",                      # 打交道 is not 打交 (a fight)
+    "老旧小区消防设施老化，一旦着火后果不堪设想",                  # hypothetical
+    "有间工厂的烟囱一直冒黑烟，没有环评手续",                      # a chimney: pollution
+    "着火了以后的房屋维修费用能不能申请补助？",                    # a question about the topic
+    # the round-8 signs kept narrow: slurred speech only sudden or one-sided, pain only of a body
+    # part, a door that will not open only a car's, a kicked door only with a threat
+    "窗口工作人员讲话讲不清楚，一直推来推去",
+    "车被追尾了，后备箱门打不开，心好痛，保险公司还不赔",
+    "楼上小孩一直在撞门，吵死了",
+    "楼下几帮人一直在打麻将，吵到半夜",
+    "我抱着孩子上车，司机不等人坐好就开车了",
+])
+def test_round_eight_decoys_are_not_emergencies(text):
+    assert emergency.detect(text) is None
+
+
+def test_someone_inside_a_stuck_lift_is_rapid_not_an_intruder(rules):
+    assert emergency.detect("小区电梯卡住了，有人在里面") is None
+    assert rules.detect("小区电梯卡住了，有人在里面").code == "rr29"
+    em = emergency.detect("我回家发现门锁被撬，有陌生人现在还在里面")
+    assert em is not None and em.line == "110"
+
+
+def test_a_flame_still_makes_kitchen_smoke_a_fire():
+    em = emergency.detect("厨房油锅起火了，火窜到抽油烟机上，盖不住")
+    assert em is not None and em.line == "119"
+
+
+def test_cantonese_verbs_are_mapped_but_not_inside_mandarin_words():
+    assert cues.plain("我哋食咗饭") == "我们吃了饭"
+    assert cues.plain("食品安全") == "食品安全" and cues.plain("学校食堂") == "学校食堂"
+    assert cues.plain("成条街黑晒") == "成条街黑"
+    assert cues.plain("我有点抑郁") == "我有点抑郁"
+
+
+def test_learned_fire_reading_of_kitchen_smoke_is_dropped(stub):
+    stub(emergency=0.9, line="119")
+    assert triage("楼下茶餐厅排出来的油烟好大，一股烧焦的味道").emergency is None
+    assert triage("楼下茶餐厅着火了，一股烧焦的味道").emergency_line == "119"
+
+
 @pytest.mark.parametrize("text,line", [
     ("有个男的拿着刀在菜市场追着人砍，好多人在跑", "110"),
     ("救命，我老公喝醉了在家里打我，我躲在厕所里", "110"),
@@ -590,12 +661,13 @@ def test_triage_model_settings_are_validated(tmp_path):
     assert shipped.model and shipped.emergency_hold <= shipped.emergency_min
 
 
-def test_holdout_r7_is_well_formed_and_untouched():
-    """The round-7 batch is an untouched evaluation file: never in the training cases."""
+@pytest.mark.parametrize("name", ["triage_holdout_r7.csv", "triage_holdout_r8.csv"])
+def test_holdout_batches_are_well_formed_and_untouched(name):
+    """The round-7 and round-8 batches are evaluation files: never in the training cases."""
     from pathlib import Path
 
-    rows = list(csv.DictReader(open(Path(__file__).parent / "data" / "triage_holdout_r7.csv", encoding="utf-8")))
-    assert len(rows) >= 100
+    rows = list(csv.DictReader(open(Path(__file__).parent / "data" / name, encoding="utf-8")))
+    assert len(rows) >= 100 and len({r["id"] for r in rows}) == len(rows)
     cases = {r["text"] for r in csv.DictReader(open(CASES, encoding="utf-8"))}
     assert not cases & {r["text"] for r in rows}
     for r in rows:
