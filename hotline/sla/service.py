@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from hotline.core import hooks
-from hotline.core.access import visible_filter
+from hotline.core.access import village_work_filter, visible_filter
 from hotline.core.db import aware, utcnow
 from hotline.core.orm import TransitionRow, WorkOrderRow
 from hotline.sla.domain.clocks import OWNER_ACTIONS, Deadline, SlaEngine
@@ -240,12 +240,18 @@ def sla_list(rt, actor: Actor, tab: str, unit: str | None = None, page: int = 1,
              per_page: int = 50) -> dict:
     """即将超时 (tab due_soon) / 已超时 (tab overdue) orders; a department user sees only its
     own unit (other units' orders are not visible to it: docs/design/domain.md §3.7)."""
+    # a village's orders are owned by its town (首派责任制 stays with the town): it sees the
+    # orders its town passed to it (二级派单, docs/design/domain.md §6.8), not its own unit's
+    village = actor.role == Role.DEPARTMENT and rt.city.is_village(actor.unit)
     if actor.role == Role.DEPARTMENT:
-        unit = actor.unit
+        unit = None if village else actor.unit
     status = TABS[tab]
     with rt.uow() as uow:
         def base(st):
             q = select(SlaOrderStateRow).where(SlaOrderStateRow.status == st)
+            if village:
+                return q.join(WorkOrderRow, WorkOrderRow.id == SlaOrderStateRow.order_id) \
+                        .where(village_work_filter(actor))
             return q.where(SlaOrderStateRow.unit == unit) if unit else q
         counts = {t: uow.session.execute(select(func.count()).select_from(
             base(s).subquery())).scalar_one() for t, s in TABS.items()}

@@ -126,3 +126,24 @@ def test_inboxes_of_the_village_and_its_town(api):
     assert [i["id"] for i in tab(V1, "reported")["items"]] == [oid]
     # a department with no villages keeps its usual tabs
     assert "at_village" not in tab("dept_env", "to_sign")["counts"]
+
+
+def test_a_village_sees_its_own_orders_on_its_sla_lists(api, rt):
+    """/inbox/sla for a village: the orders its town passed to it that are overdue, not its
+    sibling's (the SLA state's unit is the owning town, so a unit filter would show none)."""
+    from sqlalchemy import update
+
+    from hotline.sla.orm import SlaOrderStateRow
+    mine, sibling = _town_order(api), _town_order(api)
+    api.act(HUMEN, mine, "subdispatch", unit=V1)
+    api.act(HUMEN, sibling, "subdispatch", unit=V2)
+    with rt.uow() as uow:
+        uow.session.execute(update(SlaOrderStateRow).where(
+            SlaOrderStateRow.order_id.in_([mine, sibling])).values(status="overdue"))
+        uow.commit()
+    r = api.as_(V1).get("/api/v1/sla/inbox?tab=overdue")
+    assert r.status_code == 200, r.json
+    assert [i["id"] for i in r.json["items"]] == [mine]
+    assert r.json["counts"]["overdue"] == 1
+    town = api.as_(HUMEN).get("/api/v1/sla/inbox?tab=overdue").json   # the owner sees both
+    assert town["counts"]["overdue"] >= 2
