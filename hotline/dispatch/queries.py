@@ -256,15 +256,16 @@ def inbox(rt, actor: Actor, tab: str = "to_sign", page: int = 1, per_page: int =
         counts["assist"] = len(assist)
         if tab == "assist":
             items = assist
+        # ---- issue 15 (workspace): each item's running clock with its time left, rapid-
+        # response orders first (docs/design/ux.md §2); one primary-key read of
+        # sla_order_state, in the request's one transaction
+        from hotline.sla.service import stored_clock_views
+        clocks = stored_clock_views(rt, [it["id"] for it in items], uow=uow)
+        for it in items:
+            it["sla"] = clocks.get(it["id"])
         # the read and its access-log rows in one transaction: one commit per inbox request
         _log_reads(rt, actor, items, "inbox", uow)
         uow.commit()
-    # ---- issue 15 (workspace): each item's running clock with its time left, rapid-
-    # response orders first (docs/design/ux.md §2); one primary-key read of sla_order_state
-    from hotline.sla.service import stored_clock_views
-    clocks = stored_clock_views(rt, [it["id"] for it in items])
-    for it in items:
-        it["sla"] = clocks.get(it["id"])
     items.sort(key=lambda it: not it.get("rapid_item"))   # stable: keeps the id order
     total = counts.get(tab, len(items))
     return {"tab": tab, "items": items, "total": total, "page": page, "per_page": per_page,

@@ -148,25 +148,28 @@ def clock_view(eng: SlaEngine, clock: str, target: str, status: str, due: dateti
             "time_left": eng.time_left(due, now, natural).as_dict()}
 
 
-def stored_clock_views(rt, ids, now: datetime | None = None) -> dict[int, dict]:
+def stored_clock_views(rt, ids, now: datetime | None = None, uow=None) -> dict[int, dict]:
     """order id -> clock_view of its worst running clock, from sla_order_state (kept by the
     after-save hook and the sweep): one primary-key read for a page of a list, so a list
-    shows time left without deriving every order's history."""
+    shows time left without deriving every order's history. With `uow`, read in that unit
+    of work (the inbox: one transaction per request)."""
     if not ids:
         return {}
+    if uow is None:
+        with rt.uow() as own:
+            return stored_clock_views(rt, ids, now, uow=own)
     now = now or utcnow()
     eng = engine(rt)
-    with rt.uow() as uow:
-        rows = uow.session.execute(
-            select(SlaOrderStateRow, WorkOrderRow.urgency)
-            .join(WorkOrderRow, WorkOrderRow.id == SlaOrderStateRow.order_id)
-            .where(SlaOrderStateRow.order_id.in_(list(ids)))).all()
-        out = {}
-        for st, urgency in rows:
-            due = aware(st.due)
-            status = "overdue" if now > due else st.status
-            out[st.order_id] = clock_view(eng, st.clock, st.target, status, due, now,
-                                          eng.clock_is_natural(st.clock, st.target, urgency))
+    rows = uow.session.execute(
+        select(SlaOrderStateRow, WorkOrderRow.urgency)
+        .join(WorkOrderRow, WorkOrderRow.id == SlaOrderStateRow.order_id)
+        .where(SlaOrderStateRow.order_id.in_(list(ids)))).all()
+    out = {}
+    for st, urgency in rows:
+        due = aware(st.due)
+        status = "overdue" if now > due else st.status
+        out[st.order_id] = clock_view(eng, st.clock, st.target, status, due, now,
+                                      eng.clock_is_natural(st.clock, st.target, urgency))
     return out
 
 
