@@ -9,6 +9,10 @@ that the predicate and the filter agree.
 二级派单 (docs/design/domain.md §6.8): a village sees the orders its town passed to it (the
 order's `village`), and nothing else; the town keeps seeing them as their owner.
 
+The rule is `scope_units` (lead unit, assisting units, the village): `visible` asks it of a
+loaded order; the SQL filter reads the order_units rows written from it in the order's own
+flush (core/orm.OrderUnitRow), one index range per unit (issue 15, the search at 1 M orders).
+
 `owned` / `owned_filter` narrow that to the orders the unit leads: the unit's own work (the
 inbox tabs, its SLA lists). They never widen what `visible` allows.
 """
