@@ -70,7 +70,7 @@ def visible_filter(actor: Actor, table=WorkOrderRow) -> ColumnElement:
 
 def stored_scope(session) -> set[tuple[int, str]]:
     """{(order id, unit)} as stored in order_units."""
-    return set(session.execute(select(OrderUnitRow.order_id, OrderUnitRow.unit)).tuples())
+    return {(o, u) for o, u in session.execute(select(OrderUnitRow.order_id, OrderUnitRow.unit))}
 
 
 def derived_scope(session) -> set[tuple[int, str]]:

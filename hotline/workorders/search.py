@@ -44,6 +44,10 @@ SEARCH_OBJECTS = frozenset({FTS_TABLE, f"{FTS_TABLE}_data", f"{FTS_TABLE}_idx",
 # Counting stops here ("超过 1000 条"; paging goes on): a count visits every row it counts,
 # and at 1 M orders a cap of 10,000 cost up to seconds (bench/results/search.md).
 COUNT_CAP = 1_000
+# PostgreSQL's memory for a text search's bitmap (SET LOCAL, that transaction only): with the
+# default 4 MB the bitmap of a common word (88,000 of 1 M orders) turns lossy and its count
+# rechecks every row of every page it touches (100 ms against 50, bench/results/search.md)
+TEXT_WORK_MEM = "16MB"
 _NUMBER = re.compile(r"^[A-Za-z]{1,4}[0-9]{6,20}$")
 
 # sort key -> column (the list's sortable columns; "-" prefix = descending)
@@ -106,6 +110,12 @@ def search_condition(dialect: str, actor, q: str) -> ColumnElement | None:
     if not terms:
         return None
     return _text_match(dialect, terms)
+
+
+def _is_text(q: str | None) -> bool:
+    """The box holds words to search for (not a number, a phone or a 查询码)."""
+    q = (q or "").strip()
+    return bool(q) and not (_NUMBER.match(q) or as_phone(q) or as_query_code(q))
 
 
 def _day_start(d) -> datetime:
@@ -206,6 +216,8 @@ def list_orders(rt, actor, f: dict, log_access: bool = True) -> dict:
     with rt.uow() as uow:
         dialect = uow.session.get_bind().dialect.name
         page_q, count_q = page_queries(dialect, actor, f)
+        if dialect == "postgresql" and _is_text(f.get("q")):
+            uow.session.execute(text(f"SET LOCAL work_mem = '{TEXT_WORK_MEM}'"))
         rows = uow.session.execute(page_q).all()
         if page == 1 and len(rows) < per_page:
             total = len(rows)    # the whole result is on this page: nothing left to count
