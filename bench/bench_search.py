@@ -158,7 +158,7 @@ def main() -> int:
                 FROM work_orders WHERE status <> 'closed'"""), {"t0": t0})
             result["load_seconds"] = round(time.perf_counter() - started, 1)
             s = time.perf_counter()
-            # the stored tsvector column (migration 0060_search_perf) was filled by the INSERT
+            # the stored tsvector column (migration 0060_search_perf) was filled by its trigger
             c.execute(text("CREATE INDEX ix_work_orders_search ON work_orders "
                            "USING gin (search_tsv)"))
             result["gin_build_seconds"] = round(time.perf_counter() - s, 1)

@@ -9,15 +9,15 @@ The box `q` is read as what it looks like:
 * six digits: the orders with that 查询码, for the centre roles (units are never shown it);
 * anything else: full-text search over title, content and address (Chinese words and
   bigrams, domain/search.py), on SQLite through the FTS5 table `work_orders_fts`, on
-  PostgreSQL through the GIN index on the stored column search_tsv, generated as
-  to_tsvector('simple', search_text) (migration 0060_search_perf).
+  PostgreSQL through the GIN index on the stored column search_tsv, strip(to_tsvector(
+  'simple', search_text)) written by a trigger with the text (migration 0060_search_perf).
 
 The FTS5 table, the column and the GIN index are made by migrations 0030_search and
 0060_search_perf for one backend each and are not in the SQLAlchemy metadata (SEARCH_OBJECTS
 names them for the schema comparison).
 SQLite's FTS rows are written by `index_hook`, an after-save hook, in the transaction that
 inserts the order; an order's title, content and address never change afterwards, so nothing
-else writes them. PostgreSQL's generated column and its index follow search_text by themselves.
+else writes them. PostgreSQL's trigger, column and index follow search_text by themselves.
 """
 from __future__ import annotations
 

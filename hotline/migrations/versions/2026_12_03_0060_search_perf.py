@@ -19,6 +19,8 @@ depends_on = None
 ASSISTED = sa.text("CAST(assist_units AS TEXT) <> '[]'")
 RAPID = sa.text("rapid_item IS NOT NULL")
 OVERDUE = sa.text("status = 'overdue'")
+TSV_FUNCTION = "work_orders_search_tsv"
+TSV_OF = "strip(to_tsvector('simple', coalesce({}, '')))"    # of a text column
 
 
 def upgrade() -> None:
@@ -46,10 +48,17 @@ def upgrade() -> None:
     if bind.dialect.name == "postgresql":
         # stored, so a search does not recompute to_tsvector for every row it filters;
         # without positions (strip): a query is an AND of terms (plainto_tsquery), never a
-        # phrase, and the row is a third smaller (bench/results/search.md)
+        # phrase, and the row is a third smaller. Written by a trigger when search_text is
+        # (intake; its text never changes), not a generated column: PostgreSQL recomputes
+        # those on every UPDATE of the row, ~50 us each, and the SLA sweep updates thousands
+        # of orders' next check per tick (bench/results/search.md)
         op.execute("DROP INDEX IF EXISTS ix_work_orders_search")
-        op.execute("ALTER TABLE work_orders ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS "
-                   "(strip(to_tsvector('simple', coalesce(search_text, '')))) STORED")
+        op.execute("ALTER TABLE work_orders ADD COLUMN search_tsv tsvector")
+        op.execute(f"CREATE FUNCTION {TSV_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                   f"BEGIN NEW.search_tsv := {TSV_OF.format('NEW.search_text')}; RETURN NEW; END $$")
+        op.execute(f"UPDATE work_orders SET search_tsv = {TSV_OF.format('search_text')}")
+        op.execute(f"CREATE TRIGGER {TSV_FUNCTION} BEFORE INSERT OR UPDATE OF search_text "
+                   f"ON work_orders FOR EACH ROW EXECUTE FUNCTION {TSV_FUNCTION}()")
         op.execute("CREATE INDEX ix_work_orders_search ON work_orders USING gin (search_tsv)")
 
 
@@ -57,6 +66,8 @@ def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_work_orders_search")
+        op.execute(f"DROP TRIGGER IF EXISTS {TSV_FUNCTION} ON work_orders")
+        op.execute(f"DROP FUNCTION IF EXISTS {TSV_FUNCTION}()")
         op.execute("ALTER TABLE work_orders DROP COLUMN search_tsv")
         op.execute("CREATE INDEX ix_work_orders_search ON work_orders "
                    "USING gin (to_tsvector('simple', search_text))")
