@@ -9,17 +9,19 @@ that the predicate and the filter agree.
 二级派单 (docs/design/domain.md §6.8): a village sees the orders its town passed to it (the
 order's `village`), and nothing else; the town keeps seeing them as their owner.
 
+The rule is `scope_units` (lead unit, assisting units, the village): `visible` asks it of a
+loaded order; the SQL filter reads the order_units rows written from it in the order's own
+flush (core/orm.OrderUnitRow), one index range per unit (issue 15, the search at 1 M orders).
+
 `owned` / `owned_filter` narrow that to the orders the unit leads: the unit's own work (the
 inbox tabs, its SLA lists). They never widen what `visible` allows.
 """
 from __future__ import annotations
 
-import json
-
-from sqlalchemy import Text, cast, false, true
+from sqlalchemy import delete, false, insert, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
-from hotline.core.orm import WorkOrderRow
+from hotline.core.orm import OrderUnitRow, WorkOrderRow
 from hotline.workorders.domain.model import Actor
 from hotline.workorders.domain.workflow import Role
 
@@ -37,29 +39,61 @@ def _scoped(actor: Actor) -> bool:
     return actor.role == Role.DEPARTMENT
 
 
+def scope_units(order) -> set[str]:
+    """The units that see `order` (a row, an aggregate or a row mapping): its lead unit, its
+    assisting units and the village its town passed it to (docs/design/domain.md §3.7, §6.8).
+    The one rule: `visible` asks it of a loaded order, and the order_units rows that
+    `visible_filter` reads are written from it (core/orm.OrderUnitRow)."""
+    units = {_get(order, "unit"), *(_get(order, "assist_units") or []),
+             _get_opt(order, "village")}
+    return {u for u in units if u}
+
+
 def visible(order, actor: Actor) -> bool:
     """May `actor` see `order` (a row, an aggregate or a row mapping)?"""
     if not _scoped(actor):
         return True
-    return bool(actor.unit) and (_get(order, "unit") == actor.unit
-                                 or actor.unit in (_get(order, "assist_units") or [])
-                                 or _get_opt(order, "village") == actor.unit)
+    return bool(actor.unit) and actor.unit in scope_units(order)
 
 
 def visible_filter(actor: Actor, table=WorkOrderRow) -> ColumnElement:
-    """`visible` as a WHERE clause on work_orders (or an alias of it)."""
+    """`visible` as a WHERE clause on work_orders (or an alias of it): the order is one of
+    the unit's order_units rows, a range of that table's primary key (unit, order_id) that
+    PostgreSQL and SQLite read in id order, newest first, without touching the orders the
+    unit does not see (issue 15: a unit's list over 1 M orders, bench/results/search.md)."""
     if not _scoped(actor):
         return true()
     if not actor.unit:
         return false()
-    # "has assisting units at all" first: the same rule, written so that each arm of the OR
-    # is an index range (the unit's, and the partial index ix_work_orders_assisted of the few
-    # orders with assisting units) instead of a LIKE over every row's JSON (issue 15: the
-    # unit's search over 1 M orders); a village sees the orders passed to it (issue 17)
-    return ((table.unit == actor.unit)
-            | ((cast(table.assist_units, Text) != "[]")
-               & _json_list_has(table.assist_units, actor.unit))
-            | (table.village == actor.unit))
+    return table.id.in_(select(OrderUnitRow.order_id).where(OrderUnitRow.unit == actor.unit))
+
+
+def stored_scope(session) -> set[tuple[int, str]]:
+    """{(order id, unit)} as stored in order_units."""
+    return {(o, u) for o, u in session.execute(select(OrderUnitRow.order_id, OrderUnitRow.unit))}
+
+
+def derived_scope(session) -> set[tuple[int, str]]:
+    """{(order id, unit)} derived from the orders themselves by `scope_units`."""
+    cols = (WorkOrderRow.id, WorkOrderRow.unit, WorkOrderRow.assist_units, WorkOrderRow.village)
+    return {(r.id, u) for r in session.execute(select(*cols)) for u in scope_units(r._mapping)}
+
+
+def rebuild_scope(session, batch: int = 5000) -> None:
+    """Replace order_units by what the orders say (the migration's backfill; repair after a
+    bulk load that bypassed the ORM), a page of orders at a time."""
+    session.execute(delete(OrderUnitRow))
+    last = 0
+    cols = (WorkOrderRow.id, WorkOrderRow.unit, WorkOrderRow.assist_units, WorkOrderRow.village)
+    while True:
+        page = session.execute(select(*cols).where(WorkOrderRow.id > last)
+                               .order_by(WorkOrderRow.id).limit(batch)).all()
+        if not page:
+            return
+        rows = [{"order_id": r.id, "unit": u} for r in page for u in sorted(scope_units(r._mapping))]
+        if rows:
+            session.execute(insert(OrderUnitRow), rows)
+        last = page[-1].id
 
 
 def owned(order, actor: Actor) -> bool:
@@ -83,13 +117,3 @@ def village_work_filter(actor: Actor, table=WorkOrderRow) -> ColumnElement:
     if not _scoped(actor) or not actor.unit:
         return false()
     return table.village == actor.unit
-
-
-def _json_list_has(column, code: str) -> ColumnElement:
-    """The JSON list in `column` holds the string `code`, on SQLite and PostgreSQL alike.
-    The list is stored as its JSON text (json.dumps of a list of unit codes), where each
-    element appears as its own JSON string literal between separators, so matching the
-    literal `json.dumps(code)` (quotes included) finds exactly the equal element; LIKE's
-    wildcards in it are escaped."""
-    needle = json.dumps(code).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return cast(column, Text).like(f"%{needle}%", escape="\\")

@@ -15,6 +15,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -112,18 +114,67 @@ class WorkOrderRow(Base):
         Index("ix_work_orders_status", "status", "id"),
         Index("ix_work_orders_village_status", "village", "status", "id"),
         Index("ix_work_orders_next_check_at", "next_check_at"),
-        Index("ix_work_orders_received_at", "received_at"),
+        # with the id: a date range's page and count read the index alone (issue 15)
+        Index("ix_work_orders_received_at", "received_at", "id"),
         Index("ix_work_orders_caller_phone", "caller_phone"),
         Index("ix_work_orders_query_code", "query_code"),   # the search by 查询码
-        # the few orders with assisting units: one arm of a unit's visibility (core/access.py)
-        Index("ix_work_orders_assisted", "id",
-              postgresql_where=text("CAST(assist_units AS TEXT) <> '[]'"),
-              sqlite_where=text("CAST(assist_units AS TEXT) <> '[]'")),
         Index("ix_work_orders_town_category", "town", "category", "received_at"),
+        # the search's filters as index ranges (issue 15, bench/results/search.md): a town's
+        # orders by status, newest first; the few rapid-response orders, newest first
+        Index("ix_work_orders_town_status", "town", "status", "id"),
+        Index("ix_work_orders_rapid", "id", postgresql_where=text("rapid_item IS NOT NULL"),
+              sqlite_where=text("rapid_item IS NOT NULL")),
         Index("ux_work_orders_idempotency_key", "created_by", "idempotency_key", unique=True,
               postgresql_where=text("idempotency_key IS NOT NULL"),
               sqlite_where=text("idempotency_key IS NOT NULL")),
     )
+
+
+class OrderUnitRow(Base):
+    """The units that may see an order, one row each (docs/design/domain.md §3.7: the lead
+    unit, every assisting unit, the village its town passed it to), so a unit's orders are
+    one range of the primary key instead of an OR over work_orders with a LIKE on the JSON
+    list of assisting units (issue 15: a unit's list over 1 M orders, bench/results/search.md).
+    Derived from work_orders alone and written in the same flush as the order by the mapper
+    events below, so every ORM write of an order keeps it; `core.access.rebuild_scope`
+    refills it after a bulk load that bypassed the ORM."""
+    __tablename__ = "order_units"
+    unit: Mapped[str] = mapped_column(String(64), primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    __table_args__ = (Index("ix_order_units_order_id", "order_id"),)
+
+
+def _scope_rows(order: WorkOrderRow) -> list[dict]:
+    # the one rule (core/access.py), imported here: access imports this module
+    from hotline.core.access import scope_units
+    return [{"unit": u, "order_id": order.id} for u in sorted(scope_units(order))]
+
+
+@event.listens_for(WorkOrderRow, "after_insert")
+def _scope_inserted(mapper, connection, order) -> None:
+    """A new order's order_units rows, in its own flush (OrderUnitRow)."""
+    rows = _scope_rows(order)
+    if rows:
+        connection.execute(OrderUnitRow.__table__.insert(), rows)
+
+
+@event.listens_for(WorkOrderRow, "after_update")
+def _scope_updated(mapper, connection, order) -> None:
+    """Dispatch, transfer, assist, 二级派单: the order's rows again when a column of its
+    scope changed (most saves change none: nothing is written)."""
+    state = inspect(order)
+    if not any(state.attrs[n].history.has_changes() for n in SCOPE_COLUMNS):
+        return
+    t = OrderUnitRow.__table__
+    connection.execute(t.delete().where(t.c.order_id == order.id))
+    rows = _scope_rows(order)
+    if rows:
+        connection.execute(t.insert(), rows)
+
+
+# the work_orders columns an order's order_units rows are derived from
+SCOPE_COLUMNS = ("unit", "assist_units", "village")
 
 
 class TransitionRow(Base):

@@ -237,34 +237,37 @@ def inbox(rt, actor: Actor, tab: str = "to_sign", page: int = 1, per_page: int =
         for key, (_, ss, pred) in tabs.items():
             counts[key] = (sum(by_key.get((str(x), pred is _sent_back), 0) for x in ss)
                            if key in extra else stored.get(key, 0))
+        # ---- issue 15 (workspace): each item's running clock with its time left, read in
+        # the page's own statement (its sla_order_state row, docs/design/ux.md §2)
+        from hotline.sla.orm import SlaOrderStateRow
+        from hotline.sla.service import CLOCK_COLUMNS, stored_clock_view
+        now = utcnow()
         if tab in tabs:
             rows = uow.session.execute(
-                select(*BRIEF_COLUMNS).where(mine, _tab_filter(tab, tabs))
+                select(*BRIEF_COLUMNS, *CLOCK_COLUMNS).outerjoin(
+                    SlaOrderStateRow, SlaOrderStateRow.order_id == WorkOrderRow.id)
+                .where(mine, _tab_filter(tab, tabs))
                 # rapid-response orders first (issue 15, docs/design/ux.md §2)
                 .order_by(WorkOrderRow.rapid_item.is_(None), WorkOrderRow.id.desc())
                 .limit(per_page)
                 .offset((page - 1) * per_page)).all()
-            items = [views.order_view(rt, r._mapping, actor, brief=True) for r in rows]
+            items = [dict(views.order_view(rt, r._mapping, actor, brief=True),
+                          sla=stored_clock_view(rt, r._mapping, now)) for r in rows]
         # 协办 lists work still to do: a closed order (办结, 并单, ...) leaves the tab
-        tasks = uow.session.execute(select(AssistTaskRow, *BRIEF_COLUMNS).join(
-            WorkOrderRow, WorkOrderRow.id == AssistTaskRow.order_id).where(
+        tasks = uow.session.execute(select(AssistTaskRow, *BRIEF_COLUMNS, *CLOCK_COLUMNS).join(
+            WorkOrderRow, WorkOrderRow.id == AssistTaskRow.order_id).outerjoin(
+            SlaOrderStateRow, SlaOrderStateRow.order_id == WorkOrderRow.id).where(
             AssistTaskRow.unit == actor.unit,
             WorkOrderRow.status.not_in(sorted(str(x) for x in CLOSED_STATES)))
             .order_by(AssistTaskRow.due_at).limit(LIMIT)).all()
-        assist = [dict(views.order_view(rt, r._mapping, actor, brief=True),
-                       assist_task=task_view(r[0])) for r in tasks]
-        counts["assist"] = len(assist)
-        if tab == "assist":
-            items = assist
+        counts["assist"] = len(tasks)
+        if tab == "assist":     # the other tabs only count the unit's 协办 tasks
+            items = [dict(views.order_view(rt, r._mapping, actor, brief=True),
+                          assist_task=task_view(r[0]),
+                          sla=stored_clock_view(rt, r._mapping, now)) for r in tasks]
         # the read and its access-log rows in one transaction: one commit per inbox request
         _log_reads(rt, actor, items, "inbox", uow)
         uow.commit()
-    # ---- issue 15 (workspace): each item's running clock with its time left, rapid-
-    # response orders first (docs/design/ux.md §2); one primary-key read of sla_order_state
-    from hotline.sla.service import stored_clock_views
-    clocks = stored_clock_views(rt, [it["id"] for it in items])
-    for it in items:
-        it["sla"] = clocks.get(it["id"])
     items.sort(key=lambda it: not it.get("rapid_item"))   # stable: keeps the id order
     total = counts.get(tab, len(items))
     return {"tab": tab, "items": items, "total": total, "page": page, "per_page": per_page,

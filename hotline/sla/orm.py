@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.core.orm import Base
@@ -46,7 +46,11 @@ class SlaOrderStateRow(Base):
     ladder: Mapped[str | None] = mapped_column(String(32))   # highest step this period
     provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime]
-    __table_args__ = (Index("ix_sla_order_state_status_unit_due", "status", "unit", "due"),)
+    __table_args__ = (Index("ix_sla_order_state_status_unit_due", "status", "unit", "due"),
+                      # the order list's overdue orders by deadline (workorders/search.py)
+                      Index("ix_sla_order_state_overdue_due", "due", "order_id",
+                            postgresql_where=text("status = 'overdue'"),
+                            sqlite_where=text("status = 'overdue'")))
 
 
 class SlaDeliveryRow(Base):

@@ -148,6 +148,26 @@ def clock_view(eng: SlaEngine, clock: str, target: str, status: str, due: dateti
             "time_left": eng.time_left(due, now, natural).as_dict()}
 
 
+# the sla_order_state columns a list joins to its rows for `stored_clock_view` (the inbox:
+# the page's clocks in the page's own statement, one round trip less per poll)
+CLOCK_COLUMNS = (SlaOrderStateRow.clock.label("sla_clock"),
+                 SlaOrderStateRow.target.label("sla_target"),
+                 SlaOrderStateRow.status.label("sla_status"),
+                 SlaOrderStateRow.due.label("sla_due"))
+
+
+def stored_clock_view(rt, r, now: datetime) -> dict | None:
+    """clock_view of an order's stored worst running clock from a row holding CLOCK_COLUMNS
+    and the order's urgency (None: no running clock)."""
+    if r["sla_clock"] is None:
+        return None
+    eng = engine(rt)
+    due = aware(r["sla_due"])
+    status = "overdue" if now > due else r["sla_status"]
+    return clock_view(eng, r["sla_clock"], r["sla_target"], status, due, now,
+                      eng.clock_is_natural(r["sla_clock"], r["sla_target"], r["urgency"]))
+
+
 def stored_clock_views(rt, ids, now: datetime | None = None) -> dict[int, dict]:
     """order id -> clock_view of its worst running clock, from sla_order_state (kept by the
     after-save hook and the sweep): one primary-key read for a page of a list, so a list
@@ -155,19 +175,12 @@ def stored_clock_views(rt, ids, now: datetime | None = None) -> dict[int, dict]:
     if not ids:
         return {}
     now = now or utcnow()
-    eng = engine(rt)
     with rt.uow() as uow:
         rows = uow.session.execute(
-            select(SlaOrderStateRow, WorkOrderRow.urgency)
+            select(SlaOrderStateRow.order_id, WorkOrderRow.urgency, *CLOCK_COLUMNS)
             .join(WorkOrderRow, WorkOrderRow.id == SlaOrderStateRow.order_id)
             .where(SlaOrderStateRow.order_id.in_(list(ids)))).all()
-        out = {}
-        for st, urgency in rows:
-            due = aware(st.due)
-            status = "overdue" if now > due else st.status
-            out[st.order_id] = clock_view(eng, st.clock, st.target, status, due, now,
-                                          eng.clock_is_natural(st.clock, st.target, urgency))
-    return out
+    return {r.order_id: stored_clock_view(rt, r._mapping, now) for r in rows}
 
 
 def deadline_view(eng: SlaEngine, d: Deadline, now: datetime) -> dict:

@@ -9,13 +9,15 @@ The box `q` is read as what it looks like:
 * six digits: the orders with that 查询码, for the centre roles (units are never shown it);
 * anything else: full-text search over title, content and address (Chinese words and
   bigrams, domain/search.py), on SQLite through the FTS5 table `work_orders_fts`, on
-  PostgreSQL through the GIN index on to_tsvector('simple', search_text).
+  PostgreSQL through the GIN index on the stored column search_tsv, strip(to_tsvector(
+  'simple', search_text)) written by a trigger with the text (migration 0060_search_perf).
 
-The FTS5 table and the GIN index are made by migration 0030_search for one backend each and
-are not in the SQLAlchemy metadata (SEARCH_OBJECTS names them for the schema comparison).
+The FTS5 table, the column and the GIN index are made by migrations 0030_search and
+0060_search_perf for one backend each and are not in the SQLAlchemy metadata (SEARCH_OBJECTS
+names them for the schema comparison).
 SQLite's FTS rows are written by `index_hook`, an after-save hook, in the transaction that
 inserts the order; an order's title, content and address never change afterwards, so nothing
-else writes them. PostgreSQL's index follows the column by itself.
+else writes them. PostgreSQL's trigger, column and index follow search_text by themselves.
 """
 from __future__ import annotations
 
@@ -36,11 +38,16 @@ from hotline.workorders.domain.workflow import Role
 FTS_TABLE = "work_orders_fts"
 PG_INDEX = "ix_work_orders_search"
 # Schema objects of the search made outside the metadata (one backend each).
+PG_COLUMN = "search_tsv"
 SEARCH_OBJECTS = frozenset({FTS_TABLE, f"{FTS_TABLE}_data", f"{FTS_TABLE}_idx",
-                            f"{FTS_TABLE}_docsize", f"{FTS_TABLE}_config", PG_INDEX})
+                            f"{FTS_TABLE}_docsize", f"{FTS_TABLE}_config", PG_INDEX, PG_COLUMN})
 # Counting stops here ("超过 1000 条"; paging goes on): a count visits every row it counts,
 # and at 1 M orders a cap of 10,000 cost up to seconds (bench/results/search.md).
 COUNT_CAP = 1_000
+# PostgreSQL's memory for a text search's bitmap (SET LOCAL, that transaction only): with the
+# default 4 MB the bitmap of a common word (88,000 of 1 M orders) turns lossy and its count
+# rechecks every row of every page it touches (100 ms against 50, bench/results/search.md)
+TEXT_WORK_MEM = "16MB"
 _NUMBER = re.compile(r"^[A-Za-z]{1,4}[0-9]{6,20}$")
 
 # sort key -> column (the list's sortable columns; "-" prefix = descending)
@@ -71,8 +78,9 @@ def index_hook(rt, uow, order, row) -> None:
 
 def _text_match(dialect: str, terms: list[str]) -> ColumnElement:
     if dialect == "postgresql":
-        # the same expression as the GIN index, so the planner can use it
-        return func.to_tsvector(literal_column("'simple'"), WorkOrderRow.search_text).op("@@")(
+        # the stored column under the GIN index (migration 0060_search_perf): a row the
+        # planner filters costs a comparison, not a to_tsvector of its text
+        return literal_column(f"{WorkOrderRow.__tablename__}.{PG_COLUMN}").op("@@")(
             func.plainto_tsquery(literal_column("'simple'"), " ".join(terms)))
     match = " ".join('"' + t.replace('"', '""') + '"' for t in terms)
     return WorkOrderRow.id.in_(select(literal_column("rowid")).select_from(text(FTS_TABLE))
@@ -104,14 +112,23 @@ def search_condition(dialect: str, actor, q: str) -> ColumnElement | None:
     return _text_match(dialect, terms)
 
 
+def _is_text(q: str | None) -> bool:
+    """The box holds words to search for (not a number, a phone or a 查询码)."""
+    q = (q or "").strip()
+    return bool(q) and not (_NUMBER.match(q) or as_phone(q) or as_query_code(q))
+
+
 def _day_start(d) -> datetime:
     """The instant a city calendar day begins, in UTC: timestamps are stored in UTC, and SQLite
     compares the stored text, so a +08:00 bound would be read as a UTC one (8 hours off)."""
     return datetime.combine(d, time.min, tzinfo=views.TZ).astimezone(timezone.utc)
 
 
-def build_query(dialect: str, actor, f: dict):
-    """The filtered select of work_orders rows (no order, no limit) and its sort columns."""
+def build_query(dialect: str, actor, f: dict, overdue_join=None):
+    """The filtered select of work_orders rows (no order, no limit). `overdue_join`: an SLA
+    state entity the caller joins (inner) for "overdue only": the filter is then that row's
+    status, so PostgreSQL can walk the overdue orders by deadline (ix_sla_order_state_overdue_due)
+    instead of sorting every overdue order."""
     from hotline.sla.orm import SlaOrderStateRow
     q = select(WorkOrderRow).where(visible_filter(actor))   # docs/design/domain.md §3.7
     if f.get("q"):
@@ -132,6 +149,10 @@ def build_query(dialect: str, actor, f: dict):
         q = q.where(WorkOrderRow.received_at >= _day_start(f["received_from"]))
     if f.get("received_to"):   # the whole last day
         q = q.where(WorkOrderRow.received_at < _day_start(f["received_to"] + timedelta(days=1)))
+    if f.get("overdue") and overdue_join is not None:
+        # an order has one sla_order_state row at most: the join keeps each order once
+        return q.join(overdue_join, overdue_join.order_id == WorkOrderRow.id).where(
+            overdue_join.status == "overdue")
     # an alias: the page's query also joins sla_order_state for its columns
     st = aliased(SlaOrderStateRow)
     overdue = (select(st.order_id).where(st.order_id == WorkOrderRow.id,
@@ -141,34 +162,69 @@ def build_query(dialect: str, actor, f: dict):
     return q
 
 
+def page_queries(dialect: str, actor, f: dict) -> tuple:
+    """(the page's select, with the SLA summary columns; the capped count's select) of the
+    filters `f` (validated by the API's schema)."""
+    from hotline.sla.orm import SlaOrderStateRow
+    page, per_page = f.get("page", 1), f.get("per_page", 20)
+    sort = f.get("sort") or DEFAULT_SORT
+    key, descending = sort.lstrip("-"), sort.startswith("-")
+    col = SlaOrderStateRow.due if key == "due" else SORTS[key]
+    if key == "received_at" and (f.get("received_from") or f.get("received_to")):
+        # the same order, written so that PostgreSQL cannot walk the primary key: it takes
+        # the rows of a date range to be spread over all ids and would read every newer
+        # order to find the range's newest (86,000 rows for a range a month back,
+        # bench/results/search.md); the range's (received_at, id) index entries and a top-N
+        # sort cost what the range holds
+        col = col + 0
+    order = desc(col) if descending else asc(col)
+    if key == "due":
+        # orders without a running clock last either way: NULLS LAST (not a leading
+        # "due IS NULL" key), so the index on the overdue orders' deadlines gives the order
+        order = order.nulls_last()
+    if f.get("overdue"):
+        # overdue only: every order has its SLA row, so the join is an inner one
+        q = build_query(dialect, actor, f, overdue_join=SlaOrderStateRow)
+        page_q = q.add_columns(SlaOrderStateRow.status, SlaOrderStateRow.due,
+                               SlaOrderStateRow.clock)
+    else:
+        q = build_query(dialect, actor, f)
+        # the SLA summary comes along in the same statement (one row per order at most)
+        page_q = (q.add_columns(SlaOrderStateRow.status, SlaOrderStateRow.due,
+                                SlaOrderStateRow.clock)
+                  .outerjoin(SlaOrderStateRow, SlaOrderStateRow.order_id == WorkOrderRow.id))
+    # the page's ids first, then their rows: the sort and the limit run over the narrow
+    # columns an index holds (a date range, a unit's order_units) and only the page's
+    # rows are read whole and joined to their SLA state (bench/results/search.md)
+    ids = page_q.with_only_columns(WorkOrderRow.id).order_by(order, WorkOrderRow.id.desc()) \
+        .limit(per_page).offset((page - 1) * per_page).subquery()
+    page_q = (select(WorkOrderRow, SlaOrderStateRow.status, SlaOrderStateRow.due,
+                     SlaOrderStateRow.clock)
+              .join(ids, ids.c.id == WorkOrderRow.id)
+              .outerjoin(SlaOrderStateRow, SlaOrderStateRow.order_id == WorkOrderRow.id)
+              .order_by(order, WorkOrderRow.id.desc()))
+    count_q = select(func.count()).select_from(
+        q.with_only_columns(WorkOrderRow.id).limit(COUNT_CAP + 1).subquery())
+    return page_q, count_q
+
+
 def list_orders(rt, actor, f: dict, log_access: bool = True) -> dict:
     """One page of the orders `actor` may see that match the filters `f` (validated by the
     API's schema), sorted; `total` is exact up to COUNT_CAP (`total_exact` says so). The
     read and its access-log rows (PIPL, docs/design/domain.md §10.2) are one transaction."""
     from hotline.privacy import service as privacy
-    from hotline.sla.orm import SlaOrderStateRow
     page, per_page = f.get("page", 1), f.get("per_page", 20)
     sort = f.get("sort") or DEFAULT_SORT
-    key, descending = sort.lstrip("-"), sort.startswith("-")
     with rt.uow() as uow:
         dialect = uow.session.get_bind().dialect.name
-        q = build_query(dialect, actor, f)
-        col = SlaOrderStateRow.due if key == "due" else SORTS[key]
-        order = desc(col) if descending else asc(col)
-        # a stable tie-break, and orders without a running clock last either way
-        order_by = ([col.is_(None)] if key == "due" else []) + [order, WorkOrderRow.id.desc()]
-        # the SLA summary comes along in the same statement (one row per order at most)
-        page_q = (q.add_columns(SlaOrderStateRow.status, SlaOrderStateRow.due,
-                                SlaOrderStateRow.clock)
-                  .outerjoin(SlaOrderStateRow, SlaOrderStateRow.order_id == WorkOrderRow.id)
-                  .order_by(*order_by).limit(per_page).offset((page - 1) * per_page))
+        page_q, count_q = page_queries(dialect, actor, f)
+        if dialect == "postgresql" and _is_text(f.get("q")):
+            uow.session.execute(text(f"SET LOCAL work_mem = '{TEXT_WORK_MEM}'"))
         rows = uow.session.execute(page_q).all()
         if page == 1 and len(rows) < per_page:
             total = len(rows)    # the whole result is on this page: nothing left to count
         else:
-            total = uow.session.execute(select(func.count()).select_from(
-                q.with_only_columns(WorkOrderRow.id).limit(COUNT_CAP + 1).subquery())
-            ).scalar_one()
+            total = uow.session.execute(count_q).scalar_one()
         items = []
         for r, sla_status, sla_due, sla_clock in rows:
             v = views.order_view(rt, _brief(r), actor, brief=True)

@@ -2,8 +2,8 @@
 
 An order's searchable text (title, content, address) is stored once as space-separated terms
 (`work_orders.search_text`), indexed by SQLite FTS5 (unicode61 splits on the spaces) and by a
-PostgreSQL GIN index on to_tsvector('simple', search_text) (the 'simple' parser splits on the
-spaces too, and neither stems Chinese). docs/design/architecture.md §9.7.
+PostgreSQL GIN index on the stored to_tsvector('simple', search_text) (the 'simple' parser
+splits on the spaces too, and neither stems Chinese). docs/design/architecture.md §9.7.
 
 The terms are jieba's words (accurate mode, the classifier's tokeniser and user dictionary)
 plus every character bigram of each run of Chinese characters. The bigrams make a query
