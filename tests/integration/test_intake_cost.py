@@ -32,18 +32,19 @@ def test_intake_is_one_insert_per_table_and_no_updates(rt, api):
     tables = sorted({s[2] for s in seen if s[0].upper() == "INSERT"})
     # user + id + duplicate search + the caller's and the place's earlier orders (issue 17,
     # 重复诉求), then work_orders, transitions, sla state, facts, outbox, the unit's inbox
-    # counter (one upsert; issue 15), on SQLite the full-text row; after the row is written,
+    # counter (one upsert; issue 15), the order's visibility row (order_units: the lead unit,
+    # one INSERT; core/access.py), on SQLite the full-text row; after the row is written,
     # the hot-spot check reads the town's open alert and its recent appeals (issue 17, 热点预警)
     assert kinds.count("SELECT") == 6, seen
     fts = ["work_orders_fts"] if rt.engine.dialect.name == "sqlite" else []
-    assert tables == sorted(["inbox_counts", "outbox", "sla_order_state", "transitions",
-                             "unit_facts", "work_orders", *fts]), seen
+    assert tables == sorted(["inbox_counts", "order_units", "outbox", "sla_order_state",
+                             "transitions", "unit_facts", "work_orders", *fts]), seen
     assert "UPDATE" not in kinds and "DELETE" not in kinds, seen
     if rt.engine.dialect.name == "postgresql":
         # one INSERT per table: 9 statements before issue 17 (was 16); the earlier-orders read
         # and the hot-spot check add three reads, and the outbox rows are flushed in two
-        # statements around the hot-spot reads: 13
-        assert len(seen) == 13, seen
+        # statements around the hot-spot reads: 13; the visibility row (issue 15): 14
+        assert len(seen) == 14, seen
     # ... and the order is whole: number from its id, final state, history, SLA, facts
     assert o["number"].startswith("DG") and o["number"].endswith(f"{o['id']:07d}")
     assert o["status"] == "dispatched" and o["unit"] == "town_humen"
