@@ -5,7 +5,7 @@ A surge is `threshold` similar appeals (the new one included) from one town rece
 `window_minutes` (config/cases.yaml `hotspots`; default 10 in 30 minutes). The alert is
 raised by the appeal that reaches the threshold, in the transaction that logs it, so it exists
 before the next appeal is logged; later similar appeals join the open alert instead of raising
-another (docs/design/domain.md §2.4: a surge's callers are merged into one master order)."""
+another (docs/design/domain.md §2.8: a surge is one alert; its callers are merged into one master order)."""
 from __future__ import annotations
 
 from collections import Counter
