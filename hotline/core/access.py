@@ -21,7 +21,7 @@ from __future__ import annotations
 from sqlalchemy import delete, false, insert, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
-from hotline.core.orm import OrderUnitRow, WorkOrderRow
+from hotline.core.orm import SCOPE_COLUMNS, OrderUnitRow, WorkOrderRow
 from hotline.workorders.domain.model import Actor
 from hotline.workorders.domain.workflow import Role
 
@@ -68,6 +68,10 @@ def visible_filter(actor: Actor, table=WorkOrderRow) -> ColumnElement:
     return table.id.in_(select(OrderUnitRow.order_id).where(OrderUnitRow.unit == actor.unit))
 
 
+# an order's id and the columns `scope_units` reads (core/orm.SCOPE_COLUMNS)
+_SCOPE_SOURCE = (WorkOrderRow.id, *(getattr(WorkOrderRow, c) for c in SCOPE_COLUMNS))
+
+
 def stored_scope(session) -> set[tuple[int, str]]:
     """{(order id, unit)} as stored in order_units."""
     return {(o, u) for o, u in session.execute(select(OrderUnitRow.order_id, OrderUnitRow.unit))}
@@ -75,8 +79,8 @@ def stored_scope(session) -> set[tuple[int, str]]:
 
 def derived_scope(session) -> set[tuple[int, str]]:
     """{(order id, unit)} derived from the orders themselves by `scope_units`."""
-    cols = (WorkOrderRow.id, WorkOrderRow.unit, WorkOrderRow.assist_units, WorkOrderRow.village)
-    return {(r.id, u) for r in session.execute(select(*cols)) for u in scope_units(r._mapping)}
+    return {(r.id, u) for r in session.execute(select(*_SCOPE_SOURCE))
+            for u in scope_units(r._mapping)}
 
 
 def rebuild_scope(session, batch: int = 5000) -> None:
@@ -84,9 +88,8 @@ def rebuild_scope(session, batch: int = 5000) -> None:
     bulk load that bypassed the ORM), a page of orders at a time."""
     session.execute(delete(OrderUnitRow))
     last = 0
-    cols = (WorkOrderRow.id, WorkOrderRow.unit, WorkOrderRow.assist_units, WorkOrderRow.village)
     while True:
-        page = session.execute(select(*cols).where(WorkOrderRow.id > last)
+        page = session.execute(select(*_SCOPE_SOURCE).where(WorkOrderRow.id > last)
                                .order_by(WorkOrderRow.id).limit(batch)).all()
         if not page:
             return

@@ -145,6 +145,10 @@ class OrderUnitRow(Base):
     __table_args__ = (Index("ix_order_units_order_id", "order_id"),)
 
 
+# the work_orders columns an order's order_units rows are derived from (core/access.scope_units)
+SCOPE_COLUMNS = ("unit", "assist_units", "village")
+
+
 def _scope_rows(order: WorkOrderRow) -> list[dict]:
     # the one rule (core/access.py), imported here: access imports this module
     from hotline.core.access import scope_units
@@ -172,9 +176,6 @@ def _scope_updated(mapper, connection, order) -> None:
     if rows:
         connection.execute(t.insert(), rows)
 
-
-# the work_orders columns an order's order_units rows are derived from
-SCOPE_COLUMNS = ("unit", "assist_units", "village")
 
 
 class TransitionRow(Base):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, true, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from hotline.core import hooks
@@ -168,21 +168,6 @@ def stored_clock_view(rt, r, now: datetime) -> dict | None:
                       eng.clock_is_natural(r["sla_clock"], r["sla_target"], r["urgency"]))
 
 
-def stored_clock_views(rt, ids, now: datetime | None = None) -> dict[int, dict]:
-    """order id -> clock_view of its worst running clock, from sla_order_state (kept by the
-    after-save hook and the sweep): one primary-key read for a page of a list, so a list
-    shows time left without deriving every order's history."""
-    if not ids:
-        return {}
-    now = now or utcnow()
-    with rt.uow() as uow:
-        rows = uow.session.execute(
-            select(SlaOrderStateRow.order_id, WorkOrderRow.urgency, *CLOCK_COLUMNS)
-            .join(WorkOrderRow, WorkOrderRow.id == SlaOrderStateRow.order_id)
-            .where(SlaOrderStateRow.order_id.in_(list(ids)))).all()
-    return {r.order_id: stored_clock_view(rt, r._mapping, now) for r in rows}
-
-
 def deadline_view(eng: SlaEngine, d: Deadline, now: datetime) -> dict:
     status = eng.status_at(d, now)
     running = d.running_at(now) and not d.paused_since
@@ -253,27 +238,30 @@ def sla_list(rt, actor: Actor, tab: str, unit: str | None = None, page: int = 1,
              per_page: int = 50) -> dict:
     """即将超时 (tab due_soon) / 已超时 (tab overdue) orders; a department user sees only its
     own unit (other units' orders are not visible to it: docs/design/domain.md §3.7)."""
-    # a village's orders are owned by its town (首派责任制 stays with the town): it sees the
-    # orders its town passed to it (二级派单, docs/design/domain.md §6.8), not its own unit's
-    village = actor.role == Role.DEPARTMENT and rt.city.is_village(actor.unit)
     if actor.role == Role.DEPARTMENT:
-        unit = None if village else actor.unit
+        unit = actor.unit
+    # whose lists: a unit's own orders (the SLA state's unit is the owner); a village's orders
+    # are owned by its town (首派责任制 stays with the town), so a village's lists are the
+    # orders its town passed to it (二级派单, docs/design/domain.md §6.8)
+    village = bool(unit) and rt.city.is_village(unit)
+    if village:
+        scope = village_work_filter(actor) if actor.role == Role.DEPARTMENT else \
+            WorkOrderRow.village == unit
+    else:
+        scope = SlaOrderStateRow.unit == unit if unit else true()
     status = TABS[tab]
     with rt.uow() as uow:
         def base(st):
-            q = select(SlaOrderStateRow).where(SlaOrderStateRow.status == st)
-            if village:
-                return q.join(WorkOrderRow, WorkOrderRow.id == SlaOrderStateRow.order_id) \
-                        .where(village_work_filter(actor))
-            return q.where(SlaOrderStateRow.unit == unit) if unit else q
+            q = select(SlaOrderStateRow)
+            if village:   # otherwise the counts read the SLA state's index alone
+                q = q.join(WorkOrderRow, WorkOrderRow.id == SlaOrderStateRow.order_id)
+            return q.where(SlaOrderStateRow.status == st, scope)
         counts = {t: uow.session.execute(select(func.count()).select_from(
             base(s).subquery())).scalar_one() for t, s in TABS.items()}
         q = (select(SlaOrderStateRow, WorkOrderRow)
              .join(WorkOrderRow, WorkOrderRow.id == SlaOrderStateRow.order_id)
-             .where(SlaOrderStateRow.status == status)
+             .where(SlaOrderStateRow.status == status, scope)
              .where(visible_filter(actor)))
-        if unit:
-            q = q.where(SlaOrderStateRow.unit == unit)
         q = q.order_by(SlaOrderStateRow.due, SlaOrderStateRow.order_id) \
              .limit(per_page).offset((page - 1) * per_page)
         items = [_item(rt, st, o) for st, o in uow.session.execute(q).all()]

@@ -92,13 +92,13 @@ def search_condition(dialect: str, actor, q: str) -> ColumnElement | None:
     """The WHERE clause of the search box's text `q` for `actor` (module docstring); None
     when `q` holds nothing to search for."""
     q = q.strip()
-    if not q:
+    kind = _box_kind(q)
+    if kind is None:
         return None
-    if _NUMBER.match(q):
+    if kind == "number":
         return WorkOrderRow.number == q.upper()
-    phone = as_phone(q)
-    code = as_query_code(q)
-    if phone or code:
+    if kind == "phone_or_code":
+        phone, code = as_phone(q), as_query_code(q)
         conds = [WorkOrderRow.number == q]
         if _sees_callers(actor):
             if phone:
@@ -112,10 +112,17 @@ def search_condition(dialect: str, actor, q: str) -> ColumnElement | None:
     return _text_match(dialect, terms)
 
 
-def _is_text(q: str | None) -> bool:
-    """The box holds words to search for (not a number, a phone or a 查询码)."""
+def _box_kind(q: str | None) -> str | None:
+    """What the search box holds (module docstring): "number" (an order number),
+    "phone_or_code" (a phone number or a 查询码), "text" (words), or None (nothing)."""
     q = (q or "").strip()
-    return bool(q) and not (_NUMBER.match(q) or as_phone(q) or as_query_code(q))
+    if not q:
+        return None
+    if _NUMBER.match(q):
+        return "number"
+    if as_phone(q) or as_query_code(q):
+        return "phone_or_code"
+    return "text"
 
 
 def _day_start(d) -> datetime:
@@ -185,18 +192,15 @@ def page_queries(dialect: str, actor, f: dict) -> tuple:
     if f.get("overdue"):
         # overdue only: every order has its SLA row, so the join is an inner one
         q = build_query(dialect, actor, f, overdue_join=SlaOrderStateRow)
-        page_q = q.add_columns(SlaOrderStateRow.status, SlaOrderStateRow.due,
-                               SlaOrderStateRow.clock)
+        sortable = q
     else:
         q = build_query(dialect, actor, f)
-        # the SLA summary comes along in the same statement (one row per order at most)
-        page_q = (q.add_columns(SlaOrderStateRow.status, SlaOrderStateRow.due,
-                                SlaOrderStateRow.clock)
-                  .outerjoin(SlaOrderStateRow, SlaOrderStateRow.order_id == WorkOrderRow.id))
+        # the deadline to sort by (one SLA row per order at most)
+        sortable = q.outerjoin(SlaOrderStateRow, SlaOrderStateRow.order_id == WorkOrderRow.id)
     # the page's ids first, then their rows: the sort and the limit run over the narrow
     # columns an index holds (a date range, a unit's order_units) and only the page's
     # rows are read whole and joined to their SLA state (bench/results/search.md)
-    ids = page_q.with_only_columns(WorkOrderRow.id).order_by(order, WorkOrderRow.id.desc()) \
+    ids = sortable.with_only_columns(WorkOrderRow.id).order_by(order, WorkOrderRow.id.desc()) \
         .limit(per_page).offset((page - 1) * per_page).subquery()
     page_q = (select(WorkOrderRow, SlaOrderStateRow.status, SlaOrderStateRow.due,
                      SlaOrderStateRow.clock)
@@ -218,7 +222,7 @@ def list_orders(rt, actor, f: dict, log_access: bool = True) -> dict:
     with rt.uow() as uow:
         dialect = uow.session.get_bind().dialect.name
         page_q, count_q = page_queries(dialect, actor, f)
-        if dialect == "postgresql" and _is_text(f.get("q")):
+        if dialect == "postgresql" and _box_kind(f.get("q")) == "text":
             uow.session.execute(text(f"SET LOCAL work_mem = '{TEXT_WORK_MEM}'"))
         rows = uow.session.execute(page_q).all()
         if page == 1 and len(rows) < per_page:
