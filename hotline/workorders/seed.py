@@ -86,7 +86,8 @@ def seed_demo_orders(rt: Runtime, count: int = 300, seed: int = 12345) -> int:
     last_open = None
     agent = Actor("agent", Role.AGENT)
     for i in range(count):
-        text, category, appeal_type = DEMO_APPEALS[i % len(DEMO_APPEALS)]
+        appeal = DEMO_APPEALS[i % len(DEMO_APPEALS)]
+        _, category, appeal_type = appeal
         town = rnd.choices(towns, weights)[0]
         unit = rt.city.unit_for(category, town)
         target = targets[i % len(targets)] if i < len(targets) * 4 else \
@@ -96,12 +97,7 @@ def seed_demo_orders(rt: Runtime, count: int = 300, seed: int = 12345) -> int:
         when = plan(rnd, schedule, target, appeal_type, now)
         # the agent logs it (nothing routes it by itself: the walk below decides), then
         # dispatches it at intake a few minutes later, or closes it there
-        data = {"content": text, "category": category, "appeal_type": appeal_type,
-                "town": town, "channel": rnd.choice(["phone"] * 6 + ["web", "app", "wechat"]),
-                "caller": {"name": rnd.choice("陈李张王刘黄何林周吴") + rnd.choice(["先生", "女士"]),
-                           "phone": f"1{rnd.choice('3589')}{rnd.randrange(10**8, 10**9)}"},
-                "address": f"{rt.city.units[town].name}{rnd.choice(['新城', '振兴', '太平', '兴业', '福民'])}路{rnd.randint(1, 300)}号",
-                "received_at": when.received, "queue": False}
+        data = _demo_appeal(rnd, rt, town, appeal, when.received)
         order = create_order(rt, Actor("admin", Role.ADMIN), data)
         if target == "registered_queue":     # the agent hands it to the dispatcher queue
             act(rt, agent, order["id"], "queue", {"data": {}}, at=when("queue"))
@@ -119,9 +115,17 @@ def seed_demo_orders(rt: Runtime, count: int = 300, seed: int = 12345) -> int:
     return made
 
 
-def _demo_caller(rnd: random.Random) -> dict:
-    return {"name": rnd.choice("陈李张王刘黄何林周吴") + rnd.choice(["先生", "女士"]),
-            "phone": f"1{rnd.choice('3589')}{rnd.randrange(10**8, 10**9)}"}
+def _demo_appeal(rnd: random.Random, rt: Runtime, town: str, appeal: tuple, received) -> dict:
+    """The intake fields of a demo appeal (text, category, type) from `town`: a channel, a
+    caller and an address drawn from `rnd`, received at `received`, logged without queueing."""
+    text, category, appeal_type = appeal
+    return {"content": text, "category": category, "appeal_type": appeal_type, "town": town,
+            "channel": rnd.choice(["phone"] * 6 + ["web", "app", "wechat"]),
+            "caller": {"name": rnd.choice("陈李张王刘黄何林周吴") + rnd.choice(["先生", "女士"]),
+                       "phone": f"1{rnd.choice('3589')}{rnd.randrange(10**8, 10**9)}"},
+            "address": f"{rt.city.units[town].name}"
+                       f"{rnd.choice(['新城', '振兴', '太平', '兴业', '福民'])}路{rnd.randint(1, 300)}号",
+            "received_at": received, "queue": False}
 
 
 # the supervisor's decisions on the month's bad ratings (survey/review.py): mostly 办结 after
@@ -140,7 +144,6 @@ def seed_demo_month(rt: Runtime, seed: int = 2026, now=None) -> dict:
     come from the citizens as the formula says (docs/scoring.md); two are listed as 疑难工单;
     the switch's calls of the last HISTORY_DAYS days are imported (the centre's own figures).
     Returns what it made."""
-    from hotline.core.db import utcnow as _utcnow
     from hotline.hardcases import service as hardcases
     from hotline.survey import review
     from hotline.survey import service as survey
@@ -155,7 +158,7 @@ def seed_demo_month(rt: Runtime, seed: int = 2026, now=None) -> dict:
         walk_to,
     )
     rnd = random.Random(seed)
-    now = now or _utcnow()
+    now = now or utcnow()
     cal = rt.config.sla_engine.calendar
     admin, agent = Actor("admin", Role.ADMIN), Actor("agent", Role.AGENT)
     plan = month_orders(rnd, rt.city, now.astimezone(TZ).date(), cal, DEMO_VILLAGE_TOWNS)
@@ -163,20 +166,14 @@ def seed_demo_month(rt: Runtime, seed: int = 2026, now=None) -> dict:
     sup = Actor("supervisor", Role.SUPERVISOR)
     stale = []
     for o in plan:
-        text, category, appeal_type = DEMO_APPEALS[o["appeal"]]
+        appeal = DEMO_APPEALS[o["appeal"]]
+        appeal_type = appeal[2]
         visit = o["outcome"] in ("visit", "village_visit")
         target = o["outcome"].replace("visit", "return_visit") if visit else o["outcome"]
         when = month_timeline(rnd, o, appeal_type,
                               step_actions(target, o["unit"], rt.city, o["village"], visit),
                               now, cal)
-        town = rt.city.units[o["town"]]
-        data = {"content": text, "category": category, "appeal_type": appeal_type,
-                "town": o["town"], "channel": rnd.choice(["phone"] * 6 + ["web", "app", "wechat"]),
-                "caller": _demo_caller(rnd),
-                "address": f"{town.name}{rnd.choice(['新城', '振兴', '太平', '兴业', '福民'])}路"
-                           f"{rnd.randint(1, 300)}号",
-                "received_at": when.received, "queue": False}
-        order = create_order(rt, admin, data)
+        order = create_order(rt, admin, _demo_appeal(rnd, rt, o["town"], appeal, when.received))
         done = walk_to(rt, order["id"], target, o["unit"], rt.city, when, dispatch=True,
                        village=o["village"])
         made["orders"] += 1
