@@ -177,8 +177,13 @@ def _get_order(rt: Runtime, actor: Actor, order_id: int) -> dict:
         # 二级派单 (issue 17): the village holding the order gets the village's rows only
         as_village = actor.role == Role.DEPARTMENT and bool(actor.unit) and \
             row.village == actor.unit and row.unit != actor.unit
-        view["allowed_actions"] = allowed_actions(row.status, actor.role, as_village) \
+        allowed = allowed_actions(row.status, actor.role, as_village) \
             if visible(row, actor) else []
+        # 二级派单 goes to one of the owner's villages (rules._check_village): an owner without
+        # villages (a department) is not offered it (docs/design/domain.md §6.8)
+        if not rt.city.villages_of(row.unit):
+            allowed = [a for a in allowed if a != "subdispatch"]
+        view["allowed_actions"] = allowed
         return view
 
 

@@ -147,3 +147,15 @@ def test_a_village_sees_its_own_orders_on_its_sla_lists(api, rt):
     assert r.json["counts"]["overdue"] == 1
     town = api.as_(HUMEN).get("/api/v1/sla/inbox?tab=overdue").json   # the owner sees both
     assert town["counts"]["overdue"] >= 2
+
+
+def test_only_an_owner_with_villages_is_offered_subdispatch(api):
+    """二级派单 goes to one of the owner's villages: a town is offered it, a department (no
+    villages) is not (the page shows the server's list as it is)."""
+    town_order = _town_order(api)
+    dept_order = api.create(unit="dept_housing", town=HUMEN)["id"]
+    api.act("dept_housing", dept_order, "sign")
+    offered = api.as_(HUMEN).get(f"/api/v1/orders/{town_order}").json["allowed_actions"]
+    assert "subdispatch" in offered
+    offered = api.as_("dept_housing").get(f"/api/v1/orders/{dept_order}").json["allowed_actions"]
+    assert "subdispatch" not in offered and offered

@@ -182,8 +182,6 @@ async function load() {
   let allowed = order.allowed_actions || [];
   // (the village the town passed it to gets its own actions from the server: 二级派单, issue 17)
   if (me.role === 'department' && me.unit !== order.unit && me.unit !== order.village) allowed = allowed.filter(a => ['note', 'assist_input'].includes(a));
-  // 二级派单 is a town's move: a unit without villages (a department) is not offered it
-  if (!D.VILLAGES.some(v => v[2] === order.unit)) allowed = allowed.filter(a => a !== 'subdispatch');
   h.fill($('actions'), allowed.length
     ? allowed.map(a => h('button', {type: 'button', 'data-action': a, id: 'act-' + a}, codes.actions[a] || '操作'))
     : h('span', {class: 'hint'}, '当前无可执行操作'));
